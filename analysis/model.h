@@ -1,0 +1,27 @@
+/* The nested-walk reference model: references per TLB miss computed by the
+ * paging engine's 2D walker on real tables, for every combination of guest
+ * depth, EPT depth, guest leaf and EPT leaf. */
+#ifndef TLBVISOR_MODEL_H
+#define TLBVISOR_MODEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct model_row {
+	unsigned guest_levels, ept_levels;
+	uint64_t guest_page, ept_page;
+	unsigned native_refs;  /* guest walk alone, as on bare metal */
+	unsigned nested_refs;  /* guest + EPT references of the 2D walk */
+	unsigned guest_refs, ept_refs;
+	const char *error;     /* NULL, or why the walk could not be made */
+};
+
+#define MODEL_MAX_ROWS 36
+
+/* Builds the tables and walks them; returns the number of rows filled. */
+int model_compute(struct model_row *rows, int max_rows);
+/* One combination. */
+void model_compute_one(struct model_row *row);
+void model_print(FILE *out, const struct model_row *rows, int n);
+
+#endif

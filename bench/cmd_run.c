@@ -1,0 +1,371 @@
+/* tlbvisor run: expand the matrix, run every cell, write results after each
+ * cell so that nothing measured is lost to Ctrl-C or a crash. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "commands.h"
+#include "console.h"
+#include "parse.h"
+#include "results.h"
+#include "version.h"
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: tlbvisor run [--preset quick|default] [dimensions] [options]\n"
+		"\n"
+		"Runs every cell of the matrix (backend x pattern x guest page x host page x\n"
+		"working set), prints a table row per cell and writes results after each cell.\n"
+		"\n"
+		"dimensions (comma-separated lists; they override the preset):\n"
+		"  --backend LIST      native,kvm (default: both where /dev/kvm works)\n"
+		"  --ws LIST           working-set sizes, e.g. 16k,1m,64m,512m\n"
+		"  --pattern LIST      random,seq\n"
+		"  --host-page LIST    4k,thp,2m,1g: the process's pages natively, the guest-memory\n"
+		"                      backing under KVM (2m/1g are hugetlb and need reserved pages)\n"
+		"  --guest-page LIST   4k,2m,1g: guest page-table leaves (KVM only)\n"
+		"\n"
+		"protocol:\n"
+		"  --repetitions N     timed repetitions per cell (default 5)\n"
+		"  --min-time S        seconds each repetition lasts at least (e.g. 0.05, 50ms)\n"
+		"  --stride SIZE       bytes between chased elements (default 4k: one line per page)\n"
+		"  --group SIZE        TLB-locality group: visit each group's elements together\n"
+		"  --seed N            permutation seed\n"
+		"  --max-warmup N      warm-up passes at most (default 20)\n"
+		"  --guest-mem SIZE    KVM guest memory limit (default: sized to each working set)\n"
+		"\n"
+		"output:\n"
+		"  --out FILE          results JSON, Google Benchmark schema (default results/tlbvisor-DATE.json)\n"
+		"  --csv FILE          also write CSV\n"
+		"  --payload FILE      use this guest payload ELF instead of the embedded one\n"
+		"\n"
+		"presets: quick (CI-sized, about a minute here), default (4 KiB to 1 GiB sweep, every\n"
+		"page size, random and sequential).  Ctrl-C stops after writing every finished cell.\n");
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	protocol_interrupted = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal; /* no SA_RESTART: KVM_RUN must return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static int bad(const char *what, const char *value, const char *hint)
+{
+	fprintf(stderr, "tlbvisor run: invalid %s '%s': %s\n", what, value, hint);
+	return -1;
+}
+
+/* Parse one list option into the matrix; -1 after printing the error. */
+static int parse_dimension(struct matrix *m, int opt, char *arg)
+{
+	char copy[1024];
+	char *items[MATRIX_MAX];
+	snprintf(copy, sizeof copy, "%s", arg);
+	int n = split_list(copy, items, MATRIX_MAX);
+	if (n <= 0)
+		return bad("list", arg, "give comma-separated values without empty items (at most 32)");
+	for (int i = 0; i < n; i++) {
+		switch (opt) {
+		case 'b':
+			if (n > BACKEND_COUNT || backend_parse(items[i], &m->backends[i]) < 0)
+				return bad("backend", items[i], "known backends are native, kvm");
+			break;
+		case 'w':
+			if (parse_size(items[i], &m->ws[i]) < 0)
+				return bad("size", items[i], "use a number with an optional k, m or g suffix (e.g. 64m)");
+			break;
+		case 'p':
+			if (n > 2 || pattern_parse(items[i], &m->patterns[i]) < 0)
+				return bad("pattern", items[i], "known patterns are random, seq");
+			break;
+		case 'H':
+			if (n > HOST_PAGE_COUNT || host_page_parse(items[i], &m->host_pages[i]) < 0)
+				return bad("host page", items[i], "known host pages are 4k, thp, 2m, 1g");
+			break;
+		case 'G':
+			if (n > 3 || guest_page_parse(items[i], &m->guest_pages[i]) < 0)
+				return bad("guest page", items[i], "known guest pages are 4k, 2m, 1g");
+			break;
+		}
+	}
+	switch (opt) {
+	case 'b': m->nbackends = n; break;
+	case 'w': m->nws = n; break;
+	case 'p': m->npatterns = n; break;
+	case 'H': m->nhost_pages = n; break;
+	case 'G': m->nguest_pages = n; break;
+	}
+	return 0;
+}
+
+struct run_options {
+	const char *preset;
+	const char *out;
+	const char *csv;
+	const char *payload;
+	bool backend_given;
+};
+
+static int parse_options(int argc, char **argv, struct matrix *m, struct run_options *o)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "preset", required_argument, NULL, 'P' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "ws", required_argument, NULL, 'w' },
+		{ "pattern", required_argument, NULL, 'p' },
+		{ "host-page", required_argument, NULL, 'H' },
+		{ "guest-page", required_argument, NULL, 'G' },
+		{ "repetitions", required_argument, NULL, 'r' },
+		{ "min-time", required_argument, NULL, 't' },
+		{ "stride", required_argument, NULL, 's' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "max-warmup", required_argument, NULL, 'W' },
+		{ "guest-mem", required_argument, NULL, 'M' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "payload", required_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 },
+	};
+	/* The preset is applied first so that dimensions override it. */
+	o->preset = "quick";
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--preset") && i + 1 < argc)
+			o->preset = argv[i + 1];
+		else if (!strncmp(argv[i], "--preset=", 9))
+			o->preset = argv[i] + 9;
+	}
+	if (matrix_preset(m, o->preset) < 0) {
+		fprintf(stderr, "tlbvisor run: unknown preset '%s': known presets are quick, default\n", o->preset);
+		return -1;
+	}
+	opterr = 0;
+	optind = 1;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		char *end;
+		switch (opt) {
+		case 'h':
+			run_usage(stdout);
+			exit(0);
+		case 'P':
+			break;
+		case 'b':
+			o->backend_given = true;
+			/* fall through */
+		case 'w': case 'p': case 'H': case 'G':
+			if (parse_dimension(m, opt, optarg) < 0)
+				return -1;
+			break;
+		case 'r':
+			m->repetitions = (int)strtol(optarg, &end, 10);
+			if (*end || m->repetitions < 1 || m->repetitions > RESULT_MAX_REPS) {
+				fprintf(stderr, "tlbvisor run: invalid --repetitions '%s': give a whole number from 1 to %d\n",
+					optarg, RESULT_MAX_REPS);
+				return -1;
+			}
+			break;
+		case 'W':
+			m->max_warmup_passes = (int)strtol(optarg, &end, 10);
+			if (*end || m->max_warmup_passes < 1 || m->max_warmup_passes > 1000) {
+				fprintf(stderr, "tlbvisor run: invalid --max-warmup '%s': give a whole number from 1 to 1000\n", optarg);
+				return -1;
+			}
+			break;
+		case 't':
+			if (parse_seconds(optarg, &m->min_time) < 0 || m->min_time > 60) {
+				fprintf(stderr, "tlbvisor run: invalid --min-time '%s': give seconds (0.05, 2s or 50ms), at most 60\n", optarg);
+				return -1;
+			}
+			break;
+		case 's':
+			if (parse_size(optarg, &m->stride) < 0 || m->stride % 64) {
+				fprintf(stderr, "tlbvisor run: invalid --stride '%s': give a size that is a multiple of 64 (e.g. 64, 4k)\n", optarg);
+				return -1;
+			}
+			break;
+		case 'g':
+			if (parse_size(optarg, &m->group) < 0) {
+				fprintf(stderr, "tlbvisor run: invalid --group '%s': give a size (e.g. 2m)\n", optarg);
+				return -1;
+			}
+			break;
+		case 'S':
+			errno = 0;
+			m->seed = strtoull(optarg, &end, 0);
+			if (errno || *end || end == optarg) {
+				fprintf(stderr, "tlbvisor run: invalid --seed '%s': give a whole number\n", optarg);
+				return -1;
+			}
+			break;
+		case 'M':
+			if (parse_size(optarg, &m->guest_mem) < 0) {
+				fprintf(stderr, "tlbvisor run: invalid --guest-mem '%s': give a size (e.g. 2g)\n", optarg);
+				return -1;
+			}
+			break;
+		case 'o': o->out = optarg; break;
+		case 'c': o->csv = optarg; break;
+		case 'L': o->payload = optarg; break;
+		case ':':
+			fprintf(stderr, "tlbvisor run: option '%s' needs a value; see tlbvisor run --help\n", argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "tlbvisor run: unknown option '%s'; see tlbvisor run --help\n", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tlbvisor run: unexpected argument '%s'; see tlbvisor run --help\n", argv[optind]);
+		return -1;
+	}
+	if (m->group && m->stride && m->group % m->stride) {
+		fprintf(stderr, "tlbvisor run: --group must be a multiple of --stride\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void join_args(int argc, char **argv, char *buf, size_t len)
+{
+	snprintf(buf, len, "tlbvisor");
+	for (int i = 0; i < argc; i++) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, " %s", argv[i]);
+	}
+}
+
+static int default_out(char *buf, size_t len, const char *stamp)
+{
+	if (mkdir("results", 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "tlbvisor run: cannot create results/: %s; fix: give --out FILE\n", strerror(errno));
+		return -1;
+	}
+	snprintf(buf, len, "results/tlbvisor-%s.json", stamp);
+	return 0;
+}
+
+static enum op_result run_cell(const struct matrix *m, const struct host_caps *h,
+			       const struct payload *p, struct cell_result *r)
+{
+	switch (r->cell.backend) {
+	case BACKEND_NATIVE: return backend_native_run(m, h, r);
+	case BACKEND_KVM: return backend_kvm_run(m, h, p, r);
+	default: result_fail(r, "unknown backend"); return OP_OK;
+	}
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct matrix m;
+	struct run_options o = { 0 };
+	if (parse_options(argc, argv, &m, &o) < 0)
+		return EXIT_USAGE;
+
+	char err[512];
+	struct payload payload;
+	if (payload_load(&payload, o.payload, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return EXIT_USAGE;
+	}
+
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	char stamp[32], out_path[1024];
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	if (!o.out) {
+		if (default_out(out_path, sizeof out_path, stamp) < 0)
+			return 1;
+		o.out = out_path;
+	}
+
+	struct host_caps h;
+	host_caps_probe(&h, payload.image, payload.size);
+	if (!o.backend_given && !h.kvm_ok) {
+		fprintf(stderr, "tlbvisor: kvm backend not used: %s\n", h.kvm_reason);
+		m.backends[0] = BACKEND_NATIVE;
+		m.nbackends = 1;
+	}
+
+	int n = matrix_expand(&m, NULL, 0);
+	struct cell *cells = calloc((size_t)n, sizeof *cells);
+	struct cell_result *results = calloc((size_t)n, sizeof *results);
+	if (!cells || !results) {
+		fprintf(stderr, "tlbvisor run: out of memory for %d cells\n", n);
+		return 1;
+	}
+	matrix_expand(&m, cells, n);
+	for (int i = 0; i < n; i++)
+		result_init(&results[i], &cells[i]);
+
+	char cmdline[2048];
+	join_args(argc, argv, cmdline, sizeof cmdline);
+	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline,
+				.preset = o.preset, .payload = &payload, .cells_total = n };
+	strftime(run.date, sizeof run.date, "%Y-%m-%dT%H:%M:%S%z", &tm);
+
+	/* Refuse an unwritable output before measuring anything. */
+	if (results_write_json(o.out, &run, &h, &m, results, 0, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return 1;
+	}
+
+	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s\n", TLBVISOR_VERSION, n,
+		h.tsc_hz / 1e9, h.tsc_source, o.out);
+	install_signals();
+	console_header(stdout);
+	struct progress prog;
+	progress_init(&prog, cells, n);
+	int ok = 0, skipped = 0, failed = 0, write_errors = 0;
+	for (int i = 0; i < n && !protocol_interrupted; i++) {
+		progress_show(&prog, &cells[i]);
+		enum op_result res = run_cell(&m, &h, &payload, &results[i]);
+		progress_clear(&prog);
+		if (res == OP_INTERRUPTED || results[i].status == CELL_PENDING) {
+			result_init(&results[i], &cells[i]); /* an unfinished cell is not a result */
+			break;
+		}
+		console_row(stdout, &results[i]);
+		progress_cell_done(&prog, &cells[i]);
+		ok += results[i].status == CELL_OK;
+		skipped += results[i].status == CELL_SKIPPED;
+		failed += results[i].status == CELL_FAILED;
+		if (results_write_json(o.out, &run, &h, &m, results, n, err, sizeof err) < 0 ||
+		    (o.csv && results_write_csv(o.csv, results, n, err, sizeof err) < 0)) {
+			fprintf(stderr, "tlbvisor run: %s\n", err);
+			write_errors++;
+		}
+	}
+	run.interrupted = protocol_interrupted != 0;
+	if (run.interrupted) {
+		if (results_write_json(o.out, &run, &h, &m, results, n, err, sizeof err) < 0)
+			fprintf(stderr, "tlbvisor run: %s\n", err);
+		if (o.csv && results_write_csv(o.csv, results, n, err, sizeof err) < 0)
+			fprintf(stderr, "tlbvisor run: %s\n", err);
+		fprintf(stderr, "tlbvisor: interrupted; %d of %d cells finished and written to %s\n",
+			ok + skipped + failed, n, o.out);
+		return EXIT_INTERRUPTED;
+	}
+	fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed; results in %s%s%s\n", ok, skipped,
+		failed, o.out, o.csv ? " and " : "", o.csv ? o.csv : "");
+	free(cells);
+	free(results);
+	return write_errors ? 1 : failed ? 3 : 0;
+}

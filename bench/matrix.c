@@ -1,0 +1,160 @@
+#include "matrix.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse.h"
+
+static const char *const backend_names[BACKEND_COUNT] = { "native", "kvm" };
+
+const char *backend_name(enum backend b)
+{
+	return b < BACKEND_COUNT ? backend_names[b] : "?";
+}
+
+int backend_parse(const char *s, enum backend *out)
+{
+	for (int i = 0; i < BACKEND_COUNT; i++)
+		if (!strcasecmp(s, backend_names[i])) {
+			*out = (enum backend)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *pattern_name(enum chase_pattern p)
+{
+	return p == CHASE_SEQ ? "seq" : "random";
+}
+
+int pattern_parse(const char *s, enum chase_pattern *out)
+{
+	if (!strcasecmp(s, "random"))
+		*out = CHASE_RANDOM;
+	else if (!strcasecmp(s, "seq") || !strcasecmp(s, "sequential"))
+		*out = CHASE_SEQ;
+	else
+		return -1;
+	return 0;
+}
+
+const char *guest_page_name(uint64_t size)
+{
+	switch (size) {
+	case 4096: return "4k";
+	case 2ull << 20: return "2m";
+	case 1ull << 30: return "1g";
+	default: return "?";
+	}
+}
+
+int guest_page_parse(const char *s, uint64_t *out)
+{
+	if (!strcasecmp(s, "4k"))
+		*out = 4096;
+	else if (!strcasecmp(s, "2m"))
+		*out = 2ull << 20;
+	else if (!strcasecmp(s, "1g"))
+		*out = 1ull << 30;
+	else
+		return -1;
+	return 0;
+}
+
+static void matrix_defaults(struct matrix *m)
+{
+	memset(m, 0, sizeof *m);
+	m->backends[0] = BACKEND_NATIVE;
+	m->backends[1] = BACKEND_KVM;
+	m->nbackends = 2;
+	m->patterns[0] = CHASE_RANDOM;
+	m->npatterns = 1;
+	m->repetitions = 5;
+	m->min_time = 0.05;
+	m->stride = 4096;
+	m->seed = 0x7c5f3a1d;
+	m->max_warmup_passes = 20;
+}
+
+int matrix_preset(struct matrix *m, const char *name)
+{
+	matrix_defaults(m);
+	if (!strcmp(name, "quick")) {
+		/* CI-sized: the four working sets of the issue, the page sizes
+		 * that show the nested-walk effect. */
+		static const uint64_t ws[] = { 16ull << 10, 1ull << 20, 64ull << 20, 512ull << 20 };
+		memcpy(m->ws, ws, sizeof ws);
+		m->nws = 4;
+		m->host_pages[0] = HOST_PAGE_4K;
+		m->host_pages[1] = HOST_PAGE_2M;
+		m->nhost_pages = 2;
+		m->guest_pages[0] = 4096;
+		m->guest_pages[1] = 2ull << 20;
+		m->nguest_pages = 2;
+		m->repetitions = 5;
+		m->min_time = 0.02;
+		return 0;
+	}
+	if (!strcmp(name, "default")) {
+		/* A working-set sweep from 4 KiB to 1 GiB, every page size. */
+		m->nws = 0;
+		for (uint64_t s = 4096; s <= (1ull << 30); s *= 4)
+			m->ws[m->nws++] = s;
+		for (int i = 0; i < HOST_PAGE_COUNT; i++)
+			m->host_pages[m->nhost_pages++] = (enum host_page)i;
+		m->guest_pages[0] = 4096;
+		m->guest_pages[1] = 2ull << 20;
+		m->guest_pages[2] = 1ull << 30;
+		m->nguest_pages = 3;
+		m->patterns[1] = CHASE_SEQ;
+		m->npatterns = 2;
+		m->repetitions = 5;
+		m->min_time = 0.05;
+		return 0;
+	}
+	return -1;
+}
+
+void cell_name(struct cell *c)
+{
+	char ws[32];
+	format_size(c->ws, ws, sizeof ws);
+	if (c->backend == BACKEND_NATIVE)
+		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/host:%s",
+			 pattern_name(c->pattern), ws, backend_name(c->backend),
+			 host_page_name(c->host_page));
+	else
+		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s",
+			 pattern_name(c->pattern), ws, backend_name(c->backend),
+			 guest_page_name(c->guest_page), host_page_name(c->host_page));
+}
+
+/* Order: backend, pattern, guest page, host page, working set ascending, so
+ * the table reads as latency-versus-working-set curves. */
+int matrix_expand(const struct matrix *m, struct cell *cells, int max)
+{
+	int n = 0;
+	for (int b = 0; b < m->nbackends; b++) {
+		bool native = m->backends[b] == BACKEND_NATIVE;
+		int nguest = native ? 1 : m->nguest_pages;
+		for (int p = 0; p < m->npatterns; p++)
+			for (int g = 0; g < nguest; g++)
+				for (int h = 0; h < m->nhost_pages; h++)
+					for (int w = 0; w < m->nws; w++) {
+						if (cells && n < max) {
+							struct cell *c = &cells[n];
+							memset(c, 0, sizeof *c);
+							c->index = n;
+							c->backend = m->backends[b];
+							c->ws = m->ws[w];
+							c->pattern = m->patterns[p];
+							c->host_page = m->host_pages[h];
+							c->guest_page = native ? 0 : m->guest_pages[g];
+							cell_name(c);
+						}
+						n++;
+					}
+	}
+	return n;
+}

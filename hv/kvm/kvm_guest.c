@@ -1,0 +1,266 @@
+/* VM, memory slots, vCPU and the run loop of the KVM backend. */
+#include "kvm_guest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hv/common/elf64.h"
+#include "kvm_guest_state.h"
+
+int kvm_open(char *err, size_t errlen)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			snprintf(err, errlen, "/dev/kvm is missing: load KVM (modprobe kvm_intel or kvm_amd) or use --backend native");
+		else if (errno == EACCES || errno == EPERM)
+			snprintf(err, errlen, "/dev/kvm is not permitted for this user: add the user to group 'kvm' (sudo usermod -aG kvm $USER) or run as root");
+		else
+			snprintf(err, errlen, "cannot open /dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	int version = ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION) {
+		snprintf(err, errlen, "/dev/kvm speaks API version %d, tlbvisor needs %d", version,
+			 KVM_API_VERSION);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+size_t kvm_guest_sys_size(uint64_t ws_mem_size, uint64_t guest_page)
+{
+	/* Leaf tables, one level above them, the top levels and the sys map. */
+	uint64_t leaves = (ws_mem_size + guest_page - 1) / guest_page;
+	uint64_t tables = (leaves + 511) / 512 + (leaves + 512 * 512 - 1) / (512 * 512) + 16;
+	uint64_t bytes = TV_PT_POOL_ADDR + tables * 4096;
+	return (size_t)((bytes + (2u << 20) - 1) & ~((2ull << 20) - 1));
+}
+
+static int set_memslot(struct kvm_guest *g, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
+		       char *err, size_t errlen)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)host,
+	};
+	if (ioctl(g->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION (slot %u, %llu bytes at 0x%llx): %s",
+			 slot, (unsigned long long)size, (unsigned long long)gpa, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int open_stats(struct kvm_guest *g)
+{
+	int vm_sfd = ioctl(g->vm_fd, KVM_GET_STATS_FD, 0);
+	if (vm_sfd < 0)
+		return -1;
+	if (kvm_stats_open(&g->vm_stats, vm_sfd) < 0)
+		return -1;
+	int vcpu_sfd = ioctl(g->vcpu_fd, KVM_GET_STATS_FD, 0);
+	if (vcpu_sfd < 0 || kvm_stats_open(&g->vcpu_stats, vcpu_sfd) < 0) {
+		kvm_stats_close(&g->vm_stats);
+		return -1;
+	}
+	return 0;
+}
+
+int kvm_guest_create(struct kvm_guest *g, const struct kvm_guest_config *cfg, char *err,
+		     size_t errlen)
+{
+	memset(g, 0, sizeof *g);
+	g->kvm_fd = g->vm_fd = g->vcpu_fd = -1;
+	g->vm_stats.fd = g->vcpu_stats.fd = -1;
+
+	g->kvm_fd = kvm_open(err, errlen);
+	if (g->kvm_fd < 0)
+		return -1;
+	g->vm_fd = ioctl(g->kvm_fd, KVM_CREATE_VM, 0);
+	if (g->vm_fd < 0) {
+		snprintf(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
+		goto fail;
+	}
+
+	g->sys_size = kvm_guest_sys_size(cfg->ws_mem_size, cfg->guest_page);
+	g->sys = mmap(NULL, g->sys_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->sys == MAP_FAILED) {
+		g->sys = NULL;
+		snprintf(err, errlen, "cannot allocate %zu bytes of guest system memory: %s",
+			 g->sys_size, strerror(errno));
+		goto fail;
+	}
+	g->params = (volatile struct tv_params *)(g->sys + TV_PARAMS_ADDR);
+
+	uint64_t entry;
+	enum elf64_status es = elf64_load(cfg->payload, cfg->payload_size, g->sys + TV_PAYLOAD_ADDR,
+					  TV_PAYLOAD_ADDR, TV_PAYLOAD_ADDR + TV_PAYLOAD_MAX, &entry);
+	if (es != ELF64_OK) {
+		snprintf(err, errlen, "guest payload: %s", elf64_status_str(es));
+		goto fail;
+	}
+	const struct tv_payload_header *hdr = (const void *)(g->sys + TV_PAYLOAD_ADDR);
+	if (hdr->magic != TV_PAYLOAD_MAGIC || hdr->abi_version != TV_ABI_VERSION) {
+		snprintf(err, errlen, "guest payload: no tlbvisor header of ABI version %u at 0x%llx",
+			 TV_ABI_VERSION, (unsigned long long)TV_PAYLOAD_ADDR);
+		goto fail;
+	}
+
+	if (set_memslot(g, 0, 0, g->sys_size, g->sys, err, errlen) < 0 ||
+	    set_memslot(g, 1, TV_WS_ADDR, cfg->ws_mem_size, cfg->ws_host, err, errlen) < 0)
+		goto fail;
+
+	g->vcpu_fd = ioctl(g->vm_fd, KVM_CREATE_VCPU, 0);
+	if (g->vcpu_fd < 0) {
+		snprintf(err, errlen, "KVM_CREATE_VCPU: %s", strerror(errno));
+		goto fail;
+	}
+	int run_size = ioctl(g->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (run_size <= 0) {
+		snprintf(err, errlen, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+		goto fail;
+	}
+	g->run_size = (size_t)run_size;
+	g->run = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, g->vcpu_fd, 0);
+	if (g->run == MAP_FAILED) {
+		g->run = NULL;
+		snprintf(err, errlen, "mmap of the vCPU run area: %s", strerror(errno));
+		goto fail;
+	}
+
+	if (kvm_guest_set_cpuid(g, err, errlen) < 0)
+		goto fail;
+	if (cfg->guest_page == (1ull << 30) && !g->guest_pdpe1gb) {
+		snprintf(err, errlen, "guest 1G pages need CPUID.80000001H:EDX.Page1GB, which this KVM does not give the guest");
+		goto fail;
+	}
+	if (kvm_guest_build_state(g, hdr, entry, cfg->ws_mem_size, cfg->guest_page, err, errlen) < 0)
+		goto fail;
+	g->params->magic = TV_PARAMS_MAGIC;
+	g->params->abi_version = TV_ABI_VERSION;
+	g->have_stats = open_stats(g) == 0;
+	return 0;
+fail:
+	kvm_guest_destroy(g);
+	return -1;
+}
+
+void kvm_guest_destroy(struct kvm_guest *g)
+{
+	kvm_stats_close(&g->vm_stats);
+	kvm_stats_close(&g->vcpu_stats);
+	if (g->run)
+		munmap(g->run, g->run_size);
+	if (g->vcpu_fd >= 0)
+		close(g->vcpu_fd);
+	if (g->vm_fd >= 0)
+		close(g->vm_fd);
+	if (g->kvm_fd >= 0)
+		close(g->kvm_fd);
+	if (g->sys)
+		munmap(g->sys, g->sys_size);
+	memset(g, 0, sizeof *g);
+	g->kvm_fd = g->vm_fd = g->vcpu_fd = -1;
+	g->vm_stats.fd = g->vcpu_stats.fd = -1;
+}
+
+static const char *vector_name(uint64_t v)
+{
+	static const char *const names[] = { "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+					     "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
+					     "#MF", "#AC", "#MC", "#XM", "#VE", "#CP" };
+	return v < sizeof names / sizeof names[0] ? names[v] : "exception";
+}
+
+/* What the guest's port write means; the data pointer is checked against the
+ * run area before it is read (the guest controls size and count). */
+static enum kvm_run_result handle_io(struct kvm_guest *g, uint32_t *status, char *err,
+				     size_t errlen)
+{
+	struct kvm_run *r = g->run;
+	uint64_t bytes = (uint64_t)r->io.size * r->io.count;
+	if (r->io.direction != KVM_EXIT_IO_OUT || r->io.size != 4 || r->io.count != 1 ||
+	    r->io.data_offset > g->run_size || bytes > g->run_size - r->io.data_offset) {
+		snprintf(err, errlen, "guest made an unexpected port access (port 0x%x, %s, size %u, count %u)",
+			 r->io.port, r->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", r->io.size,
+			 r->io.count);
+		return KVM_RUN_FAILED;
+	}
+	uint32_t value;
+	memcpy(&value, (uint8_t *)r + r->io.data_offset, sizeof value);
+	switch (r->io.port) {
+	case TV_PORT_DONE:
+		*status = value;
+		return KVM_RUN_DONE;
+	case TV_PORT_FAULT:
+		snprintf(err, errlen, "guest exception %s (vector %llu) at rip 0x%llx, error code 0x%llx, cr2 0x%llx",
+			 vector_name(g->params->fault_vector),
+			 (unsigned long long)g->params->fault_vector,
+			 (unsigned long long)g->params->fault_rip,
+			 (unsigned long long)g->params->fault_error,
+			 (unsigned long long)g->params->fault_cr2);
+		return KVM_RUN_FAILED;
+	default:
+		snprintf(err, errlen, "guest wrote 0x%x to unknown port 0x%x", value, r->io.port);
+		return KVM_RUN_FAILED;
+	}
+}
+
+enum kvm_run_result kvm_guest_command(struct kvm_guest *g, uint32_t cmd, uint32_t *status,
+				      char *err, size_t errlen)
+{
+	g->params->cmd = cmd;
+	g->params->status = ~0u;
+	for (;;) {
+		if (ioctl(g->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR) {
+				snprintf(err, errlen, "interrupted");
+				return KVM_RUN_INTERRUPTED;
+			}
+			if (errno == EFAULT)
+				snprintf(err, errlen, "KVM_RUN: Bad address (guest memory could not be faulted in: hugetlb pages exhausted?)");
+			else
+				snprintf(err, errlen, "KVM_RUN: %s", strerror(errno));
+			return KVM_RUN_FAILED;
+		}
+		struct kvm_run *r = g->run;
+		switch (r->exit_reason) {
+		case KVM_EXIT_IO:
+			return handle_io(g, status, err, errlen);
+		case KVM_EXIT_INTR:
+			snprintf(err, errlen, "interrupted");
+			return KVM_RUN_INTERRUPTED;
+		case KVM_EXIT_MMIO:
+			snprintf(err, errlen, "guest accessed guest-physical 0x%llx, which has no memory",
+				 (unsigned long long)r->mmio.phys_addr);
+			return KVM_RUN_FAILED;
+		case KVM_EXIT_SHUTDOWN:
+			snprintf(err, errlen, "guest triple fault (KVM_EXIT_SHUTDOWN)");
+			return KVM_RUN_FAILED;
+		case KVM_EXIT_HLT:
+			snprintf(err, errlen, "guest halted");
+			return KVM_RUN_FAILED;
+		case KVM_EXIT_FAIL_ENTRY:
+			snprintf(err, errlen, "VM entry failed, hardware reason 0x%llx",
+				 (unsigned long long)r->fail_entry.hardware_entry_failure_reason);
+			return KVM_RUN_FAILED;
+		case KVM_EXIT_INTERNAL_ERROR:
+			snprintf(err, errlen, "KVM internal error, suberror %u", r->internal.suberror);
+			return KVM_RUN_FAILED;
+		default:
+			snprintf(err, errlen, "unexpected KVM exit reason %u", r->exit_reason);
+			return KVM_RUN_FAILED;
+		}
+	}
+}

@@ -1,0 +1,57 @@
+/*
+ * The minimal VMM on /dev/kvm: one VM, one vCPU, the payload entered directly
+ * in 64-bit CPL3 (no guest kernel: see docs/design.md), the working set in its
+ * own memory slot backed by host memory the caller chose.
+ */
+#ifndef TLBVISOR_KVM_GUEST_H
+#define TLBVISOR_KVM_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kvm_stats.h"
+#include "workloads/tv_abi.h"
+
+struct kvm_guest_config {
+	const void *payload;      /* ELF image of the guest payload */
+	size_t payload_size;
+	void *ws_host;            /* host memory backing the working set */
+	uint64_t ws_mem_size;     /* its size: a multiple of guest_page */
+	uint64_t guest_page;      /* guest leaf size for the working set */
+};
+
+struct kvm_guest {
+	int kvm_fd, vm_fd, vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+	uint8_t *sys;             /* guest-physical [0, sys_size): tables, payload, stacks */
+	size_t sys_size;
+	volatile struct tv_params *params;
+	struct kvm_stats vm_stats, vcpu_stats;
+	bool have_stats;
+	bool guest_pdpe1gb;       /* CPUID Page1GB as the guest really sees it */
+	uint64_t pt_tables;       /* guest page-table pages built */
+};
+
+/* Open /dev/kvm; on failure a message with the reason and the fix. */
+int kvm_open(char *err, size_t errlen);
+
+int kvm_guest_create(struct kvm_guest *g, const struct kvm_guest_config *cfg, char *err,
+		     size_t errlen);
+void kvm_guest_destroy(struct kvm_guest *g);
+
+enum kvm_run_result {
+	KVM_RUN_DONE = 0,       /* the payload reported the command done */
+	KVM_RUN_FAILED = -1,    /* guest fault, bad exit or ioctl failure: see err */
+	KVM_RUN_INTERRUPTED = -2, /* a signal arrived (Ctrl-C) */
+};
+
+/* Run params->cmd to completion. *status receives the payload's status. */
+enum kvm_run_result kvm_guest_command(struct kvm_guest *g, uint32_t cmd, uint32_t *status,
+				      char *err, size_t errlen);
+
+/* Bytes of sys memory needed for a working set mapped with guest_page leaves. */
+size_t kvm_guest_sys_size(uint64_t ws_mem_size, uint64_t guest_page);
+
+#endif
