@@ -10,6 +10,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_model(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int payload_load(struct payload *p, const char *path, char *err, size_t errlen);
 
 #endif

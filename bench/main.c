@@ -17,6 +17,7 @@ static void usage(FILE *out)
 		"  run      run a benchmark matrix, print a table, write results (JSON, CSV)\n"
 		"  list     show the backends and what this host can realize, with reasons\n"
 		"  model    print nested page-walk references per TLB miss for every configuration\n"
+		"  report   write a Markdown report of a results file\n"
 		"  help     show this help (also: tlbvisor COMMAND --help)\n"
 		"  version  print the version\n"
 		"\n"
@@ -36,6 +37,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(cmd, "model"))
 		return cmd_model(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;

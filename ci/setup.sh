@@ -1,0 +1,23 @@
+#!/bin/bash
+# Install what tlbvisor needs from Debian and build it into build/.
+# Safe to run again: installs only what is missing, reconfigures only once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(gcc meson ninja-build pkg-config python3 libcriterion-dev libjansson-dev)
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "tlbvisor setup: installing ${missing[*]}" >&2
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+	$SUDO apt-get update -q >&2
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+if [ ! -f build/build.ninja ]; then
+	meson setup build >&2
+fi
+ninja -C build >&2
