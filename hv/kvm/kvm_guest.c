@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hv/common/elf64.h"
+#include "hv/common/guest_layout.h"
 #include "kvm_guest_state.h"
 
 int kvm_open(char *err, size_t errlen)
@@ -38,11 +39,7 @@ int kvm_open(char *err, size_t errlen)
 
 size_t kvm_guest_sys_size(uint64_t ws_mem_size, uint64_t guest_page)
 {
-	/* Leaf tables, one level above them, the top levels and the sys map. */
-	uint64_t leaves = (ws_mem_size + guest_page - 1) / guest_page;
-	uint64_t tables = (leaves + 511) / 512 + (leaves + 512 * 512 - 1) / (512 * 512) + 16;
-	uint64_t bytes = TV_PT_POOL_ADDR + tables * 4096;
-	return (size_t)((bytes + (2u << 20) - 1) & ~((2ull << 20) - 1));
+	return (size_t)guest_layout_sys_size(ws_mem_size, guest_page);
 }
 
 static int set_memslot(struct kvm_guest *g, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
