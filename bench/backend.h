@@ -28,9 +28,10 @@ void record_effective(struct cell_result *r, uint64_t bytes_4k, uint64_t bytes_2
 /* Checks shared by backends before memory is committed; 0 = go on. */
 int check_memory(struct cell_result *r, const struct host_caps *h, uint64_t bytes);
 
-enum op_result backend_native_run(const struct matrix *m, const struct host_caps *h,
-				  struct cell_result *r);
-enum op_result backend_kvm_run(const struct matrix *m, const struct host_caps *h,
-			       const struct payload *p, struct cell_result *r);
+/* Each returns MEASURE_INTERRUPTED when a signal cut the cell short (it is
+ * then left pending), otherwise MEASURE_OK with r filled in. */
+int backend_native_run(const struct matrix *m, const struct host_caps *h, struct cell_result *r);
+int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const struct payload *p,
+		    struct cell_result *r);
 
 #endif

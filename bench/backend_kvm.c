@@ -19,48 +19,49 @@ struct kvm_ctx {
 	struct chase_config cfg;
 	struct kvm_stats_snapshot before;
 	struct rusage ru_before;
+	struct cell_result *r;
+	char err[512];
 };
 
-static enum op_result command(struct kvm_ctx *k, uint32_t cmd, char *err, size_t len)
+static int command(struct kvm_ctx *k, uint32_t cmd)
 {
 	uint32_t status;
-	enum kvm_run_result rr = kvm_guest_command(&k->g, cmd, &status, err, len);
+	enum kvm_run_result rr = kvm_guest_command(&k->g, cmd, &status, k->err, sizeof k->err);
 	if (rr == KVM_RUN_INTERRUPTED)
-		return OP_INTERRUPTED;
+		return MEASURE_INTERRUPTED;
 	if (rr != KVM_RUN_DONE)
-		return OP_FAILED;
+		return MEASURE_FAILED;
 	if (status != TV_STATUS_OK) {
-		snprintf(err, len, "guest payload refused command %u with status %u", cmd, status);
-		return OP_FAILED;
+		snprintf(k->err, sizeof k->err, "guest payload refused command %u with status %u", cmd, status);
+		return MEASURE_FAILED;
 	}
-	return OP_OK;
+	return MEASURE_OK;
 }
 
-static enum op_result kvm_build(void *ctx, char *err, size_t len)
+static int kvm_build(void *ctx)
 {
-	return command(ctx, TV_CMD_BUILD, err, len);
+	return command(ctx, TV_CMD_BUILD);
 }
 
-static enum op_result kvm_run_steps(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *final_ptr,
-				    char *err, size_t len)
+static int kvm_run_steps(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *final_ptr)
 {
 	struct kvm_ctx *k = ctx;
 	k->g.params->steps = steps;
-	enum op_result res = command(k, TV_CMD_RUN, err, len);
+	int rc = command(k, TV_CMD_RUN);
 	*cycles = k->g.params->cycles;
 	*final_ptr = k->g.params->final_ptr;
-	return res;
+	return rc;
 }
 
-static enum op_result kvm_timer(void *ctx, uint64_t *cycles, char *err, size_t len)
+static int kvm_timer(void *ctx, uint64_t *cycles)
 {
 	struct kvm_ctx *k = ctx;
-	enum op_result res = command(k, TV_CMD_TIMER, err, len);
+	int rc = command(k, TV_CMD_TIMER);
 	*cycles = k->g.params->cycles;
-	return res;
+	return rc;
 }
 
-static void kvm_phase_begin(void *ctx, enum phase p)
+static void kvm_phase_begin(void *ctx, enum measure_phase p)
 {
 	(void)p;
 	struct kvm_ctx *k = ctx;
@@ -69,16 +70,14 @@ static void kvm_phase_begin(void *ctx, enum phase p)
 	getrusage(RUSAGE_THREAD, &k->ru_before);
 }
 
-static void kvm_phase_end(void *ctx, enum phase p, struct cell_result *r)
+static void kvm_phase_end(void *ctx, enum measure_phase p)
 {
 	struct kvm_ctx *k = ctx;
-	char name[48];
 	struct rusage ru;
 	getrusage(RUSAGE_THREAD, &ru);
 	/* Guest-caused faults on guest memory are host faults of this thread. */
-	snprintf(name, sizeof name, "%s_host_faults", phase_name(p));
-	result_counter(r, name, (double)((ru.ru_minflt - k->ru_before.ru_minflt) +
-					 (ru.ru_majflt - k->ru_before.ru_majflt)));
+	phase_counter(k->r, p, "host_faults", (double)((ru.ru_minflt - k->ru_before.ru_minflt) +
+						       (ru.ru_majflt - k->ru_before.ru_majflt)));
 	struct kvm_stats_snapshot after;
 	if (!k->g.have_stats || kvm_stats_read(&k->g.vcpu_stats, &after) < 0)
 		return;
@@ -86,8 +85,7 @@ static void kvm_phase_end(void *ctx, enum phase p, struct cell_result *r)
 		int idx = kvm_stats_find(&k->g.vcpu_stats, vcpu_stat_names[i]);
 		if (idx < 0 || !kvm_stats_is_cumulative(&k->g.vcpu_stats, idx))
 			continue;
-		snprintf(name, sizeof name, "%s_%s", phase_name(p), vcpu_stat_names[i]);
-		result_counter(r, name, (double)(after.value[idx] - k->before.value[idx]));
+		phase_counter(k->r, p, vcpu_stat_names[i], (double)(after.value[idx] - k->before.value[idx]));
 	}
 }
 
@@ -107,18 +105,18 @@ static bool shadow_paging(const struct host_caps *h)
 	return true;
 }
 
-enum op_result backend_kvm_run(const struct matrix *m, const struct host_caps *h,
-			       const struct payload *p, struct cell_result *r)
+int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const struct payload *p,
+		    struct cell_result *r)
 {
 	const struct cell *c = &r->cell;
 	char err[512];
 	if (!h->kvm_ok) {
 		result_skip(r, "%s", h->kvm_reason);
-		return OP_OK;
+		return MEASURE_OK;
 	}
 	if (c->guest_page == (1ull << 30) && !h->guest_1g) {
 		result_skip(r, "guest 1G pages unavailable: %s", h->guest_1g_reason);
-		return OP_OK;
+		return MEASURE_OK;
 	}
 	uint64_t granule = host_page_granule(c->host_page);
 	uint64_t align = granule > c->guest_page ? granule : c->guest_page;
@@ -129,27 +127,29 @@ enum op_result backend_kvm_run(const struct matrix *m, const struct host_caps *h
 		format_size(m->guest_mem, have, sizeof have);
 		result_skip(r, "working set needs %s of guest memory but --guest-mem is %s; fix: raise --guest-mem or use a smaller --ws",
 			    need, have);
-		return OP_OK;
+		return MEASURE_OK;
 	}
 	if (check_memory(r, h, mem_size) < 0)
-		return OP_OK;
+		return MEASURE_OK;
 	struct host_mem mem;
 	if (host_mem_alloc(&mem, c->host_page, mem_size, err, sizeof err) < 0) {
 		result_skip(r, "%s", err);
-		return OP_OK;
+		return MEASURE_OK;
 	}
-	struct kvm_ctx k;
+	static struct kvm_ctx k; /* large (stats snapshots); one cell at a time */
+	memset(&k, 0, sizeof k);
+	k.r = r;
 	struct kvm_guest_config gc = { .payload = p->image, .payload_size = p->size,
 				       .ws_host = mem.addr, .ws_mem_size = mem_size,
 				       .guest_page = c->guest_page };
 	if (kvm_guest_create(&k.g, &gc, err, sizeof err) < 0) {
 		result_fail(r, "%s", err);
 		host_mem_free(&mem);
-		return OP_OK;
+		return MEASURE_OK;
 	}
 	k.cfg = cell_chase_config(c, m, TV_WS_ADDR);
 	enum chase_check chk = chase_validate(&k.cfg);
-	enum op_result res = OP_OK;
+	int res = MEASURE_OK;
 	struct kvm_stats_snapshot base, built;
 	if (chk != CHASE_OK) {
 		result_fail(r, "%s", chase_check_str(chk));
@@ -157,16 +157,16 @@ enum op_result backend_kvm_run(const struct matrix *m, const struct host_caps *h
 	}
 	k.g.params->chase = k.cfg;
 	/* Baseline of mapped pages before the working set is touched. */
-	res = command(&k, TV_CMD_NOP, err, sizeof err);
-	if (res != OP_OK) {
-		if (res == OP_FAILED)
-			result_fail(r, "guest start: %s", err);
+	res = command(&k, TV_CMD_NOP);
+	if (res != MEASURE_OK) {
+		if (res == MEASURE_FAILED)
+			result_fail(r, "guest start: %s", k.err);
 		goto out;
 	}
 	bool stats = k.g.have_stats && kvm_stats_read(&k.g.vm_stats, &base) == 0;
-	struct workload_ops ops = { &k, kvm_build, kvm_run_steps, kvm_timer, kvm_phase_begin,
-				    kvm_phase_end };
-	res = protocol_run(&ops, &k.cfg, m, h->tsc_hz, r);
+	struct measure_ops ops = { &k, kvm_timer, kvm_build, kvm_run_steps, kvm_phase_begin,
+				   kvm_phase_end };
+	res = protocol_run(&ops, &k.cfg, m, h->tsc_hz, k.err, r);
 	result_counter(r, "guest_page_table_pages", (double)k.g.pt_tables);
 	if (r->status == CELL_OK && stats && kvm_stats_read(&k.g.vm_stats, &built) == 0) {
 		uint64_t d4 = vm_pages(&k.g, &built, "pages_4k") - vm_pages(&k.g, &base, "pages_4k");

@@ -11,72 +11,72 @@ struct native_ctx {
 	struct rusage before;
 };
 
-static enum op_result native_build(void *ctx, char *err, size_t len)
+static int native_build(void *ctx)
 {
-	(void)err, (void)len;
 	struct native_ctx *n = ctx;
 	chase_build(&n->cfg);
-	return OP_OK;
+	return MEASURE_OK;
 }
 
-static enum op_result native_run(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *final_ptr,
-				 char *err, size_t len)
+static int native_run(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *final_ptr)
 {
-	(void)err, (void)len;
 	struct native_ctx *n = ctx;
 	*final_ptr = chase_timed(chase_start(&n->cfg), steps, cycles);
-	return OP_OK;
+	return MEASURE_OK;
 }
 
-static enum op_result native_timer(void *ctx, uint64_t *cycles, char *err, size_t len)
+static int native_timer(void *ctx, uint64_t *cycles)
 {
-	(void)ctx, (void)err, (void)len;
+	(void)ctx;
 	*cycles = chase_timer_overhead();
-	return OP_OK;
+	return MEASURE_OK;
 }
 
-static void native_phase_begin(void *ctx, enum phase p)
+static void native_phase_begin(void *ctx, enum measure_phase p)
 {
 	(void)p;
 	struct native_ctx *n = ctx;
 	getrusage(RUSAGE_THREAD, &n->before);
 }
 
-static void native_phase_end(void *ctx, enum phase p, struct cell_result *r)
+struct native_cell {
+	struct native_ctx n;
+	struct cell_result *r;
+};
+
+static void native_phase_end(void *ctx, enum measure_phase p)
 {
-	struct native_ctx *n = ctx;
+	struct native_cell *c = ctx;
 	struct rusage after;
 	getrusage(RUSAGE_THREAD, &after);
-	char name[48];
-	snprintf(name, sizeof name, "%s_faults", phase_name(p));
-	result_counter(r, name, (double)((after.ru_minflt - n->before.ru_minflt) +
-					 (after.ru_majflt - n->before.ru_majflt)));
-	snprintf(name, sizeof name, "%s_major_faults", phase_name(p));
-	result_counter(r, name, (double)(after.ru_majflt - n->before.ru_majflt));
+	long minflt = after.ru_minflt - c->n.before.ru_minflt;
+	long majflt = after.ru_majflt - c->n.before.ru_majflt;
+	phase_counter(c->r, p, "faults", (double)(minflt + majflt));
+	phase_counter(c->r, p, "major_faults", (double)majflt);
 }
 
-enum op_result backend_native_run(const struct matrix *m, const struct host_caps *h,
-				  struct cell_result *r)
+int backend_native_run(const struct matrix *m, const struct host_caps *h, struct cell_result *r)
 {
 	const struct cell *c = &r->cell;
 	if (check_memory(r, h, c->ws) < 0)
-		return OP_OK;
+		return MEASURE_OK;
 	struct host_mem mem;
 	char err[512];
 	if (host_mem_alloc(&mem, c->host_page, c->ws, err, sizeof err) < 0) {
 		result_skip(r, "%s", err);
-		return OP_OK;
+		return MEASURE_OK;
 	}
-	struct native_ctx n = { .cfg = cell_chase_config(c, m, (uint64_t)(uintptr_t)mem.addr) };
-	enum chase_check chk = chase_validate(&n.cfg);
+	struct native_cell nc = { .n.cfg = cell_chase_config(c, m, (uint64_t)(uintptr_t)mem.addr), .r = r };
+	enum chase_check chk = chase_validate(&nc.n.cfg);
 	if (chk != CHASE_OK) {
 		result_fail(r, "%s", chase_check_str(chk));
 		host_mem_free(&mem);
-		return OP_OK;
+		return MEASURE_OK;
 	}
-	struct workload_ops ops = { &n, native_build, native_run, native_timer, native_phase_begin,
-				    native_phase_end };
-	enum op_result res = protocol_run(&ops, &n.cfg, m, h->tsc_hz, r);
+	/* struct native_cell starts with its native_ctx, so one pointer serves both. */
+	struct measure_ops ops = { &nc, native_timer, native_build, native_run, native_phase_begin,
+				   native_phase_end };
+	int rc = protocol_run(&ops, &nc.n.cfg, m, h->tsc_hz, "", r);
 	if (r->status == CELL_OK) {
 		struct host_mem_effective e;
 		if (host_mem_effective(&mem, &e) == 0)
@@ -85,5 +85,5 @@ enum op_result backend_native_run(const struct matrix *m, const struct host_caps
 					 c->host_page == HOST_PAGE_THP ? "THP did not back all of it (fragmented memory or khugepaged not done)" : NULL);
 	}
 	host_mem_free(&mem);
-	return res;
+	return rc;
 }

@@ -261,13 +261,13 @@ static int default_out(char *buf, size_t len, const char *stamp)
 	return 0;
 }
 
-static enum op_result run_cell(const struct matrix *m, const struct host_caps *h,
-			       const struct payload *p, struct cell_result *r)
+static int run_cell(const struct matrix *m, const struct host_caps *h, const struct payload *p,
+		    struct cell_result *r)
 {
 	switch (r->cell.backend) {
 	case BACKEND_NATIVE: return backend_native_run(m, h, r);
 	case BACKEND_KVM: return backend_kvm_run(m, h, p, r);
-	default: result_fail(r, "unknown backend"); return OP_OK;
+	default: result_fail(r, "unknown backend"); return MEASURE_OK;
 	}
 }
 
@@ -336,9 +336,9 @@ int cmd_run(int argc, char **argv)
 	int ok = 0, skipped = 0, failed = 0, write_errors = 0;
 	for (int i = 0; i < n && !protocol_interrupted; i++) {
 		progress_show(&prog, &cells[i]);
-		enum op_result res = run_cell(&m, &h, &payload, &results[i]);
+		int res = run_cell(&m, &h, &payload, &results[i]);
 		progress_clear(&prog);
-		if (res == OP_INTERRUPTED || results[i].status == CELL_PENDING) {
+		if (res == MEASURE_INTERRUPTED || results[i].status == CELL_PENDING) {
 			result_init(&results[i], &cells[i]); /* an unfinished cell is not a result */
 			break;
 		}

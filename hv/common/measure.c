@@ -1,0 +1,95 @@
+#include "measure.h"
+
+const char *measure_phase_name(enum measure_phase p)
+{
+	switch (p) {
+	case MEASURE_BUILD: return "build";
+	case MEASURE_WARMUP: return "warmup";
+	case MEASURE_MEASURE: return "measure";
+	default: return "?";
+	}
+}
+
+static int stop(const struct measure_params *p, int rc)
+{
+	if (rc == MEASURE_OK && p->interrupted && *p->interrupted)
+		return MEASURE_INTERRUPTED;
+	return rc;
+}
+
+int measure_cell(const struct measure_ops *ops, const struct chase_config *cfg,
+		 const struct measure_params *p, struct measure_result *r)
+{
+	uint64_t n = chase_elements(cfg);
+	uint64_t cycles, final_ptr;
+	int rc;
+
+	r->elements = n;
+	r->warmup_passes = 0;
+	r->warmup_stable = false;
+	r->reps = 0;
+	r->steps = 0;
+
+	r->step = "timer overhead";
+	rc = stop(p, ops->timer_overhead(ops->ctx, &r->timer_overhead));
+	if (rc != MEASURE_OK)
+		return rc;
+
+	r->step = "build";
+	ops->phase_begin(ops->ctx, MEASURE_BUILD);
+	rc = stop(p, ops->build(ops->ctx));
+	ops->phase_end(ops->ctx, MEASURE_BUILD);
+	if (rc != MEASURE_OK)
+		return rc;
+
+	/* Whole passes (at least 64K accesses) until two in a row agree within 5%. */
+	r->step = "warm-up";
+	uint64_t pass_steps = n > MEASURE_WARMUP_MIN_STEPS ? n : MEASURE_WARMUP_MIN_STEPS;
+	uint64_t prev = 0, last = 1;
+	ops->phase_begin(ops->ctx, MEASURE_WARMUP);
+	for (unsigned pass = 0; pass < p->max_warmup_passes; pass++) {
+		rc = stop(p, ops->run(ops->ctx, pass_steps, &cycles, &final_ptr));
+		if (rc != MEASURE_OK) {
+			ops->phase_end(ops->ctx, MEASURE_WARMUP);
+			return rc;
+		}
+		r->warmup_passes = pass + 1;
+		last = cycles ? cycles : 1;
+		uint64_t diff = last > prev ? last - prev : prev - last;
+		if (pass > 0 && diff * 20 <= prev) {
+			r->warmup_stable = true;
+			break;
+		}
+		prev = last;
+	}
+	ops->phase_end(ops->ctx, MEASURE_WARMUP);
+
+	/* Enough accesses for min_cycles at the warm-up rate, and one full cycle. */
+	uint64_t steps = p->min_cycles / last * pass_steps +
+			 (p->min_cycles % last) * pass_steps / last + 1;
+	if (steps < n)
+		steps = n;
+	if (steps < MEASURE_MIN_STEPS)
+		steps = MEASURE_MIN_STEPS;
+	r->steps = steps;
+
+	r->step = "measurement";
+	r->expected_ptr = chase_expected(cfg, steps);
+	ops->phase_begin(ops->ctx, MEASURE_MEASURE);
+	for (unsigned rep = 0; rep < p->repetitions && rep < MEASURE_MAX_REPS; rep++) {
+		rc = stop(p, ops->run(ops->ctx, steps, &cycles, &final_ptr));
+		if (rc == MEASURE_OK && final_ptr != r->expected_ptr) {
+			r->final_ptr = final_ptr;
+			rc = MEASURE_CORRUPT;
+		}
+		if (rc != MEASURE_OK) {
+			ops->phase_end(ops->ctx, MEASURE_MEASURE);
+			return rc;
+		}
+		r->rep_cycles[rep] = cycles;
+		r->reps = rep + 1;
+	}
+	ops->phase_end(ops->ctx, MEASURE_MEASURE);
+	r->step = "done";
+	return MEASURE_OK;
+}
