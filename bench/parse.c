@@ -1,5 +1,7 @@
 #include "parse.h"
 
+#include "hv/common/textparse.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,30 +10,9 @@
 
 int parse_size(const char *s, uint64_t *out)
 {
-	if (!s || !isdigit((unsigned char)*s))
+	if (!s)
 		return -1;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	unsigned shift = 0;
-	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	default: return -1;
-	}
-	if (*end == 'b' || *end == 'B' || (*end == 'i' && (end[1] == 'b' || end[1] == 'B')))
-		end += *end == 'i' ? 2 : 1;
-	if (*end != '\0' || v == 0)
-		return -1;
-	if (shift && v > (~0ull >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
+	return text_parse_size(s, strlen(s), out);
 }
 
 int parse_seconds(const char *s, double *out)
