@@ -1,0 +1,441 @@
+/* Cells of the matrix under VMX: EPT and guest tables from hv/paging, the
+ * guest system structures from hv/common/guest_layout, the protocol from
+ * hv/common/measure, exits handled through the table in exits.c. */
+#include "cells.h"
+
+#include "console.h"
+#include "exits.h"
+#include "hv/common/elf64.h"
+#include "hv/common/guest_layout.h"
+#include "hv/common/measure.h"
+#include "hv/common/textparse.h"
+#include "hv/paging/pt_arena.h"
+#include "io.h"
+#include "vmcs_fields.h"
+#include "vmx_insn.h"
+
+/* ---- command line ---------------------------------------------------- */
+
+static bool word_eq(const char *s, unsigned len, const char *w)
+{
+	unsigned i = 0;
+	for (; i < len && w[i]; i++)
+		if (s[i] != w[i])
+			return false;
+	return i == len && !w[i];
+}
+
+static int parse_page(const char *s, unsigned len, uint64_t *out)
+{
+	if (word_eq(s, len, "4k")) *out = PT_SIZE_4K;
+	else if (word_eq(s, len, "2m")) *out = PT_SIZE_2M;
+	else if (word_eq(s, len, "1g")) *out = PT_SIZE_1G;
+	else return -1;
+	return 0;
+}
+
+/* Calls item() for each comma-separated item of value. */
+static int each_item(const char *v, unsigned len, unsigned max, unsigned *count,
+		     int (*item)(const char *, unsigned, unsigned, void *), void *ctx)
+{
+	unsigned n = 0, start = 0;
+	for (unsigned i = 0; i <= len; i++) {
+		if (i < len && v[i] != ',')
+			continue;
+		if (i == start || n >= max)
+			return -1;
+		if (item(v + start, i - start, n, ctx) < 0)
+			return -1;
+		n++;
+		start = i + 1;
+	}
+	*count = n;
+	return 0;
+}
+
+static int item_ws(const char *s, unsigned len, unsigned i, void *m)
+{
+	return text_parse_size(s, len, &((struct hv_matrix *)m)->ws[i]);
+}
+static int item_guest(const char *s, unsigned len, unsigned i, void *m)
+{
+	return parse_page(s, len, &((struct hv_matrix *)m)->guest_pages[i]);
+}
+static int item_ept(const char *s, unsigned len, unsigned i, void *m)
+{
+	return parse_page(s, len, &((struct hv_matrix *)m)->ept_pages[i]);
+}
+static int item_levels(const char *s, unsigned len, unsigned i, void *m)
+{
+	if (len != 1 || (s[0] != '4' && s[0] != '5'))
+		return -1;
+	((struct hv_matrix *)m)->levels[i] = (unsigned)(s[0] - '0');
+	return 0;
+}
+static int item_vpid(const char *s, unsigned len, unsigned i, void *m)
+{
+	if (word_eq(s, len, "on")) ((struct hv_matrix *)m)->vpid[i] = true;
+	else if (word_eq(s, len, "off")) ((struct hv_matrix *)m)->vpid[i] = false;
+	else return -1;
+	return 0;
+}
+static int item_pattern(const char *s, unsigned len, unsigned i, void *m)
+{
+	if (word_eq(s, len, "random")) ((struct hv_matrix *)m)->patterns[i] = CHASE_RANDOM;
+	else if (word_eq(s, len, "seq")) ((struct hv_matrix *)m)->patterns[i] = CHASE_SEQ;
+	else return -1;
+	return 0;
+}
+
+int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why)
+{
+	*m = (struct hv_matrix){
+		.ws = { 4u << 20 }, .nws = 1, .patterns = { CHASE_RANDOM }, .npatterns = 1,
+		.guest_pages = { PT_SIZE_4K }, .nguest = 1, .ept_pages = { PT_SIZE_4K }, .nept = 1,
+		.levels = { 4 }, .nlevels = 1, .vpid = { true }, .nvpid = 1,
+		.reps = 3, .max_warmup = 5, .min_cycles = 1000000, .stride = 4096, .seed = 0x7c5f3a1d,
+	};
+	const char *p = cmdline;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		const char *key = p;
+		while (*p && *p != '=' && *p != ' ')
+			p++;
+		unsigned klen = (unsigned)(p - key);
+		if (*p != '=') {
+			if (word_eq(key, klen, "probe_ept_violation")) {
+				m->probe_ept_violation = true;
+				continue;
+			}
+			/* the first word may be the kernel's path */
+			if (key == cmdline)
+				continue;
+			*why = "command-line word without '=' (expected key=value)";
+			return -1;
+		}
+		const char *val = ++p;
+		while (*p && *p != ' ')
+			p++;
+		unsigned vlen = (unsigned)(p - val);
+		int rc;
+		uint64_t v;
+		if (word_eq(key, klen, "ws")) rc = each_item(val, vlen, HV_MAX_LIST, &m->nws, item_ws, m);
+		else if (word_eq(key, klen, "guest")) rc = each_item(val, vlen, 3, &m->nguest, item_guest, m);
+		else if (word_eq(key, klen, "ept")) rc = each_item(val, vlen, 3, &m->nept, item_ept, m);
+		else if (word_eq(key, klen, "levels")) rc = each_item(val, vlen, 2, &m->nlevels, item_levels, m);
+		else if (word_eq(key, klen, "vpid")) rc = each_item(val, vlen, 2, &m->nvpid, item_vpid, m);
+		else if (word_eq(key, klen, "pattern")) rc = each_item(val, vlen, 2, &m->npatterns, item_pattern, m);
+		else if (word_eq(key, klen, "reps")) { rc = text_parse_uint(val, vlen, &v); m->reps = (unsigned)v; if (!rc && (v < 1 || v > MEASURE_MAX_REPS)) rc = -1; }
+		else if (word_eq(key, klen, "max_warmup")) { rc = text_parse_uint(val, vlen, &v); m->max_warmup = (unsigned)v; if (!rc && (v < 1 || v > 1000)) rc = -1; }
+		else if (word_eq(key, klen, "min_cycles")) rc = text_parse_uint(val, vlen, &m->min_cycles);
+		else if (word_eq(key, klen, "stride")) rc = text_parse_size(val, vlen, &m->stride);
+		else if (word_eq(key, klen, "group")) rc = text_parse_size(val, vlen, &m->group);
+		else if (word_eq(key, klen, "seed")) rc = text_parse_uint(val, vlen, &m->seed);
+		else if (word_eq(key, klen, "exit_ticks")) rc = text_parse_uint(val, vlen, &m->exit_ticks);
+		else {
+			*why = "unknown key on the command line (known: ws guest ept levels vpid pattern reps max_warmup min_cycles stride group seed exit_ticks probe_ept_violation)";
+			return -1;
+		}
+		if (rc < 0) {
+			*why = "malformed value on the command line";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- one cell ------------------------------------------------------- */
+
+struct hv_cell {
+	unsigned index;
+	uint64_t ws, guest_page, ept_page;
+	unsigned levels;
+	bool vpid;
+	uint32_t pattern;
+	bool probe;
+};
+
+static const char *page_name(uint64_t p)
+{
+	return p == PT_SIZE_1G ? "1g" : p == PT_SIZE_2M ? "2m" : "4k";
+}
+
+static void json_cell_head(const struct hv_cell *c, const char *status)
+{
+	kprintf("{\"cell\":%u,\"status\":\"%s\",\"ws\":%lu,\"pattern\":\"%s\",\"guest_page\":\"%s\","
+		"\"ept_page\":\"%s\",\"ept_levels\":%u,\"vpid\":\"%s\",\"probe\":%s",
+		c->index, status, c->ws, c->pattern == CHASE_SEQ ? "seq" : "random",
+		page_name(c->guest_page), page_name(c->ept_page), c->levels, c->vpid ? "on" : "off",
+		c->probe ? "\"ept_violation\"" : "null");
+}
+
+static void report_skip(const struct hv_cell *c, const char *reason)
+{
+	json_cell_head(c, "skipped");
+	kputs(",\"reason\":\"");
+	kput_json_string(reason);
+	kputs("\"}\n");
+}
+
+/* Why this processor cannot realize the cell, or NULL. */
+static const char *unsupported(const struct hv_cell *c, const struct vmx_caps *caps)
+{
+	uint32_t a, b, cx, d;
+	if (!caps->usable)
+		return caps->why_not;
+	if (!caps->ept)
+		return "processor has no EPT (secondary control 'enable EPT' not allowed)";
+	if (!(caps->ept_vpid & EPT_CAP_WB))
+		return "EPT paging structures cannot be write-back (IA32_VMX_EPT_VPID_CAP bit 14 = 0)";
+	if (c->levels == 5 && !(caps->ept_vpid & EPT_CAP_WALK5))
+		return "5-level EPT not offered: IA32_VMX_EPT_VPID_CAP bit 7 (page-walk length 5) is 0 on this processor";
+	if (c->levels == 4 && !(caps->ept_vpid & EPT_CAP_WALK4))
+		return "4-level EPT not offered: IA32_VMX_EPT_VPID_CAP bit 6 is 0";
+	if (c->ept_page == PT_SIZE_2M && !(caps->ept_vpid & EPT_CAP_2M))
+		return "2M EPT pages not offered: IA32_VMX_EPT_VPID_CAP bit 16 is 0";
+	if (c->ept_page == PT_SIZE_1G && !(caps->ept_vpid & EPT_CAP_1G))
+		return "1G EPT pages not offered: IA32_VMX_EPT_VPID_CAP bit 17 is 0";
+	if (c->vpid && !caps->vpid)
+		return "VPID not offered: secondary control 'enable VPID' not allowed";
+	cpuid(0x80000001, 0, &a, &b, &cx, &d);
+	if (c->guest_page == PT_SIZE_1G && !(d & (1u << 26)))
+		return "guest 1G pages need CPUID.80000001H:EDX.Page1GB, which this processor lacks";
+	return 0;
+}
+
+struct cell_run {
+	const struct hv_cell *cell;
+	const struct hv_memory *mem;
+	volatile struct tv_params *params;
+	struct exit_ctx x;
+	uint64_t phase_exits[MEASURE_PHASES];
+	uint64_t phase_start;
+	uint32_t eptp_levels;
+};
+
+static int command(struct cell_run *r, uint32_t cmd)
+{
+	r->params->cmd = cmd;
+	r->params->status = ~0u;
+	r->x.io_commands++;
+	int rc = exits_run_guest(&r->x);
+	if (rc != EXIT_DONE)
+		return MEASURE_FAILED;
+	if (r->x.done_status != TV_STATUS_OK) {
+		r->x.error = "guest payload refused a command";
+		return MEASURE_FAILED;
+	}
+	return MEASURE_OK;
+}
+
+static int op_timer(void *ctx, uint64_t *cycles)
+{
+	struct cell_run *r = ctx;
+	int rc = command(r, TV_CMD_TIMER);
+	*cycles = r->params->cycles;
+	return rc;
+}
+
+static int op_build(void *ctx)
+{
+	return command(ctx, TV_CMD_BUILD);
+}
+
+static int op_run(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *final_ptr)
+{
+	struct cell_run *r = ctx;
+	r->params->steps = steps;
+	int rc = command(r, TV_CMD_RUN);
+	*cycles = r->params->cycles;
+	*final_ptr = r->params->final_ptr;
+	return rc;
+}
+
+static void op_phase_begin(void *ctx, enum measure_phase p)
+{
+	(void)p;
+	struct cell_run *r = ctx;
+	r->phase_start = r->x.total_exits;
+}
+
+static void op_phase_end(void *ctx, enum measure_phase p)
+{
+	struct cell_run *r = ctx;
+	r->phase_exits[p] = r->x.total_exits - r->phase_start;
+}
+
+static uint8_t *zero_pages(uint8_t *p, uint64_t n)
+{
+	uint64_t *q = (uint64_t *)p;
+	for (uint64_t i = 0; i < n / 8; i++)
+		q[i] = 0;
+	return p;
+}
+
+static void report_result(struct cell_run *r, const struct measure_result *mr, int rc,
+			  const struct pt_walk *ept_walk)
+{
+	const struct hv_cell *c = r->cell;
+	json_cell_head(c, rc == MEASURE_OK ? "ok" : "failed");
+	if (rc != MEASURE_OK) {
+		kputs(",\"reason\":\"");
+		kput_json_string(mr->step);
+		kputs(": ");
+		kput_json_string(rc == MEASURE_CORRUPT ? "the chase ended at the wrong element: the working set was corrupted" : r->x.error ? r->x.error : "failed");
+		if (r->x.detail[0]) {
+			kputs(" ");
+			kput_json_string(r->x.detail);
+		}
+		kputs("\"");
+	}
+	kprintf(",\"elements\":%lu,\"steps\":%lu,\"timer_overhead\":%lu,\"warmup_passes\":%u,"
+		"\"warmup_stable\":%s,\"rep_cycles\":[",
+		mr->elements, mr->steps, mr->timer_overhead, mr->warmup_passes,
+		mr->warmup_stable ? "true" : "false");
+	for (unsigned i = 0; i < mr->reps; i++)
+		kprintf("%s%lu", i ? "," : "", mr->rep_cycles[i]);
+	kprintf("],\"io_commands\":%lu,\"exits\":{", r->x.io_commands);
+	bool first = true;
+	for (unsigned i = 0; i < EXIT_REASONS; i++)
+		if (r->x.histogram[i]) {
+			kprintf("%s\"%s\":%lu", first ? "" : ",", vmx_exit_reason_name(i), r->x.histogram[i]);
+			first = false;
+		}
+	kprintf("},\"build_exits\":%lu,\"warmup_exits\":%lu,\"measure_exits\":%lu",
+		r->phase_exits[MEASURE_BUILD], r->phase_exits[MEASURE_WARMUP], r->phase_exits[MEASURE_MEASURE]);
+	if (ept_walk && ept_walk->mapped)
+		kprintf(",\"ept_leaf\":\"%s\",\"ept_walk_refs\":%u", page_name(ept_walk->page_size), ept_walk->nsteps);
+	kputs("}\n");
+}
+
+static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const struct vmx_caps *caps,
+		     const struct hv_memory *mem, uint8_t *vmcs)
+{
+	const char *no = unsupported(c, caps);
+	if (no) {
+		report_skip(c, no);
+		return;
+	}
+	uint64_t align = c->guest_page > c->ept_page ? c->guest_page : c->ept_page;
+	uint64_t ws_mem = (c->ws + align - 1) / align * align;
+	uint64_t sys_need = guest_layout_sys_size(ws_mem, c->guest_page);
+	if (ws_mem > mem->ws_size || sys_need > mem->sys_size) {
+		report_skip(c, "working set larger than the hypervisor's guest memory; fix: give the machine more RAM or use a smaller ws");
+		return;
+	}
+
+	/* Guest-physical memory: system structures, payload, page tables. */
+	zero_pages(mem->sys, sys_need);
+	uint64_t entry;
+	enum elf64_status es = elf64_load(mem->payload, mem->payload_size, mem->sys + TV_PAYLOAD_ADDR,
+					  TV_PAYLOAD_ADDR, TV_PAYLOAD_ADDR + TV_PAYLOAD_MAX, &entry);
+	if (es != ELF64_OK) {
+		report_skip(c, elf64_status_str(es));
+		return;
+	}
+	const struct tv_payload_header *hdr = (const void *)(mem->sys + TV_PAYLOAD_ADDR);
+	struct guest_layout layout;
+	/* The probe cell maps 2M more in the guest than the EPT provides. */
+	uint64_t guest_mapped = c->probe ? ws_mem + PT_SIZE_2M : ws_mem;
+	enum pt_status ps = guest_layout_build(mem->sys, sys_need, hdr, guest_mapped, c->guest_page, &layout);
+	if (ps != PT_OK) {
+		report_skip(c, pt_status_str(ps));
+		return;
+	}
+
+	/* EPT (SDM Vol. 3C 29.3): sys region with 4K leaves, working set with
+	 * the cell's EPT leaf, nothing else. */
+	struct pt_arena arena;
+	pt_arena_init(&arena, mem->ept_pool, (uint64_t)(uintptr_t)mem->ept_pool, mem->ept_pool_size);
+	struct pt_table ept;
+	ps = pt_init(&ept, &pt_format_ept, c->levels, pt_arena_mem(&arena));
+	if (ps == PT_OK)
+		ps = pt_map(&ept, 0, (uint64_t)(uintptr_t)mem->sys, sys_need, PT_SIZE_4K, PT_R | PT_W | PT_X);
+	if (ps == PT_OK)
+		ps = pt_map(&ept, TV_WS_ADDR, (uint64_t)(uintptr_t)mem->ws, ws_mem, c->ept_page, PT_R | PT_W | PT_X);
+	if (ps != PT_OK) {
+		report_skip(c, pt_status_str(ps));
+		return;
+	}
+	struct pt_walk ept_walk;
+	pt_walk(&ept, TV_WS_ADDR, &ept_walk);
+	/* EPTP: WB (6), page-walk length - 1 in bits 5:3 (SDM 25.6.11). */
+	uint64_t eptp = ept.root | ((uint64_t)(c->levels - 1) << 3) | 6;
+
+	struct cell_run r = { .cell = c, .mem = mem,
+			      .params = (volatile struct tv_params *)(mem->sys + TV_PARAMS_ADDR) };
+	r.params->magic = TV_PARAMS_MAGIC;
+	r.params->abi_version = TV_ABI_VERSION;
+	r.x.params = r.params;
+	r.x.watchdog_ticks = caps->preemption_timer ? 0xffffffffu : 0;
+	r.x.exit_ticks = m->exit_ticks;
+
+	struct vmcs_setup vs = { .caps = caps, .vmcs = vmcs, .eptp = eptp,
+				 .vpid = c->vpid ? (uint16_t)(c->index + 1) : 0, .cr3 = layout.cr3,
+				 .rip = entry, .rsp = TV_USTACK_TOP,
+				 .preemption = caps->preemption_timer };
+	const char *err = vmcs_setup_cell(&vs);
+	if (err) {
+		report_skip(c, err);
+		return;
+	}
+	/* Stale translations from the previous cell must not survive: the EPT
+	 * memory is reused (SDM 29.4.3.4), and so may be the VPID. */
+	if (caps->ept_vpid & EPT_CAP_INVEPT)
+		invept(caps->ept_vpid & EPT_CAP_INVEPT_SINGLE ? 1 : 2, eptp);
+	if (c->vpid && (caps->ept_vpid & VPID_CAP_INVVPID))
+		invvpid(caps->ept_vpid & VPID_CAP_SINGLE ? 1 : 2, vs.vpid);
+
+	struct chase_config cfg = {
+		.base = TV_WS_ADDR, .bytes = c->ws, .stride = m->stride < c->ws ? m->stride : c->ws,
+		.group = m->group, .seed = m->seed, .pattern = c->pattern,
+	};
+	struct measure_result mr = { .step = "start" };
+	if (c->probe) {
+		/* Touch the guest-mapped page the EPT does not map. */
+		r.params->touch_addr = TV_WS_ADDR + ws_mem + 0x40;
+		int rc = command(&r, TV_CMD_TOUCH);
+		mr.step = "touch beyond the EPT";
+		report_result(&r, &mr, rc == MEASURE_OK ? MEASURE_FAILED : rc, &ept_walk);
+		return;
+	}
+	r.params->chase = cfg;
+	if (chase_validate(&cfg) != CHASE_OK) {
+		report_skip(c, chase_check_str(chase_validate(&cfg)));
+		return;
+	}
+	struct measure_ops ops = { &r, op_timer, op_build, op_run, op_phase_begin, op_phase_end };
+	struct measure_params mp = { .min_cycles = m->min_cycles, .repetitions = m->reps,
+				     .max_warmup_passes = m->max_warmup };
+	int rc = measure_cell(&ops, &cfg, &mp, &mr);
+	report_result(&r, &mr, rc, &ept_walk);
+}
+
+void hv_run_matrix(const struct hv_matrix *m, const struct vmx_caps *caps, const struct hv_memory *mem)
+{
+	static uint8_t vmcs[4096] __attribute__((aligned(4096)));
+	unsigned index = 0;
+	if (m->probe_ept_violation) {
+		struct hv_cell c = { .index = index++, .ws = 2u << 20, .guest_page = PT_SIZE_4K,
+				     .ept_page = PT_SIZE_4K, .levels = 4, .vpid = true,
+				     .pattern = CHASE_RANDOM, .probe = true };
+		run_cell(&c, m, caps, mem, vmcs);
+	}
+	for (unsigned p = 0; p < m->npatterns; p++)
+		for (unsigned g = 0; g < m->nguest; g++)
+			for (unsigned e = 0; e < m->nept; e++)
+				for (unsigned v = 0; v < m->nvpid; v++)
+					for (unsigned l = 0; l < m->nlevels; l++)
+						for (unsigned w = 0; w < m->nws; w++) {
+							struct hv_cell c = {
+								.index = index++, .ws = m->ws[w],
+								.guest_page = m->guest_pages[g],
+								.ept_page = m->ept_pages[e], .levels = m->levels[l],
+								.vpid = m->vpid[v], .pattern = m->patterns[p],
+							};
+							run_cell(&c, m, caps, mem, vmcs);
+						}
+}

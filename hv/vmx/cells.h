@@ -1,0 +1,50 @@
+/* The benchmark matrix inside the hypervisor: parsed from the Multiboot2
+ * command line, run cell by cell, each reported as one JSON line on the
+ * serial console. */
+#ifndef TLBVISOR_VMX_CELLS_H
+#define TLBVISOR_VMX_CELLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmx.h"
+
+#define HV_MAX_LIST 8
+
+struct hv_matrix {
+	uint64_t ws[HV_MAX_LIST];
+	unsigned nws;
+	uint32_t patterns[2];
+	unsigned npatterns;
+	uint64_t guest_pages[3];
+	unsigned nguest;
+	uint64_t ept_pages[3];
+	unsigned nept;
+	unsigned levels[2];
+	unsigned nlevels;
+	bool vpid[2];
+	unsigned nvpid;
+	unsigned reps, max_warmup;
+	uint64_t min_cycles, stride, group, seed;
+	uint64_t exit_ticks;        /* VMX-preemption timer exit every N ticks (0: off) */
+	bool probe_ept_violation;   /* first run a cell that touches an unmapped GPA */
+};
+
+/* 0, or -1 with *why set to a static message. */
+int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why);
+
+/* Host-physical memory the cells use, found in the memory map by main.c. */
+struct hv_memory {
+	uint8_t *sys;        /* guest-physical [0, sys_size) */
+	uint64_t sys_size;
+	uint8_t *ept_pool;   /* EPT tables */
+	uint64_t ept_pool_size;
+	uint8_t *ws;         /* guest working set, 1 GiB aligned */
+	uint64_t ws_size;
+	const void *payload; /* the payload ELF (a GRUB module) */
+	uint64_t payload_size;
+};
+
+void hv_run_matrix(const struct hv_matrix *m, const struct vmx_caps *caps, const struct hv_memory *mem);
+
+#endif

@@ -1,0 +1,131 @@
+/* tlbvisor-hv: the bare-metal VMX/EPT hypervisor. Booted by GRUB (Multiboot2)
+ * with the benchmark matrix on its command line and the guest payload as a
+ * module; runs every cell and reports JSON lines on the serial console. */
+#include <stdint.h>
+
+#include "cells.h"
+#include "console.h"
+#include "host.h"
+#include "io.h"
+#include "mb2.h"
+#include "vmx.h"
+
+#define HV_VERSION "0.1.0"
+
+uint8_t host_tss[104] __attribute__((aligned(16)));
+uint64_t host_idt[64] __attribute__((aligned(16)));
+extern uint8_t host_fault_stubs[];
+extern uint8_t __kernel_start[], __kernel_end[];
+
+void host_fault(uint64_t vector, uint64_t error, uint64_t rip)
+{
+	panic("hypervisor exception %lu at rip 0x%lx, error code 0x%lx, cr2 0x%lx", vector, rip, error,
+	      READ_CR(2));
+}
+
+/* A TSS for TR (VM exits require a usable host TR, SDM 27.2.3) and an IDT
+ * so that a fault in the hypervisor itself is reported, not a reboot. */
+static void host_tables(void)
+{
+	uint64_t base = (uint64_t)(uintptr_t)host_tss, limit = sizeof host_tss - 1;
+	boot_gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+		      (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	boot_gdt[4] = base >> 32;
+	__asm__ volatile("ltr %w0" ::"r"(HOST_SEL_TSS));
+	for (uint64_t v = 0; v < 32; v++) {
+		uint64_t off = (uint64_t)(uintptr_t)host_fault_stubs + v * 16;
+		host_idt[2 * v] = (off & 0xffff) | ((uint64_t)HOST_SEL_CODE << 16) | (0x8eull << 40) |
+				  (((off >> 16) & 0xffff) << 48);
+		host_idt[2 * v + 1] = off >> 32;
+	}
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr = {
+		sizeof host_idt - 1, (uint64_t)(uintptr_t)host_idt };
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+/* Is [base, base+size) inside available RAM and clear of what GRUB loaded? */
+static int range_free(const struct mb2_info *mb, uint64_t base, uint64_t size, uint64_t reserved_end)
+{
+	if (base < reserved_end)
+		return 0;
+	for (unsigned i = 0; i < mb->nram; i++)
+		if (base >= mb->ram[i].base && base + size <= mb->ram[i].base + mb->ram[i].length)
+			return 1;
+	return 0;
+}
+
+#define SYS_BASE (32ull << 20)
+#define SYS_SIZE (16ull << 20)
+#define EPT_BASE (48ull << 20)
+#define EPT_SIZE (16ull << 20)
+#define WS_BASE (1ull << 30)
+
+void hv_main(uint32_t magic, uint64_t info)
+{
+	console_init();
+	host_tables();
+	kputs("\ntlbvisor-hv " HV_VERSION "\n");
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("not booted by a Multiboot2 loader (magic 0x%x)", magic);
+	struct mb2_info mb;
+	if (mb2_parse(info, &mb) < 0)
+		panic("malformed Multiboot2 boot information");
+	if (mb.nmodules < 1)
+		panic("no payload module: GRUB must load the payload with module2");
+
+	uint64_t reserved_end = (uint64_t)(uintptr_t)__kernel_end;
+	for (unsigned i = 0; i < mb.nmodules; i++)
+		if (mb.modules[i].end > reserved_end)
+			reserved_end = mb.modules[i].end;
+	if (mb.info_end > reserved_end)
+		reserved_end = mb.info_end;
+
+	/* Guest memory: as much of [1G, ...) as the first RAM region there gives. */
+	uint64_t ws_size = 0;
+	for (unsigned i = 0; i < mb.nram; i++) {
+		uint64_t lo = mb.ram[i].base, hi = lo + mb.ram[i].length;
+		if (lo <= WS_BASE && hi > WS_BASE)
+			ws_size = hi - WS_BASE;
+	}
+	if (!range_free(&mb, SYS_BASE, SYS_SIZE, reserved_end) ||
+	    !range_free(&mb, EPT_BASE, EPT_SIZE, reserved_end))
+		panic("need free RAM at 32-64 MiB for guest structures and EPT tables (kernel and modules end at 0x%lx)",
+		      reserved_end);
+	if (ws_size > (4ull << 30) - WS_BASE)
+		ws_size = (4ull << 30) - WS_BASE; /* the boot identity map covers 4 GiB */
+
+	struct hv_memory mem = {
+		.sys = (uint8_t *)SYS_BASE, .sys_size = SYS_SIZE,
+		.ept_pool = (uint8_t *)EPT_BASE, .ept_pool_size = EPT_SIZE,
+		.ws = (uint8_t *)WS_BASE, .ws_size = ws_size,
+		.payload = (const void *)mb.modules[0].start,
+		.payload_size = mb.modules[0].end - mb.modules[0].start,
+	};
+
+	static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
+	struct vmx_caps caps;
+	vmx_bringup(&caps, vmxon_region);
+
+	struct hv_matrix m;
+	const char *why = 0;
+	int bad = hv_matrix_parse(mb.cmdline, &m, &why);
+	kprintf("{\"tlbvisor\":\"hello\",\"version\":\"%s\",\"vmx\":%s,\"reason\":\"", HV_VERSION,
+		caps.usable ? "true" : "false");
+	kput_json_string(caps.usable ? "" : caps.why_not);
+	kprintf("\",\"vmx_basic\":\"0x%lx\",\"ept_vpid_cap\":\"0x%lx\",\"proc2\":\"0x%lx\","
+		"\"true_controls\":%s,\"preemption_timer\":%s,\"preemption_rate\":%u,"
+		"\"guest_memory\":%lu,\"cmdline\":\"",
+		caps.basic, caps.ept_vpid, caps.proc2_msr, caps.true_controls ? "true" : "false",
+		caps.preemption_timer ? "true" : "false", caps.preemption_rate, ws_size);
+	kput_json_string(mb.cmdline);
+	kputs("\"}\n");
+	if (bad) {
+		kputs("{\"tlbvisor\":\"error\",\"reason\":\"");
+		kput_json_string(why);
+		kputs("\"}\n");
+		machine_stop(2);
+	}
+	hv_run_matrix(&m, &caps, &mem);
+	kputs("{\"tlbvisor\":\"done\"}\n");
+	machine_stop(0);
+}
