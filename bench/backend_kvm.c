@@ -156,6 +156,7 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 		goto out;
 	}
 	k.g.params->chase = k.cfg;
+	k.g.params->exit_every = m->exit_every;
 	/* Baseline of mapped pages before the working set is touched. */
 	res = command(&k, TV_CMD_NOP);
 	if (res != MEASURE_OK) {
@@ -168,6 +169,8 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 				   kvm_phase_end };
 	res = protocol_run(&ops, &k.cfg, m, h->tsc_hz, k.err, r);
 	result_counter(r, "guest_page_table_pages", (double)k.g.pt_tables);
+	result_counter(r, "exit_every", (double)m->exit_every);
+	result_counter(r, "tick_exits", (double)k.g.tick_exits);
 	if (r->status == CELL_OK && stats && kvm_stats_read(&k.g.vm_stats, &built) == 0) {
 		uint64_t d4 = vm_pages(&k.g, &built, "pages_4k") - vm_pages(&k.g, &base, "pages_4k");
 		uint64_t d2 = vm_pages(&k.g, &built, "pages_2m") - vm_pages(&k.g, &base, "pages_2m");

@@ -11,6 +11,11 @@ int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_iso(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+/* run's matrix options (for iso); -1 after printing the error. */
+struct matrix;
+int run_parse_matrix(int argc, char **argv, struct matrix *m);
 int payload_load(struct payload *p, const char *path, char *err, size_t errlen);
 
 #endif

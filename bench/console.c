@@ -13,9 +13,20 @@ double monotonic_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static int name_width = 56;
+
+void console_set_name_width(const struct cell *cells, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int len = (int)strlen(cells[i].name);
+		if (len > name_width)
+			name_width = len;
+	}
+}
+
 void console_header(FILE *out)
 {
-	fprintf(out, "%-56s %-7s %9s %9s %6s %4s %4s  %s\n", "cell", "status", "cyc/acc", "ns/acc",
+	fprintf(out, "%-*s %-7s %9s %9s %6s %4s %4s  %s\n", name_width, "cell", "status", "cyc/acc", "ns/acc",
 		"cv%", "warm", "eff", "note");
 	fflush(out);
 }
@@ -23,12 +34,12 @@ void console_header(FILE *out)
 void console_row(FILE *out, const struct cell_result *r)
 {
 	if (r->status != CELL_OK) {
-		fprintf(out, "%-56s %-7s %9s %9s %6s %4s %4s  %s\n", r->cell.name,
+		fprintf(out, "%-*s %-7s %9s %9s %6s %4s %4s  %s\n", name_width, r->cell.name,
 			cell_status_name(r->status), "-", "-", "-", "-", "-", r->reason);
 	} else {
 		struct summary s;
 		summarize(r->cycles, (size_t)r->reps, &s);
-		fprintf(out, "%-56s %-7s %9.1f %9.2f %6.2f %4d %4s  %s%s\n", r->cell.name, "ok",
+		fprintf(out, "%-*s %-7s %9.1f %9.2f %6.2f %4d %4s  %s%s\n", name_width, r->cell.name, "ok",
 			s.median, s.median / r->tsc_hz * 1e9, s.cv * 100.0, r->warmup_passes,
 			r->effective_page, r->page_mismatch ? "FLAGGED: " : "", r->mismatch_reason);
 	}

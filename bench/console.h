@@ -13,6 +13,8 @@ struct progress {
 	int tty;
 };
 
+/* Widen the first column to fit the longest cell name. */
+void console_set_name_width(const struct cell *cells, int n);
 void console_header(FILE *out);
 void console_row(FILE *out, const struct cell_result *r);
 void progress_init(struct progress *p, const struct cell *cells, int n);

@@ -18,6 +18,8 @@ static void usage(FILE *out)
 		"  list     show the backends and what this host can realize, with reasons\n"
 		"  model    print nested page-walk references per TLB miss for every configuration\n"
 		"  report   write a Markdown report of a results file\n"
+		"  iso      write a bootable ISO of tlbvisor's VMX hypervisor for a real machine\n"
+		"  ingest   turn a bare-metal serial log into results JSON\n"
 		"  help     show this help (also: tlbvisor COMMAND --help)\n"
 		"  version  print the version\n"
 		"\n"
@@ -39,6 +41,10 @@ int main(int argc, char **argv)
 		return cmd_model(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "iso"))
+		return cmd_iso(argc - 1, argv + 1);
+	if (!strcmp(cmd, "ingest"))
+		return cmd_ingest(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;

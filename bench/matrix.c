@@ -6,7 +6,7 @@
 
 #include "parse.h"
 
-static const char *const backend_names[BACKEND_COUNT] = { "native", "kvm" };
+static const char *const backend_names[BACKEND_COUNT] = { "native", "kvm", "bochs", "qemu" };
 
 const char *backend_name(enum backend b)
 {
@@ -75,6 +75,10 @@ static void matrix_defaults(struct matrix *m)
 	m->stride = 4096;
 	m->seed = 0x7c5f3a1d;
 	m->max_warmup_passes = 20;
+	m->ept_levels[0] = 4;
+	m->nept_levels = 1;
+	m->vpids[0] = true;
+	m->nvpids = 1;
 }
 
 int matrix_preset(struct matrix *m, const char *name)
@@ -124,37 +128,48 @@ void cell_name(struct cell *c)
 		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/host:%s",
 			 pattern_name(c->pattern), ws, backend_name(c->backend),
 			 host_page_name(c->host_page));
+	else if (BACKEND_IS_VMX(c->backend))
+		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s/vpid:%s/ept-levels:%u",
+			 pattern_name(c->pattern), ws, backend_name(c->backend),
+			 guest_page_name(c->guest_page), host_page_name(c->host_page),
+			 c->vpid ? "on" : "off", c->ept_levels);
 	else
 		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s",
 			 pattern_name(c->pattern), ws, backend_name(c->backend),
 			 guest_page_name(c->guest_page), host_page_name(c->host_page));
 }
 
-/* Order: backend, pattern, guest page, host page, working set ascending, so
- * the table reads as latency-versus-working-set curves. */
+/* Order: backend, pattern, guest page, host page, (VPID, EPT depth), working
+ * set ascending, so the table reads as latency-versus-working-set curves. */
 int matrix_expand(const struct matrix *m, struct cell *cells, int max)
 {
 	int n = 0;
 	for (int b = 0; b < m->nbackends; b++) {
-		bool native = m->backends[b] == BACKEND_NATIVE;
+		enum backend be = m->backends[b];
+		bool native = be == BACKEND_NATIVE, vmx = BACKEND_IS_VMX(be);
 		int nguest = native ? 1 : m->nguest_pages;
+		int nvpid = vmx ? m->nvpids : 1, nlevels = vmx ? m->nept_levels : 1;
 		for (int p = 0; p < m->npatterns; p++)
 			for (int g = 0; g < nguest; g++)
 				for (int h = 0; h < m->nhost_pages; h++)
-					for (int w = 0; w < m->nws; w++) {
-						if (cells && n < max) {
-							struct cell *c = &cells[n];
-							memset(c, 0, sizeof *c);
-							c->index = n;
-							c->backend = m->backends[b];
-							c->ws = m->ws[w];
-							c->pattern = m->patterns[p];
-							c->host_page = m->host_pages[h];
-							c->guest_page = native ? 0 : m->guest_pages[g];
-							cell_name(c);
-						}
-						n++;
-					}
+					for (int v = 0; v < nvpid; v++)
+						for (int l = 0; l < nlevels; l++)
+							for (int w = 0; w < m->nws; w++) {
+								if (cells && n < max) {
+									struct cell *c = &cells[n];
+									memset(c, 0, sizeof *c);
+									c->index = n;
+									c->backend = be;
+									c->ws = m->ws[w];
+									c->pattern = m->patterns[p];
+									c->host_page = m->host_pages[h];
+									c->guest_page = native ? 0 : m->guest_pages[g];
+									c->vpid = vmx ? m->vpids[v] : false;
+									c->ept_levels = vmx ? m->ept_levels[l] : 0;
+									cell_name(c);
+								}
+								n++;
+							}
 	}
 	return n;
 }

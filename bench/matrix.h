@@ -15,8 +15,13 @@
 enum backend {
 	BACKEND_NATIVE = 0,
 	BACKEND_KVM,
+	BACKEND_BOCHS,  /* tlbvisor's VMX hypervisor in Bochs */
+	BACKEND_QEMU,   /* tlbvisor's VMX hypervisor in QEMU with nested VMX */
 	BACKEND_COUNT
 };
+
+/* Backends that run tlbvisor's own VMX hypervisor. */
+#define BACKEND_IS_VMX(b) ((b) == BACKEND_BOCHS || (b) == BACKEND_QEMU)
 
 const char *backend_name(enum backend b);
 int backend_parse(const char *s, enum backend *out);
@@ -43,6 +48,13 @@ struct matrix {
 	uint64_t seed;
 	uint64_t guest_mem;   /* KVM guest memory limit (0: sized to each working set) */
 	int max_warmup_passes;
+	uint64_t exit_every;  /* kvm and VMX backends: a guest exit every N accesses (0: off) */
+	/* VMX backends only */
+	uint64_t exit_ticks;  /* VMX-preemption-timer exit every N ticks (0: off) */
+	unsigned ept_levels[2];
+	int nept_levels;
+	bool vpids[2];
+	int nvpids;
 };
 
 /* Fill m with a preset: "quick" or "default". Returns -1 for an unknown name. */
@@ -55,6 +67,8 @@ struct cell {
 	enum chase_pattern pattern;
 	enum host_page host_page;
 	uint64_t guest_page;  /* 0 for native cells */
+	unsigned ept_levels;  /* VMX backends: 4 or 5; 0 otherwise */
+	bool vpid;            /* VMX backends */
 	char name[160];
 };
 

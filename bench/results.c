@@ -60,6 +60,10 @@ static json_t *context_json(const struct run_info *run, const struct host_caps *
 	json_object_set_new(ctx, "stride_bytes", json_integer((json_int_t)m->stride));
 	json_object_set_new(ctx, "group_bytes", json_integer((json_int_t)m->group));
 	json_object_set_new(ctx, "seed", json_integer((json_int_t)m->seed));
+	json_object_set_new(ctx, "exit_every", json_integer((json_int_t)m->exit_every));
+	json_object_set_new(ctx, "exit_every_ticks", json_integer((json_int_t)m->exit_ticks));
+	if (run->extra_context)
+		json_object_update(ctx, run->extra_context);
 	return ctx;
 }
 
@@ -81,6 +85,10 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	json_object_set_new(b, "host_page", json_string(host_page_name(c->host_page)));
 	json_object_set_new(b, "guest_page",
 			    c->guest_page ? json_string(guest_page_name(c->guest_page)) : json_null());
+	if (BACKEND_IS_VMX(c->backend)) {
+		json_object_set_new(b, "vpid", json_string(c->vpid ? "on" : "off"));
+		json_object_set_new(b, "ept_levels", json_integer(c->ept_levels));
+	}
 	json_object_set_new(b, "status", json_string(cell_status_name(r->status)));
 	if (r->status != CELL_OK) {
 		json_object_set_new(b, "error_occurred", json_true());

@@ -18,6 +18,7 @@ struct run_info {
 	char date[40];            /* ISO 8601, local time with offset */
 	bool interrupted;
 	int cells_total;
+	json_t *extra_context;    /* merged into "context" (e.g. the VMX backends'), may be NULL */
 };
 
 json_t *results_json(const struct run_info *run, const struct host_caps *h, const struct matrix *m,

@@ -7,6 +7,25 @@ static inline void port_out32(uint16_t port, uint32_t v)
 	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port) : "memory");
 }
 
+#include "tsc.h"
+
+/* The chase in pieces of 'every' accesses with a port write between them;
+ * the chain continues across pieces, so it ends where an unbroken chase would. */
+static uint64_t chase_with_exits(uint64_t start, uint64_t steps, uint64_t every, uint64_t *cycles)
+{
+	uint64_t t0 = tsc_read_fenced();
+	uint64_t p = start;
+	for (uint64_t done = 0; done < steps;) {
+		uint64_t n = steps - done < every ? steps - done : every;
+		p = chase_run(p, n);
+		done += n;
+		if (done < steps)
+			port_out32(TV_PORT_TICK, 0);
+	}
+	*cycles = tsc_read_fenced() - t0;
+	return p;
+}
+
 static uint32_t execute(volatile struct tv_params *p)
 {
 	struct chase_config c = p->chase;
@@ -20,7 +39,10 @@ static uint32_t execute(volatile struct tv_params *p)
 		return TV_STATUS_OK;
 	case TV_CMD_RUN: {
 		uint64_t cycles;
-		p->final_ptr = chase_timed(chase_start(&c), p->steps, &cycles);
+		if (p->exit_every)
+			p->final_ptr = chase_with_exits(chase_start(&c), p->steps, p->exit_every, &cycles);
+		else
+			p->final_ptr = chase_timed(chase_start(&c), p->steps, &cycles);
 		p->cycles = cycles;
 		return TV_STATUS_OK;
 	}

@@ -22,6 +22,7 @@
 
 #define TV_PORT_DONE 0x5e0
 #define TV_PORT_FAULT 0x5e1
+#define TV_PORT_TICK 0x5e2  /* an exit on purpose during a chase (exit_every) */
 
 /* Guest memory layout (guest-virtual == guest-physical). */
 #define TV_PARAMS_ADDR 0x1000ull
@@ -74,6 +75,9 @@ struct tv_params {
 	uint64_t fault_error;
 	uint64_t fault_rip;
 	uint64_t fault_cr2;
+	/* RUN: write TV_PORT_TICK every exit_every accesses (0: never), so the
+	 * cost of refilling the TLB after an exit shows in the timing. */
+	uint64_t exit_every;
 };
 
 /* At the very start of the payload image: how the host enters it. */

@@ -54,7 +54,7 @@ static void write_tss(uint8_t *sys)
 	uint8_t *bitmap = tss + GUEST_TSS_SIZE;
 	fill(bitmap, 0xff, GUEST_IOBITMAP_BYTES + 1);
 	/* A clear bit allows the port at CPL3; a 32-bit access checks 4 bits. */
-	for (unsigned port = TV_PORT_DONE; port <= TV_PORT_FAULT + 3; port++)
+	for (unsigned port = TV_PORT_DONE; port <= TV_PORT_TICK + 3; port++)
 		bitmap[port / 8] &= (uint8_t)~(1u << (port % 8));
 }
 

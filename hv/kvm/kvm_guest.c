@@ -200,6 +200,9 @@ static enum kvm_run_result handle_io(struct kvm_guest *g, uint32_t *status, char
 	case TV_PORT_DONE:
 		*status = value;
 		return KVM_RUN_DONE;
+	case TV_PORT_TICK:
+		g->tick_exits++;
+		return KVM_RUN_TICK;
 	case TV_PORT_FAULT:
 		snprintf(err, errlen, "guest exception %s (vector %llu) at rip 0x%llx, error code 0x%llx, cr2 0x%llx",
 			 vector_name(g->params->fault_vector),
@@ -233,8 +236,12 @@ enum kvm_run_result kvm_guest_command(struct kvm_guest *g, uint32_t cmd, uint32_
 		}
 		struct kvm_run *r = g->run;
 		switch (r->exit_reason) {
-		case KVM_EXIT_IO:
-			return handle_io(g, status, err, errlen);
+		case KVM_EXIT_IO: {
+			enum kvm_run_result rr = handle_io(g, status, err, errlen);
+			if (rr == KVM_RUN_TICK)
+				continue;
+			return rr;
+		}
 		case KVM_EXIT_INTR:
 			snprintf(err, errlen, "interrupted");
 			return KVM_RUN_INTERRUPTED;

@@ -32,6 +32,7 @@ struct kvm_guest {
 	bool have_stats;
 	bool guest_pdpe1gb;       /* CPUID Page1GB as the guest really sees it */
 	uint64_t pt_tables;       /* guest page-table pages built */
+	uint64_t tick_exits;      /* TV_PORT_TICK exits (exit_every) */
 };
 
 /* Open /dev/kvm; on failure a message with the reason and the fix. */
@@ -45,6 +46,7 @@ enum kvm_run_result {
 	KVM_RUN_DONE = 0,       /* the payload reported the command done */
 	KVM_RUN_FAILED = -1,    /* guest fault, bad exit or ioctl failure: see err */
 	KVM_RUN_INTERRUPTED = -2, /* a signal arrived (Ctrl-C) */
+	KVM_RUN_TICK = 1,       /* internal: an exit_every tick, the guest goes on */
 };
 
 /* Run params->cmd to completion. *status receives the payload's status. */

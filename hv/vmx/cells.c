@@ -135,8 +135,9 @@ int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why)
 		else if (word_eq(key, klen, "group")) rc = text_parse_size(val, vlen, &m->group);
 		else if (word_eq(key, klen, "seed")) rc = text_parse_uint(val, vlen, &m->seed);
 		else if (word_eq(key, klen, "exit_ticks")) rc = text_parse_uint(val, vlen, &m->exit_ticks);
+		else if (word_eq(key, klen, "exit_every")) rc = text_parse_uint(val, vlen, &m->exit_every);
 		else {
-			*why = "unknown key on the command line (known: ws guest ept levels vpid pattern reps max_warmup min_cycles stride group seed exit_ticks probe_ept_violation)";
+			*why = "unknown key on the command line (known: ws guest ept levels vpid pattern reps max_warmup min_cycles stride group seed exit_ticks exit_every probe_ept_violation)";
 			return -1;
 		}
 		if (rc < 0) {
@@ -297,7 +298,8 @@ static void report_result(struct cell_run *r, const struct measure_result *mr, i
 		mr->warmup_stable ? "true" : "false");
 	for (unsigned i = 0; i < mr->reps; i++)
 		kprintf("%s%lu", i ? "," : "", mr->rep_cycles[i]);
-	kprintf("],\"io_commands\":%lu,\"exits\":{", r->x.io_commands);
+	kprintf("],\"io_commands\":%lu,\"tick_exits\":%lu,\"timer_exits\":%lu,\"exits\":{",
+		r->x.io_commands, r->x.tick_exits, r->x.timer_exits);
 	bool first = true;
 	for (unsigned i = 0; i < EXIT_REASONS; i++)
 		if (r->x.histogram[i]) {
@@ -319,9 +321,13 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 		report_skip(c, no);
 		return;
 	}
+	/* The guest maps (and touches) the working set rounded to its page; the
+	 * EPT maps it rounded to the EPT leaf. A 1G EPT leaf may cover host
+	 * addresses beyond RAM, which the guest's own tables never reach. */
+	uint64_t ws_mem = (c->ws + c->guest_page - 1) / c->guest_page * c->guest_page;
 	uint64_t align = c->guest_page > c->ept_page ? c->guest_page : c->ept_page;
-	uint64_t ws_mem = (c->ws + align - 1) / align * align;
-	uint64_t sys_need = guest_layout_sys_size(ws_mem, c->guest_page);
+	uint64_t ept_mapped = (c->ws + align - 1) / align * align;
+	uint64_t sys_need = guest_layout_sys_size(ws_mem + PT_SIZE_2M, c->guest_page);
 	if (ws_mem > mem->ws_size || sys_need > mem->sys_size) {
 		report_skip(c, "working set larger than the hypervisor's guest memory; fix: give the machine more RAM or use a smaller ws");
 		return;
@@ -339,7 +345,7 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	const struct tv_payload_header *hdr = (const void *)(mem->sys + TV_PAYLOAD_ADDR);
 	struct guest_layout layout;
 	/* The probe cell maps 2M more in the guest than the EPT provides. */
-	uint64_t guest_mapped = c->probe ? ws_mem + PT_SIZE_2M : ws_mem;
+	uint64_t guest_mapped = c->probe ? ept_mapped + PT_SIZE_2M : ws_mem;
 	enum pt_status ps = guest_layout_build(mem->sys, sys_need, hdr, guest_mapped, c->guest_page, &layout);
 	if (ps != PT_OK) {
 		report_skip(c, pt_status_str(ps));
@@ -355,7 +361,7 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	if (ps == PT_OK)
 		ps = pt_map(&ept, 0, (uint64_t)(uintptr_t)mem->sys, sys_need, PT_SIZE_4K, PT_R | PT_W | PT_X);
 	if (ps == PT_OK)
-		ps = pt_map(&ept, TV_WS_ADDR, (uint64_t)(uintptr_t)mem->ws, ws_mem, c->ept_page, PT_R | PT_W | PT_X);
+		ps = pt_map(&ept, TV_WS_ADDR, (uint64_t)(uintptr_t)mem->ws, ept_mapped, c->ept_page, PT_R | PT_W | PT_X);
 	if (ps != PT_OK) {
 		report_skip(c, pt_status_str(ps));
 		return;
@@ -396,13 +402,14 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	struct measure_result mr = { .step = "start" };
 	if (c->probe) {
 		/* Touch the guest-mapped page the EPT does not map. */
-		r.params->touch_addr = TV_WS_ADDR + ws_mem + 0x40;
+		r.params->touch_addr = TV_WS_ADDR + ept_mapped + 0x40;
 		int rc = command(&r, TV_CMD_TOUCH);
 		mr.step = "touch beyond the EPT";
 		report_result(&r, &mr, rc == MEASURE_OK ? MEASURE_FAILED : rc, &ept_walk);
 		return;
 	}
 	r.params->chase = cfg;
+	r.params->exit_every = m->exit_every;
 	if (chase_validate(&cfg) != CHASE_OK) {
 		report_skip(c, chase_check_str(chase_validate(&cfg)));
 		return;

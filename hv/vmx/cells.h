@@ -27,6 +27,7 @@ struct hv_matrix {
 	unsigned reps, max_warmup;
 	uint64_t min_cycles, stride, group, seed;
 	uint64_t exit_ticks;        /* VMX-preemption timer exit every N ticks (0: off) */
+	uint64_t exit_every;        /* guest port-I/O exit every N accesses (0: off) */
 	bool probe_ept_violation;   /* first run a cell that touches an unmapped GPA */
 };
 

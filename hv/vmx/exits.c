@@ -67,6 +67,11 @@ static int on_io(struct exit_ctx *x)
 		skip_instruction();
 		return EXIT_DONE;
 	}
+	if (port == TV_PORT_TICK) {
+		x->tick_exits++;
+		skip_instruction();
+		return EXIT_CONTINUE;
+	}
 	if (port == TV_PORT_FAULT) {
 		x->error = "guest exception";
 		detail(x, "vector", x->params->fault_vector, "rip", x->params->fault_rip, "cr2",

@@ -27,6 +27,7 @@ struct exit_ctx {
 	uint64_t total_exits;
 	uint64_t io_commands;
 	uint64_t timer_exits;
+	uint64_t tick_exits;       /* TV_PORT_TICK exits the payload made on purpose */
 	uint32_t done_status;
 	const char *error;         /* why the guest could not go on */
 	char detail[256];          /* addresses and qualification for the error */

@@ -106,6 +106,26 @@ void hv_main(uint32_t magic, uint64_t info)
 	struct vmx_caps caps;
 	vmx_bringup(&caps, vmxon_region);
 
+	/* Provenance: brand string (CPUID 80000002-4H), signature, TSC rate
+	 * from CPUID.15H where the processor reports it (0 = unknown). */
+	char brand[49] = { 0 };
+	uint32_t r[4], sig, a, b, cx, d;
+	cpuid(0x80000000, 0, &a, &b, &cx, &d);
+	if (a >= 0x80000004)
+		for (unsigned i = 0; i < 3; i++) {
+			cpuid(0x80000002 + i, 0, &r[0], &r[1], &r[2], &r[3]);
+			for (unsigned j = 0; j < 16; j++)
+				brand[i * 16 + j] = (char)(r[j / 4] >> (8 * (j % 4)));
+		}
+	cpuid(1, 0, &sig, &b, &cx, &d);
+	uint64_t tsc_hz = 0;
+	cpuid(0, 0, &a, &b, &cx, &d);
+	if (a >= 0x15) {
+		cpuid(0x15, 0, &a, &b, &cx, &d);
+		if (a && b && cx)
+			tsc_hz = (uint64_t)cx * b / a;
+	}
+
 	struct hv_matrix m;
 	const char *why = 0;
 	int bad = hv_matrix_parse(mb.cmdline, &m, &why);
@@ -118,7 +138,9 @@ void hv_main(uint32_t magic, uint64_t info)
 		caps.basic, caps.ept_vpid, caps.proc2_msr, caps.true_controls ? "true" : "false",
 		caps.preemption_timer ? "true" : "false", caps.preemption_rate, ws_size);
 	kput_json_string(mb.cmdline);
-	kputs("\"}\n");
+	kputs("\",\"cpu\":\"");
+	kput_json_string(brand);
+	kprintf("\",\"cpuid_signature\":\"0x%x\",\"tsc_hz\":%lu}\n", sig, tsc_hz);
 	if (bad) {
 		kputs("{\"tlbvisor\":\"error\",\"reason\":\"");
 		kput_json_string(why);

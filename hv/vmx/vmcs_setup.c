@@ -47,6 +47,12 @@ const char *vmcs_setup_cell(const struct vmcs_setup *s)
 {
 	const struct vmx_caps *c = s->caps;
 	uint64_t pa = (uint64_t)(uintptr_t)s->vmcs;
+	/* Flush the previous cell's VMCS out of the processor first (SDM 25.11.3),
+	 * then poison the region: a field missing from the table reads garbage
+	 * and the VM entry fails loudly instead of working by luck. */
+	vmclear(pa);
+	for (unsigned i = 0; i < 4096; i++)
+		s->vmcs[i] = 0xa5;
 	*(uint32_t *)s->vmcs = (uint32_t)(c->basic & 0x7fffffff); /* revision id */
 	if (vmclear(pa) != 0)
 		return "VMCLEAR failed";
