@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(gcc meson ninja-build pkg-config python3 libcriterion-dev libjansson-dev)
+PACKAGES=(gcc meson ninja-build pkg-config python3 libcriterion-dev libjansson-dev
+	bochs bochsbios vgabios bochs-term grub-pc-bin grub-common xorriso mtools)
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""tlbvisor's own VMX hypervisor, booted in Bochs from a GRUB ISO: every
+combination of guest page 4k/2m, EPT page 4k/2m/1g and VPID on/off runs a
+small chase with the right checksum, the exit histogram counts exactly the
+I/O exits the payload made, an EPT violation is reported and the next cell
+still runs, 5-level EPT is skipped with the reason, and the serial log can be
+ingested. Usage: test_vmx.py PATH/TO/tlbvisor"""
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TLBVISOR = sys.argv[1]
+TMP = tempfile.mkdtemp(prefix="tlbvisor-vmx-")
+passed = failed = skipped = 0
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print(f"PASS {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name}: {detail}")
+
+
+def finish():
+    shutil.rmtree(TMP, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    sys.exit(1 if failed else 0)
+
+
+def run(*args, timeout=900):
+    return subprocess.run([TLBVISOR, *args], capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+missing = [p for p in ("bochs", "grub-mkrescue", "xorriso") if not shutil.which(p)]
+if missing:
+    skipped += 1
+    print(f"SKIP bochs tests: {', '.join(missing)} not installed (apt-get install bochs bochsbios "
+          "vgabios bochs-term grub-pc-bin xorriso mtools)")
+    finish()
+
+# Bad input is refused before anything boots.
+r = run("run", "--backend", "bochs", "--vpid", "maybe")
+check("bad --vpid refused before boot", r.returncode == 2 and "invalid vpid 'maybe'" in r.stderr, r.stderr)
+r = run("run", "--backend", "bochs", "--ept-levels", "6")
+check("bad --ept-levels refused before boot", r.returncode == 2 and "invalid EPT depth '6'" in r.stderr, r.stderr)
+r = run("run", "--backend", "bochs", "--payload", "/etc/hostname", "--out", os.path.join(TMP, "x.json"))
+check("non-ELF payload refused before boot", r.returncode == 2 and "not an ELF" in r.stderr, r.stderr)
+
+EVERY = 5000
+out = os.path.join(TMP, "bochs.json")
+r = run("run", "--backend", "bochs", "--ws", "1m", "--guest-page", "4k,2m", "--host-page", "4k,2m,1g",
+        "--vpid", "on,off", "--ept-levels", "4,5", "--repetitions", "2", "--min-time", "0.002",
+        "--max-warmup", "3", "--exit-every", str(EVERY), "--probe-ept-violation", "--out", out)
+check("bochs run exits 0", r.returncode == 0, r.stderr[-2000:])
+doc = json.load(open(out))
+ctx = doc["context"]["bochs"]
+cells = {}
+for b in doc["benchmarks"]:
+    cells.setdefault(b["run_name"], []).append(b)
+check("24 cells (2 guest x 3 EPT x 2 VPID x 2 depths)", len(cells) == 24, list(cells))
+
+four = {n: e for n, e in cells.items() if n.endswith("ept-levels:4")}
+five = {n: e for n, e in cells.items() if n.endswith("ept-levels:5")}
+check("12 four-level cells ran with the right checksum",
+      len(four) == 12 and all(e[0]["status"] == "ok" for e in four.values()),
+      [(n, e[0].get("error_message")) for n, e in four.items() if e[0]["status"] != "ok"])
+check("5-level EPT skipped with the reason", len(five) == 12 and all(
+    e[0]["status"] == "skipped" and "5-level EPT" in e[0]["error_message"] and "bit 7" in e[0]["error_message"]
+    for e in five.values()), [e[0].get("error_message") for e in five.values()][:2])
+
+for name, entries in four.items():
+    it = [e for e in entries if e["run_type"] == "iteration"]
+    if not it:
+        continue
+    c = it[0]
+    reps, warm, steps, elements = len(it), c["warmup_passes"], c["iterations"], c["elements"]
+    pass_steps = max(elements, 65536)
+    ticks = warm * (math.ceil(pass_steps / EVERY) - 1) + reps * (math.ceil(steps / EVERY) - 1)
+    commands = 2 + warm + reps  # timer overhead, build, warm-up passes, repetitions
+    ok = (c["io_commands"] == commands and c["tick_exits"] == ticks
+          and c["exit_io_instruction"] == commands + ticks)
+    check(f"exit histogram counts exactly the payload's I/O exits: {name}", ok,
+          f"io={c.get('exit_io_instruction')} commands={c['io_commands']}/{commands} ticks={c['tick_exits']}/{ticks}")
+    requested = name.split("/host:")[1].split("/")[0]
+    check(f"EPT leaf is the requested one: {name}", c["effective_page"] == requested and not c["page_size_flagged"],
+          c["effective_page"])
+
+probe = ctx.get("probe_ept_violation", {})
+check("EPT violation reported with its guest-physical address",
+      probe.get("status") == "failed" and "EPT violation" in probe.get("reason", "")
+      and "gpa=0x40200040" in probe.get("reason", ""), probe)
+check("the cell after the EPT violation still ran", all(e[0]["status"] == "ok" for e in four.values()))
+check("results say emulator timings are not performance figures",
+      ctx.get("emulated") is True and "not performance figures" in ctx.get("note", ""), ctx.get("note"))
+check("hypervisor hello in the context", ctx.get("hypervisor", {}).get("vmx") is True, ctx.get("hypervisor"))
+
+# The VMX-preemption timer as an exit source.
+out2 = os.path.join(TMP, "ticks.json")
+r = run("run", "--backend", "bochs", "--ws", "1m", "--guest-page", "4k", "--host-page", "4k",
+        "--repetitions", "2", "--min-time", "0.01", "--max-warmup", "3", "--exit-every-ticks", "100000",
+        "--out", out2)
+tick_cells = [b for b in json.load(open(out2))["benchmarks"] if b["run_type"] == "iteration"]
+check("preemption-timer exits counted", r.returncode == 0 and tick_cells and
+      tick_cells[0].get("exit_preemption_timer", 0) > 0 and tick_cells[0].get("timer_exits", 0) ==
+      tick_cells[0].get("exit_preemption_timer"), tick_cells[:1])
+
+# A real machine's serial log goes through ingest.
+serial = os.path.join(out + ".bochs", "serial.log")
+ingested = os.path.join(TMP, "ingested.json")
+r = run("ingest", serial, "--out", ingested, "--tsc-ghz", "0.05")
+idoc = json.load(open(ingested)) if os.path.exists(ingested) else {"benchmarks": []}
+inames = {b["run_name"] for b in idoc["benchmarks"]}
+check("ingest of the serial log", r.returncode == 0 and len(inames) == 24
+      and all("backend:baremetal" in n for n in inames), r.stderr + str(list(inames)[:3]))
+r = run("ingest", "/etc/hostname", "--out", ingested)
+check("ingest of a file that is not a tlbvisor log", r.returncode != 0 and "no hello line" in r.stderr, r.stderr)
+
+iso = os.path.join(TMP, "tlbvisor.iso")
+r = run("iso", "--out", iso, "--ws", "4m,64m", "--host-page", "4k,2m")
+with open(iso, "rb") as f:
+    f.seek(0x8001)
+    magic = f.read(5)
+check("iso writes a bootable ISO 9660 image", r.returncode == 0 and magic == b"CD001", r.stderr)
+finish()
