@@ -167,7 +167,13 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 	bool stats = k.g.have_stats && kvm_stats_read(&k.g.vm_stats, &base) == 0;
 	struct measure_ops ops = { &k, kvm_timer, kvm_build, kvm_run_steps, kvm_phase_begin,
 				   kvm_phase_end };
-	res = protocol_run(&ops, &k.cfg, m, h->tsc_hz, k.err, r);
+	/* The vCPU is this thread: guest-only and host-only groups. */
+	struct pmu_session pmu;
+	const enum pmu_scope scopes[] = { PMU_GUEST, PMU_HOST };
+	const char *const prefixes[] = { "guest_", "host_" };
+	pmu_session_open(&pmu, m, scopes, prefixes, 2, r);
+	res = protocol_run(&ops, &k.cfg, m, h->tsc_hz, k.err, r, &pmu);
+	pmu_session_close(&pmu);
 	result_counter(r, "guest_page_table_pages", (double)k.g.pt_tables);
 	result_counter(r, "exit_every", (double)m->exit_every);
 	result_counter(r, "tick_exits", (double)k.g.tick_exits);

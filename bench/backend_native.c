@@ -76,7 +76,13 @@ int backend_native_run(const struct matrix *m, const struct host_caps *h, struct
 	/* struct native_cell starts with its native_ctx, so one pointer serves both. */
 	struct measure_ops ops = { &nc, native_timer, native_build, native_run, native_phase_begin,
 				   native_phase_end };
-	int rc = protocol_run(&ops, &nc.n.cfg, m, h->tsc_hz, "", r);
+	/* The runner thread, user mode only. */
+	struct pmu_session pmu;
+	const enum pmu_scope scopes[] = { PMU_USER };
+	const char *const prefixes[] = { "" };
+	pmu_session_open(&pmu, m, scopes, prefixes, 1, r);
+	int rc = protocol_run(&ops, &nc.n.cfg, m, h->tsc_hz, "", r, &pmu);
+	pmu_session_close(&pmu);
 	if (r->status == CELL_OK) {
 		struct host_mem_effective e;
 		if (host_mem_effective(&mem, &e) == 0)

@@ -15,6 +15,8 @@
 #include "results.h"
 #include "version.h"
 #include "vmx_backend.h"
+#include "pmu.h"
+#include <linux/perf_event.h>
 
 static void run_usage(FILE *out)
 {
@@ -52,6 +54,8 @@ static void run_usage(FILE *out)
 		"  --out FILE          results JSON, Google Benchmark schema (default results/tlbvisor-DATE.json)\n"
 		"  --csv FILE          also write CSV\n"
 		"  --payload FILE      use this guest payload ELF instead of the embedded one\n"
+		"  --events LIST       PMU events (libpfm4 names) read around every phase\n"
+		"  --pmu-preset P      walk (default: page-walk events of this CPU), basic, none\n"
 		"  --probe-ept-violation  (bochs, qemu) first run a cell whose guest touches a\n"
 		"                      guest-physical address the EPT does not map; it must be reported\n"
 		"\n"
@@ -143,6 +147,8 @@ struct run_options {
 	bool backend_given;
 	double vmx_timeout;
 	bool probe_ept_violation;
+	bool events_given;
+	const char *pmu_preset;
 };
 
 static int parse_options(int argc, char **argv, struct matrix *m, struct run_options *o)
@@ -171,6 +177,8 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		{ "vmx-timeout", required_argument, NULL, 'T' },
 		{ "probe-ept-violation", no_argument, NULL, 'Q' },
 		{ "exit-every-ticks", required_argument, NULL, 'K' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "pmu-preset", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* The preset is applied first so that dimensions override it. */
@@ -265,6 +273,39 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 			}
 			break;
 		case 'Q': o->probe_ept_violation = true; break;
+		case 'e': {
+			char copy[1024];
+			char *items[PMU_MAX_EVENTS];
+			snprintf(copy, sizeof copy, "%s", optarg);
+			int ne = split_list(copy, items, PMU_MAX_EVENTS);
+			if (ne <= 0) {
+				fprintf(stderr, "tlbvisor run: invalid --events '%s': give up to %d comma-separated libpfm4 event names\n", optarg, PMU_MAX_EVENTS);
+				return -1;
+			}
+			char err[256];
+			if (pmu_init(err, sizeof err) < 0) {
+				fprintf(stderr, "tlbvisor run: --events: %s\n", err);
+				return -1;
+			}
+			for (int i = 0; i < ne; i++) {
+				struct perf_event_attr attr;
+				if (pmu_encode(items[i], PMU_USER, &attr, err, sizeof err) < 0) {
+					fprintf(stderr, "tlbvisor run: invalid event '%s': %s; see tlbvisor list for this PMU's events\n", items[i], err);
+					return -1;
+				}
+				snprintf(m->events[i], sizeof m->events[i], "%s", items[i]);
+			}
+			m->nevents = ne;
+			o->events_given = true;
+			break;
+		}
+		case 'u':
+			o->pmu_preset = optarg;
+			if (strcmp(optarg, "walk") && strcmp(optarg, "basic") && strcmp(optarg, "none")) {
+				fprintf(stderr, "tlbvisor run: invalid --pmu-preset '%s': known presets are walk, basic, none\n", optarg);
+				return -1;
+			}
+			break;
 		case 'K':
 			errno = 0;
 			m->exit_ticks = strtoull(optarg, &end, 0);
@@ -287,6 +328,16 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 	if (optind < argc) {
 		fprintf(stderr, "tlbvisor run: unexpected argument '%s'; see tlbvisor run --help\n", argv[optind]);
 		return -1;
+	}
+	/* PMU events: explicit --events, else the preset for the detected PMU. */
+	if (!o->events_given && (!o->pmu_preset || strcmp(o->pmu_preset, "none"))) {
+		char err[256];
+		const char *names[PMU_MAX_EVENTS];
+		int ne = pmu_init(err, sizeof err) == 0
+			 ? pmu_preset_events(o->pmu_preset ? o->pmu_preset : "walk", names) : 0;
+		for (int i = 0; i < ne; i++)
+			snprintf(m->events[i], sizeof m->events[i], "%s", names[i]);
+		m->nevents = ne > 0 ? ne : 0;
 	}
 	if (m->group && m->stride && m->group % m->stride) {
 		fprintf(stderr, "tlbvisor run: --group must be a multiple of --stride\n");

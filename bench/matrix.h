@@ -49,6 +49,9 @@ struct matrix {
 	uint64_t guest_mem;   /* KVM guest memory limit (0: sized to each working set) */
 	int max_warmup_passes;
 	uint64_t exit_every;  /* kvm and VMX backends: a guest exit every N accesses (0: off) */
+	/* PMU events (libpfm4 names) read around every phase (native, kvm) */
+	char events[8][80];
+	int nevents;
 	/* VMX backends only */
 	uint64_t exit_ticks;  /* VMX-preemption-timer exit every N ticks (0: off) */
 	unsigned ept_levels[2];

@@ -9,7 +9,7 @@
 #include "matrix.h"
 
 #define RESULT_MAX_REPS 64
-#define RESULT_MAX_COUNTERS 64
+#define RESULT_MAX_COUNTERS 128
 
 enum cell_status {
 	CELL_PENDING = 0,
@@ -43,6 +43,8 @@ struct cell_result {
 	char effective_page[8];    /* dominant: "4k", "2m", "1g" or "?" */
 	bool page_mismatch;
 	char mismatch_reason[256];
+
+	char pmu_status[256];      /* "ok", or why the PMU columns are empty */
 
 	int ncounters;
 	struct counter counters[RESULT_MAX_COUNTERS];

@@ -100,6 +100,8 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	if (r->mismatch_reason[0])
 		json_object_set_new(b, "page_size_note", json_string(r->mismatch_reason));
 	json_object_set_new(b, "warmup_stable", json_boolean(r->warmup_stable));
+	if (r->pmu_status[0])
+		json_object_set_new(b, "pmu_status", json_string(r->pmu_status));
 }
 
 static void counters(json_t *b, const struct cell_result *r)

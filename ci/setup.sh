@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(gcc meson ninja-build pkg-config python3 libcriterion-dev libjansson-dev
+PACKAGES=(gcc meson ninja-build pkg-config python3 libcriterion-dev libjansson-dev libpfm4-dev
 	bochs bochsbios vgabios bochs-term grub-pc-bin grub-common xorriso mtools)
 missing=()
 for p in "${PACKAGES[@]}"; do

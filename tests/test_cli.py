@@ -207,6 +207,24 @@ def test_interrupt():
           and "interrupted" in stderr, f"rc={p.returncode} cells={len(by)} {stderr}")
 
 
+def test_pmu_columns():
+    out = os.path.join(TMP, "pmu.json")
+    r = run("run", "--backend", "native", "--ws", "1m", "--host-page", "4k", "--repetitions", "2",
+            "--min-time", "0.002", "--out", out)
+    e = [b for b in json.load(open(out))["benchmarks"] if b["run_type"] == "iteration"][0]
+    check("default PMU preset: columns present or the reason why not", r.returncode == 0 and (
+        e["pmu_status"] == "ok" and any(k.startswith("pmu_measure_") for k in e)
+        or "perf_event_open" in e["pmu_status"]), e.get("pmu_status"))
+    r = run("run", "--backend", "native", "--ws", "1m", "--host-page", "4k", "--repetitions", "2",
+            "--min-time", "0.002", "--events", "perf::PERF_COUNT_SW_PAGE_FAULTS", "--out", out)
+    e = [b for b in json.load(open(out))["benchmarks"] if b["run_type"] == "iteration"][0]
+    check("software page-faults in the first-touch pass = pages of the working set",
+          e.get("pmu_build_perf_count_sw_page_faults") == 256 and e.get("pmu_measure_perf_count_sw_page_faults") == 0,
+          {k: v for k, v in e.items() if k.startswith("pmu")})
+    r = run("run", "--backend", "native", "--events", "NOT_AN_EVENT")
+    check("unknown PMU event refused", r.returncode == 2 and "invalid event 'NOT_AN_EVENT'" in r.stderr, r.stderr)
+
+
 def test_list_and_model():
     r = run("list")
     check("list", r.returncode == 0 and "backends" in r.stdout and "guest pages" in r.stdout
@@ -222,7 +240,7 @@ def test_list_and_model():
 
 
 for t in [test_help, test_bad_inputs, test_small_run, test_skip_reasons, test_kvm_missing,
-          test_interrupt, test_list_and_model]:
+          test_interrupt, test_pmu_columns, test_list_and_model]:
     try:
         t()
     except Exception as e:  # a crash of the test itself is a failure, not an abort
