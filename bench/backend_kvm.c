@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "hv/kvm/kvm_guest.h"
 #include "parse.h"
+#include "kvm_knobs.h"
 
 /* vCPU stats reported per phase (those present on this kernel). */
 static const char *const vcpu_stat_names[] = { "exits", "io_exits", "pf_taken", "pf_fixed",
@@ -118,6 +119,30 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 		result_skip(r, "guest 1G pages unavailable: %s", h->guest_1g_reason);
 		return MEASURE_OK;
 	}
+	/* Module knobs first: they decide whether this cell can run here. */
+	struct kvm_knobs knobs;
+	kvm_knobs_probe(&knobs, h);
+	unsigned phys_bits = 0;
+	if (c->vpid_set) {
+		const char *no = kvm_knobs_vpid_blocker(&knobs, c->vpid, m->allow_module_reload, err, sizeof err);
+		if (no) {
+			result_skip(r, "VPID %s not realizable: %s", c->vpid ? "on" : "off", no);
+			return MEASURE_OK;
+		}
+		char why[256];
+		if (kvm_knobs_set_vpid(&knobs, c->vpid, why, sizeof why) < 0) {
+			result_fail(r, "%s", why);
+			return MEASURE_OK;
+		}
+	}
+	if (c->ept_levels) {
+		const char *no = kvm_knobs_levels_blocker(&knobs, c->ept_levels, err, sizeof err);
+		if (no) {
+			result_skip(r, "EPT depth %u not realizable: %s", c->ept_levels, no);
+			return MEASURE_OK;
+		}
+		phys_bits = kvm_knobs_phys_bits(c->ept_levels);
+	}
 	uint64_t granule = host_page_granule(c->host_page);
 	uint64_t align = granule > c->guest_page ? granule : c->guest_page;
 	uint64_t mem_size = (c->ws + align - 1) / align * align;
@@ -141,7 +166,7 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 	k.r = r;
 	struct kvm_guest_config gc = { .payload = p->image, .payload_size = p->size,
 				       .ws_host = mem.addr, .ws_mem_size = mem_size,
-				       .guest_page = c->guest_page };
+				       .guest_page = c->guest_page, .phys_bits = phys_bits };
 	if (kvm_guest_create(&k.g, &gc, err, sizeof err) < 0) {
 		result_fail(r, "%s", err);
 		host_mem_free(&mem);

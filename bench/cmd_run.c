@@ -16,6 +16,7 @@
 #include "version.h"
 #include "vmx_backend.h"
 #include "pmu.h"
+#include "kvm_knobs.h"
 #include <linux/perf_event.h>
 
 static void run_usage(FILE *out)
@@ -35,8 +36,9 @@ static void run_usage(FILE *out)
 		"  --host-page LIST    4k,thp,2m,1g: the process's pages natively, the guest-memory\n"
 		"                      backing under KVM (2m/1g are hugetlb and need reserved pages)\n"
 		"  --guest-page LIST   4k,2m,1g: guest page-table leaves (kvm, bochs, qemu)\n"
-		"  --vpid LIST         on,off (bochs, qemu: tlbvisor's own hypervisor)\n"
-		"  --ept-levels LIST   4,5: EPT walk length (bochs, qemu)\n"
+		"  --vpid LIST         on,off: bochs/qemu set it in the VMCS; kvm reloads kvm_intel with\n"
+		"                      enable_vpid (Intel hosts, only with --allow-module-reload; restored)\n"
+		"  --ept-levels LIST   4,5: EPT walk length (bochs, qemu; kvm on Intel via the guest MAXPHYADDR)\n"
 		"\n"
 		"protocol:\n"
 		"  --repetitions N     timed repetitions per cell (default 5)\n"
@@ -47,6 +49,7 @@ static void run_usage(FILE *out)
 		"  --max-warmup N      warm-up passes at most (default 20)\n"
 		"  --guest-mem SIZE    KVM guest memory limit (default: sized to each working set)\n"
 		"  --exit-every N      the guest exits (port I/O) every N accesses during timing\n"
+		"  --allow-module-reload  let tlbvisor reload kvm_intel to switch enable_vpid\n"
 		"  --exit-every-ticks T  (bochs, qemu) a VMX-preemption-timer exit every T timer ticks\n"
 		"  --vmx-timeout S     wall-clock limit for one Bochs/QEMU boot (default 900)\n"
 		"\n"
@@ -133,8 +136,8 @@ static int parse_dimension(struct matrix *m, int opt, char *arg)
 	case 'p': m->npatterns = n; break;
 	case 'H': m->nhost_pages = n; break;
 	case 'G': m->nguest_pages = n; break;
-	case 'V': m->nvpids = n; break;
-	case 'E': m->nept_levels = n; break;
+	case 'V': m->nvpids = n; m->vpid_given = true; break;
+	case 'E': m->nept_levels = n; m->levels_given = true; break;
 	}
 	return 0;
 }
@@ -178,6 +181,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		{ "probe-ept-violation", no_argument, NULL, 'Q' },
 		{ "exit-every-ticks", required_argument, NULL, 'K' },
 		{ "events", required_argument, NULL, 'e' },
+		{ "allow-module-reload", no_argument, NULL, 'R' },
 		{ "pmu-preset", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -273,6 +277,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 			}
 			break;
 		case 'Q': o->probe_ept_violation = true; break;
+		case 'R': m->allow_module_reload = true; break;
 		case 'e': {
 			char copy[1024];
 			char *items[PMU_MAX_EVENTS];
@@ -440,6 +445,7 @@ int cmd_run(int argc, char **argv)
 	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s\n", TLBVISOR_VERSION, n,
 		h.tsc_hz / 1e9, h.tsc_source, o.out);
 	install_signals();
+	atexit(kvm_knobs_restore);
 
 	/* The VMX backends boot their hypervisor once for all their cells. */
 	json_t *extra = json_object();
@@ -484,6 +490,7 @@ int cmd_run(int argc, char **argv)
 			write_errors++;
 		}
 	}
+	kvm_knobs_restore();
 	run.interrupted = protocol_interrupted != 0;
 	if (run.interrupted) {
 		if (results_write_json(o.out, &run, &h, &m, results, n, err, sizeof err) < 0)

@@ -133,10 +133,16 @@ void cell_name(struct cell *c)
 			 pattern_name(c->pattern), ws, backend_name(c->backend),
 			 guest_page_name(c->guest_page), host_page_name(c->host_page),
 			 c->vpid ? "on" : "off", c->ept_levels);
-	else
+	else {
 		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s",
 			 pattern_name(c->pattern), ws, backend_name(c->backend),
 			 guest_page_name(c->guest_page), host_page_name(c->host_page));
+		size_t len = strlen(c->name);
+		if (c->vpid_set)
+			len += (size_t)snprintf(c->name + len, sizeof c->name - len, "/vpid:%s", c->vpid ? "on" : "off");
+		if (c->ept_levels && len < sizeof c->name)
+			snprintf(c->name + len, sizeof c->name - len, "/ept-levels:%u", c->ept_levels);
+	}
 }
 
 /* Order: backend, pattern, guest page, host page, (VPID, EPT depth), working
@@ -148,7 +154,9 @@ int matrix_expand(const struct matrix *m, struct cell *cells, int max)
 		enum backend be = m->backends[b];
 		bool native = be == BACKEND_NATIVE, vmx = BACKEND_IS_VMX(be);
 		int nguest = native ? 1 : m->nguest_pages;
-		int nvpid = vmx ? m->nvpids : 1, nlevels = vmx ? m->nept_levels : 1;
+		bool kvm = be == BACKEND_KVM;
+		bool knob_vpid = vmx || (kvm && m->vpid_given), knob_levels = vmx || (kvm && m->levels_given);
+		int nvpid = knob_vpid ? m->nvpids : 1, nlevels = knob_levels ? m->nept_levels : 1;
 		for (int p = 0; p < m->npatterns; p++)
 			for (int g = 0; g < nguest; g++)
 				for (int h = 0; h < m->nhost_pages; h++)
@@ -164,8 +172,9 @@ int matrix_expand(const struct matrix *m, struct cell *cells, int max)
 									c->pattern = m->patterns[p];
 									c->host_page = m->host_pages[h];
 									c->guest_page = native ? 0 : m->guest_pages[g];
-									c->vpid = vmx ? m->vpids[v] : false;
-									c->ept_levels = vmx ? m->ept_levels[l] : 0;
+									c->vpid = knob_vpid ? m->vpids[v] : false;
+									c->vpid_set = knob_vpid;
+									c->ept_levels = knob_levels ? m->ept_levels[l] : 0;
 									cell_name(c);
 								}
 								n++;

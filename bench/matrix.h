@@ -58,6 +58,9 @@ struct matrix {
 	int nept_levels;
 	bool vpids[2];
 	int nvpids;
+	/* kvm: --vpid/--ept-levels given explicitly (module knobs) */
+	bool vpid_given, levels_given;
+	bool allow_module_reload;
 };
 
 /* Fill m with a preset: "quick" or "default". Returns -1 for an unknown name. */
@@ -71,7 +74,8 @@ struct cell {
 	enum host_page host_page;
 	uint64_t guest_page;  /* 0 for native cells */
 	unsigned ept_levels;  /* VMX backends: 4 or 5; 0 otherwise */
-	bool vpid;            /* VMX backends */
+	bool vpid;            /* VMX backends; kvm when vpid_set */
+	bool vpid_set;        /* kvm: a VPID setting was asked for */
 	char name[160];
 };
 

@@ -34,7 +34,7 @@ static void vm_start(struct vm *v, uint64_t ws, uint64_t guest_page)
 	char err[512];
 	cr_assert_eq(host_mem_alloc(&v->mem, HOST_PAGE_4K, ws, err, sizeof err), 0, "%s", err);
 	struct kvm_guest_config cfg = { tv_payload_elf, tv_payload_elf_size, v->mem.addr, v->mem.size,
-					guest_page };
+					guest_page, 0 };
 	cr_assert_eq(kvm_guest_create(&v->g, &cfg, err, sizeof err), 0, "%s", err);
 }
 
@@ -131,7 +131,7 @@ Test(kvm, bad_payload_is_refused_before_the_guest_runs)
 	char err[512];
 	cr_assert_eq(host_mem_alloc(&mem, HOST_PAGE_4K, 1 << 20, err, sizeof err), 0);
 	struct kvm_guest g;
-	struct kvm_guest_config cfg = { not_elf, sizeof not_elf, mem.addr, mem.size, 4096 };
+	struct kvm_guest_config cfg = { not_elf, sizeof not_elf, mem.addr, mem.size, 4096, 0 };
 	cr_assert_eq(kvm_guest_create(&g, &cfg, err, sizeof err), -1);
 	cr_assert(strstr(err, "not an ELF64"), "%s", err);
 	host_mem_free(&mem);

@@ -136,7 +136,7 @@ int kvm_guest_create(struct kvm_guest *g, const struct kvm_guest_config *cfg, ch
 		goto fail;
 	}
 
-	if (kvm_guest_set_cpuid(g, err, errlen) < 0)
+	if (kvm_guest_set_cpuid(g, cfg->phys_bits, err, errlen) < 0)
 		goto fail;
 	if (cfg->guest_page == (1ull << 30) && !g->guest_pdpe1gb) {
 		snprintf(err, errlen, "guest 1G pages need CPUID.80000001H:EDX.Page1GB, which this KVM does not give the guest");

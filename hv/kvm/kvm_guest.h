@@ -19,6 +19,7 @@ struct kvm_guest_config {
 	void *ws_host;            /* host memory backing the working set */
 	uint64_t ws_mem_size;     /* its size: a multiple of guest_page */
 	uint64_t guest_page;      /* guest leaf size for the working set */
+	unsigned phys_bits;       /* guest MAXPHYADDR in CPUID 80000008H (0: as KVM says) */
 };
 
 struct kvm_guest {

@@ -20,7 +20,7 @@ static struct kvm_cpuid2 *cpuid_alloc(void)
 /* Give the guest what KVM supports (long mode must be in CPUID or KVM refuses
  * EFER.LME), ask for Page1GB, then read back what the guest really got:
  * KVM_GET_SUPPORTED_CPUID is not the truth on every KVM. */
-int kvm_guest_set_cpuid(struct kvm_guest *g, char *err, size_t errlen)
+int kvm_guest_set_cpuid(struct kvm_guest *g, unsigned phys_bits, char *err, size_t errlen)
 {
 	struct kvm_cpuid2 *c = cpuid_alloc();
 	if (!c) {
@@ -33,9 +33,13 @@ int kvm_guest_set_cpuid(struct kvm_guest *g, char *err, size_t errlen)
 		free(c);
 		return -1;
 	}
-	for (unsigned i = 0; i < c->nent; i++)
+	for (unsigned i = 0; i < c->nent; i++) {
 		if (c->entries[i].function == 0x80000001)
 			c->entries[i].edx |= CPUID_80000001_EDX_PAGE1GB;
+		/* MAXPHYADDR in EAX[7:0]: KVM picks 5-level TDP above 48 bits. */
+		if (c->entries[i].function == 0x80000008 && phys_bits)
+			c->entries[i].eax = (c->entries[i].eax & ~0xffu) | phys_bits;
+	}
 	if (ioctl(g->vcpu_fd, KVM_SET_CPUID2, c) < 0) {
 		snprintf(err, errlen, "KVM_SET_CPUID2: %s", strerror(errno));
 		free(c);

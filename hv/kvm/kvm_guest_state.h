@@ -5,7 +5,7 @@
 
 #include "kvm_guest.h"
 
-int kvm_guest_set_cpuid(struct kvm_guest *g, char *err, size_t errlen);
+int kvm_guest_set_cpuid(struct kvm_guest *g, unsigned phys_bits, char *err, size_t errlen);
 int kvm_guest_build_state(struct kvm_guest *g, const struct tv_payload_header *hdr, uint64_t entry,
 			  uint64_t ws_mem_size, uint64_t guest_page, char *err, size_t errlen);
 
