@@ -54,6 +54,23 @@ static int kvm_run_steps(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *
 	return rc;
 }
 
+static int kvm_exit_cost(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *final_ptr)
+{
+	struct kvm_ctx *k = ctx;
+	k->g.params->steps = steps;
+	k->g.params->exit_kind = k->r->cell.workload == WORKLOAD_EXIT_CPUID ? TV_EXIT_CPUID : TV_EXIT_IO;
+	int rc = command(k, TV_CMD_EXIT_COST);
+	*cycles = k->g.params->cycles;
+	*final_ptr = 0;
+	return rc;
+}
+
+static int kvm_no_build(void *ctx)
+{
+	(void)ctx;
+	return MEASURE_OK;
+}
+
 static int kvm_timer(void *ctx, uint64_t *cycles)
 {
 	struct kvm_ctx *k = ctx;
@@ -190,19 +207,24 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 		goto out;
 	}
 	bool stats = k.g.have_stats && kvm_stats_read(&k.g.vm_stats, &base) == 0;
-	struct measure_ops ops = { &k, kvm_timer, kvm_build, kvm_run_steps, kvm_phase_begin,
-				   kvm_phase_end };
+	bool exits = c->workload != WORKLOAD_CHASE;
+	struct measure_ops ops = { &k, kvm_timer, exits ? kvm_no_build : kvm_build,
+				   exits ? kvm_exit_cost : kvm_run_steps, kvm_phase_begin, kvm_phase_end };
 	/* The vCPU is this thread: guest-only and host-only groups. */
 	struct pmu_session pmu;
 	const enum pmu_scope scopes[] = { PMU_GUEST, PMU_HOST };
 	const char *const prefixes[] = { "guest_", "host_" };
 	pmu_session_open(&pmu, m, scopes, prefixes, 2, r);
-	res = protocol_run(&ops, &k.cfg, m, h->tsc_hz, k.err, r, &pmu);
+	/* Exit cells: warm-up passes of 256 exits, no chain to check. */
+	res = protocol_run(&ops, exits ? NULL : &k.cfg, m, h->tsc_hz, k.err, r, &pmu, exits ? 256 : 0);
 	pmu_session_close(&pmu);
 	result_counter(r, "guest_page_table_pages", (double)k.g.pt_tables);
 	result_counter(r, "exit_every", (double)m->exit_every);
 	result_counter(r, "tick_exits", (double)k.g.tick_exits);
-	if (r->status == CELL_OK && stats && kvm_stats_read(&k.g.vm_stats, &built) == 0) {
+	if (exits && r->status == CELL_OK) {
+		/* cycles_per_access is the cycles of one exit round trip here. */
+		snprintf(r->effective_page, sizeof r->effective_page, "-");
+	} else if (r->status == CELL_OK && stats && kvm_stats_read(&k.g.vm_stats, &built) == 0) {
 		uint64_t d4 = vm_pages(&k.g, &built, "pages_4k") - vm_pages(&k.g, &base, "pages_4k");
 		uint64_t d2 = vm_pages(&k.g, &built, "pages_2m") - vm_pages(&k.g, &base, "pages_2m");
 		uint64_t d1 = vm_pages(&k.g, &built, "pages_1g") - vm_pages(&k.g, &base, "pages_1g");

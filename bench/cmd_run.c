@@ -50,6 +50,8 @@ static void run_usage(FILE *out)
 		"  --guest-mem SIZE    KVM guest memory limit (default: sized to each working set)\n"
 		"  --exit-every N      the guest exits (port I/O) every N accesses during timing\n"
 		"  --allow-module-reload  let tlbvisor reload kvm_intel to switch enable_vpid\n"
+		"  --exit-cost         add cells timing the round trip of an I/O exit and of a CPUID\n"
+		"                      exit (kvm, bochs, qemu): exit/io/..., exit/cpuid/...\n"
 		"  --exit-every-ticks T  (bochs, qemu) a VMX-preemption-timer exit every T timer ticks\n"
 		"  --vmx-timeout S     wall-clock limit for one Bochs/QEMU boot (default 900)\n"
 		"\n"
@@ -182,6 +184,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		{ "exit-every-ticks", required_argument, NULL, 'K' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "allow-module-reload", no_argument, NULL, 'R' },
+		{ "exit-cost", no_argument, NULL, 'C' },
 		{ "pmu-preset", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -278,6 +281,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 			break;
 		case 'Q': o->probe_ept_violation = true; break;
 		case 'R': m->allow_module_reload = true; break;
+		case 'C': m->exit_cost = true; break;
 		case 'e': {
 			char copy[1024];
 			char *items[PMU_MAX_EVENTS];

@@ -124,6 +124,11 @@ void cell_name(struct cell *c)
 {
 	char ws[32];
 	format_size(c->ws, ws, sizeof ws);
+	if (c->workload != WORKLOAD_CHASE) {
+		snprintf(c->name, sizeof c->name, "exit/%s/backend:%s",
+			 c->workload == WORKLOAD_EXIT_CPUID ? "cpuid" : "io", backend_name(c->backend));
+		return;
+	}
 	if (c->backend == BACKEND_NATIVE)
 		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/host:%s",
 			 pattern_name(c->pattern), ws, backend_name(c->backend),
@@ -179,6 +184,23 @@ int matrix_expand(const struct matrix *m, struct cell *cells, int max)
 								}
 								n++;
 							}
+		/* Exit round trips: one cell per exit kind, on a small 4K-page guest. */
+		for (int k = 0; m->exit_cost && !native && k < 2; k++) {
+			if (cells && n < max) {
+				struct cell *c = &cells[n];
+				memset(c, 0, sizeof *c);
+				c->index = n;
+				c->backend = be;
+				c->workload = k ? WORKLOAD_EXIT_CPUID : WORKLOAD_EXIT_IO;
+				c->ws = 16u << 10;
+				c->host_page = HOST_PAGE_4K;
+				c->guest_page = 4096;
+				c->vpid = true;
+				c->ept_levels = vmx ? 4 : 0;
+				cell_name(c);
+			}
+			n++;
+		}
 	}
 	return n;
 }

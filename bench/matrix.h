@@ -61,13 +61,21 @@ struct matrix {
 	/* kvm: --vpid/--ept-levels given explicitly (module knobs) */
 	bool vpid_given, levels_given;
 	bool allow_module_reload;
+	bool exit_cost;       /* add exit round-trip cells for kvm, bochs, qemu */
 };
 
 /* Fill m with a preset: "quick" or "default". Returns -1 for an unknown name. */
 int matrix_preset(struct matrix *m, const char *name);
 
+enum workload {
+	WORKLOAD_CHASE = 0,   /* the pointer chase over the working set */
+	WORKLOAD_EXIT_IO,     /* round trip of an I/O exit */
+	WORKLOAD_EXIT_CPUID,  /* round trip of a CPUID exit */
+};
+
 struct cell {
 	int index;
+	enum workload workload;
 	enum backend backend;
 	uint64_t ws;
 	enum chase_pattern pattern;

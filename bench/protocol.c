@@ -90,7 +90,7 @@ static void w_end(void *ctx, enum measure_phase p)
 
 int protocol_run(const struct measure_ops *ops, const struct chase_config *cfg,
 		 const struct matrix *m, double tsc_hz, const char *err, struct cell_result *r,
-		 struct pmu_session *pmu)
+		 struct pmu_session *pmu, uint64_t warmup_steps)
 {
 	struct pmu_session none = { .ngroups = 0 };
 	struct pmu_wrap wrap = { .inner = ops, .pmu = pmu ? pmu : &none, .r = r };
@@ -101,6 +101,7 @@ int protocol_run(const struct measure_ops *ops, const struct chase_config *cfg,
 		.repetitions = (unsigned)m->repetitions,
 		.max_warmup_passes = (unsigned)m->max_warmup_passes,
 		.interrupted = &protocol_interrupted,
+		.warmup_steps = warmup_steps,
 	};
 	struct measure_result mr;
 	int rc = measure_cell(ops, cfg, &p, &mr);

@@ -31,7 +31,7 @@ void pmu_session_close(struct pmu_session *s);
  * status; r is CELL_OK or CELL_FAILED except on MEASURE_INTERRUPTED. */
 int protocol_run(const struct measure_ops *ops, const struct chase_config *cfg,
 		 const struct matrix *m, double tsc_hz, const char *err, struct cell_result *r,
-		 struct pmu_session *pmu);
+		 struct pmu_session *pmu, uint64_t warmup_steps);
 
 /* Counter name for a phase: "<phase>_<what>". */
 void phase_counter(struct cell_result *r, enum measure_phase p, const char *what, double value);

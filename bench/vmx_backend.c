@@ -83,6 +83,8 @@ void vmx_cmdline(const struct matrix *m, enum backend be, double tsc_hz_emulated
 	}
 	if (probe)
 		append(buf, len, "%s", " probe_ept_violation");
+	if (m->exit_cost)
+		append(buf, len, "%s", " exit_cost");
 }
 
 static int write_file(const char *path, const void *data, size_t size, char *err, size_t errlen)
@@ -340,7 +342,7 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct host_c
 		struct cell_result *r = &results[i];
 		if (r->cell.backend != be)
 			continue;
-		if (r->cell.host_page == HOST_PAGE_THP)
+		if (r->cell.workload == WORKLOAD_CHASE && r->cell.host_page == HOST_PAGE_THP)
 			result_skip(r, "thp is not an EPT leaf size; use --host-page 4k, 2m or 1g with --backend %s",
 				    backend_name(be));
 		else

@@ -69,8 +69,18 @@ static const char *str(json_t *o, const char *k)
 	return s ? s : "";
 }
 
+static const char *workload_tag(enum workload w)
+{
+	return w == WORKLOAD_EXIT_IO ? "exit_io" : w == WORKLOAD_EXIT_CPUID ? "exit_cpuid" : "chase";
+}
+
 bool vmx_line_matches(json_t *line, const struct cell *c)
 {
+	const char *w = str(line, "workload");
+	if (strcmp(w[0] ? w : "chase", workload_tag(c->workload)))
+		return false;
+	if (c->workload != WORKLOAD_CHASE)
+		return true;
 	return (uint64_t)json_integer_value(json_object_get(line, "ws")) == c->ws &&
 	       !strcmp(str(line, "pattern"), pattern_name(c->pattern)) &&
 	       !strcmp(str(line, "guest_page"), guest_page_name(c->guest_page)) &&
@@ -91,6 +101,8 @@ int vmx_line_to_cell(json_t *line, enum backend be, struct cell *c)
 	    host_page_parse(str(line, "ept_page"), &c->host_page) < 0 || !c->ws)
 		return -1;
 	c->index = (int)json_integer_value(json_object_get(line, "cell"));
+	const char *w = str(line, "workload");
+	c->workload = !strcmp(w, "exit_io") ? WORKLOAD_EXIT_IO : !strcmp(w, "exit_cpuid") ? WORKLOAD_EXIT_CPUID : WORKLOAD_CHASE;
 	cell_name(c);
 	return 0;
 }
@@ -138,6 +150,10 @@ void vmx_line_to_result(json_t *line, double tsc_hz, struct cell_result *r)
 		char name[48];
 		snprintf(name, sizeof name, "exit_%s", reason);
 		result_counter(r, name, (double)json_integer_value(count));
+	}
+	if (strcmp(str(line, "workload"), "chase") && str(line, "workload")[0]) {
+		snprintf(r->effective_page, sizeof r->effective_page, "-");
+		return; /* exit round trips: cycles_per_access is cycles per exit */
 	}
 	/* The EPT the hypervisor built is the effective second-level leaf. */
 	const char *leaf = str(line, "ept_leaf");

@@ -225,6 +225,25 @@ def test_pmu_columns():
     check("unknown PMU event refused", r.returncode == 2 and "invalid event 'NOT_AN_EVENT'" in r.stderr, r.stderr)
 
 
+def test_exit_cost():
+    if not kvm_usable():
+        skip("exit cost", "/dev/kvm unavailable")
+        return
+    out = os.path.join(TMP, "exits.json")
+    r = run("run", "--backend", "kvm", "--ws", "16k", "--host-page", "4k", "--guest-page", "4k",
+            "--exit-cost", "--repetitions", "3", "--min-time", "0.01", "--out", out)
+    by = cells(json.load(open(out)))
+    io = [e for e in by.get("exit/io/backend:kvm", []) if e["run_type"] == "iteration"]
+    cpuid = [e for e in by.get("exit/cpuid/backend:kvm", []) if e["run_type"] == "iteration"]
+    # every exit of every timed pass is a port write the host saw: warm-up passes of
+    # 256 plus the repetitions
+    ok = r.returncode == 0 and len(io) == 3 and len(cpuid) == 3
+    ok = ok and all(e["cycles_per_access"] > 100 for e in io + cpuid)
+    ok = ok and io[0]["tick_exits"] == io[0]["warmup_passes"] * 256 + 3 * io[0]["iterations"]
+    check("exit round trips on kvm (I/O and CPUID), every I/O exit counted", ok,
+          r.stderr + json.dumps(io[:1])[:600])
+
+
 def test_list_and_model():
     r = run("list")
     check("list", r.returncode == 0 and "backends" in r.stdout and "guest pages" in r.stdout
@@ -240,7 +259,7 @@ def test_list_and_model():
 
 
 for t in [test_help, test_bad_inputs, test_small_run, test_skip_reasons, test_kvm_missing,
-          test_interrupt, test_pmu_columns, test_list_and_model]:
+          test_interrupt, test_pmu_columns, test_exit_cost, test_list_and_model]:
     try:
         t()
     except Exception as e:  # a crash of the test itself is a failure, not an abort

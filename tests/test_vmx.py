@@ -112,6 +112,17 @@ check("preemption-timer exits counted", r.returncode == 0 and tick_cells and
       tick_cells[0].get("exit_preemption_timer", 0) > 0 and tick_cells[0].get("timer_exits", 0) ==
       tick_cells[0].get("exit_preemption_timer"), tick_cells[:1])
 
+# Exit round trips under tlbvisor's hypervisor.
+out3 = os.path.join(TMP, "exitcost.json")
+r = run("run", "--backend", "bochs", "--ws", "16k", "--guest-page", "4k", "--host-page", "4k",
+        "--repetitions", "2", "--min-time", "0.005", "--max-warmup", "3", "--exit-cost", "--out", out3)
+ec = {b["run_name"]: b for b in json.load(open(out3))["benchmarks"] if b["run_type"] == "iteration"}
+io, cp = ec.get("exit/io/backend:bochs", {}), ec.get("exit/cpuid/backend:bochs", {})
+check("exit round trips under the VMX hypervisor: every I/O and CPUID exit counted",
+      r.returncode == 0 and io.get("tick_exits") == io.get("warmup_passes", 0) * 256 + 2 * io.get("iterations", -1)
+      and cp.get("exit_cpuid") == cp.get("warmup_passes", 0) * 256 + 2 * cp.get("iterations", -1),
+      r.stderr[-500:] + json.dumps([io, cp])[:800])
+
 # A real machine's serial log goes through ingest.
 serial = os.path.join(out + ".bochs", "serial.log")
 ingested = os.path.join(TMP, "ingested.json")

@@ -52,6 +52,21 @@ static uint32_t execute(volatile struct tv_params *p)
 	case TV_CMD_TIMER:
 		p->cycles = chase_timer_overhead();
 		return TV_STATUS_OK;
+	case TV_CMD_EXIT_COST: {
+		uint64_t kind = p->exit_kind, n = p->steps;
+		uint64_t t0 = tsc_read_fenced();
+		for (uint64_t i = 0; i < n; i++) {
+			if (kind == TV_EXIT_CPUID) {
+				uint32_t a = 0, b, cx = 0, d;
+				__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(cx), "=d"(d));
+			} else {
+				port_out32(TV_PORT_TICK, 0);
+			}
+		}
+		p->cycles = tsc_read_fenced() - t0;
+		p->final_ptr = 0;
+		return kind <= TV_EXIT_CPUID ? TV_STATUS_OK : TV_STATUS_BAD_CONFIG;
+	}
 	}
 	return TV_STATUS_BAD_CMD;
 }

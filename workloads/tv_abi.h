@@ -49,6 +49,7 @@ enum tv_cmd {
 	TV_CMD_RUN = 2,      /* timed chase of 'steps' from chase_start */
 	TV_CMD_TOUCH = 3,    /* read one quadword at touch_addr */
 	TV_CMD_TIMER = 4,    /* cycles = chase_timer_overhead() */
+	TV_CMD_EXIT_COST = 5, /* 'steps' exits of exit_kind, timed: the exit round trip */
 };
 
 enum tv_status {
@@ -78,6 +79,13 @@ struct tv_params {
 	/* RUN: write TV_PORT_TICK every exit_every accesses (0: never), so the
 	 * cost of refilling the TLB after an exit shows in the timing. */
 	uint64_t exit_every;
+	/* EXIT_COST: which exit to make (enum tv_exit_kind). */
+	uint64_t exit_kind;
+};
+
+enum tv_exit_kind {
+	TV_EXIT_IO = 0,     /* out to TV_PORT_TICK: an I/O exit */
+	TV_EXIT_CPUID = 1,  /* CPUID: exits under VMX unconditionally (SDM 26.1.2) */
 };
 
 /* At the very start of the payload image: how the host enters it. */

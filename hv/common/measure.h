@@ -38,6 +38,7 @@ struct measure_params {
 	unsigned repetitions;
 	unsigned max_warmup_passes;
 	volatile int *interrupted;    /* checked between operations; may be NULL */
+	uint64_t warmup_steps;        /* accesses per warm-up pass (0: one cycle, at least 64K) */
 };
 
 #define MEASURE_MAX_REPS 64
@@ -58,6 +59,8 @@ struct measure_result {
 
 const char *measure_phase_name(enum measure_phase p); /* "build", "warmup", "measure" */
 
+/* cfg NULL: a workload without a chain (e.g. exit round trips): 'steps'
+ * counts operations and no end pointer is checked. */
 int measure_cell(const struct measure_ops *ops, const struct chase_config *cfg,
 		 const struct measure_params *p, struct measure_result *r);
 

@@ -110,6 +110,10 @@ int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why)
 				m->probe_ept_violation = true;
 				continue;
 			}
+			if (word_eq(key, klen, "exit_cost")) {
+				m->exit_cost = true;
+				continue;
+			}
 			/* the first word may be the kernel's path */
 			if (key == cmdline)
 				continue;
@@ -137,7 +141,7 @@ int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why)
 		else if (word_eq(key, klen, "exit_ticks")) rc = text_parse_uint(val, vlen, &m->exit_ticks);
 		else if (word_eq(key, klen, "exit_every")) rc = text_parse_uint(val, vlen, &m->exit_every);
 		else {
-			*why = "unknown key on the command line (known: ws guest ept levels vpid pattern reps max_warmup min_cycles stride group seed exit_ticks exit_every probe_ept_violation)";
+			*why = "unknown key on the command line (known: ws guest ept levels vpid pattern reps max_warmup min_cycles stride group seed exit_ticks exit_every probe_ept_violation exit_cost)";
 			return -1;
 		}
 		if (rc < 0) {
@@ -157,6 +161,8 @@ struct hv_cell {
 	bool vpid;
 	uint32_t pattern;
 	bool probe;
+	uint32_t exit_kind;   /* exit-cost cells: TV_EXIT_IO or TV_EXIT_CPUID */
+	bool exit_cost;
 };
 
 static const char *page_name(uint64_t p)
@@ -167,10 +173,11 @@ static const char *page_name(uint64_t p)
 static void json_cell_head(const struct hv_cell *c, const char *status)
 {
 	kprintf("{\"cell\":%u,\"status\":\"%s\",\"ws\":%lu,\"pattern\":\"%s\",\"guest_page\":\"%s\","
-		"\"ept_page\":\"%s\",\"ept_levels\":%u,\"vpid\":\"%s\",\"probe\":%s",
+		"\"ept_page\":\"%s\",\"ept_levels\":%u,\"vpid\":\"%s\",\"probe\":%s,\"workload\":\"%s\"",
 		c->index, status, c->ws, c->pattern == CHASE_SEQ ? "seq" : "random",
 		page_name(c->guest_page), page_name(c->ept_page), c->levels, c->vpid ? "on" : "off",
-		c->probe ? "\"ept_violation\"" : "null");
+		c->probe ? "\"ept_violation\"" : "null",
+		!c->exit_cost ? "chase" : c->exit_kind == TV_EXIT_CPUID ? "exit_cpuid" : "exit_io");
 }
 
 static void report_skip(const struct hv_cell *c, const char *reason)
@@ -253,6 +260,23 @@ static int op_run(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *final_p
 	*cycles = r->params->cycles;
 	*final_ptr = r->params->final_ptr;
 	return rc;
+}
+
+static int op_exit_cost(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *final_ptr)
+{
+	struct cell_run *r = ctx;
+	r->params->steps = steps;
+	r->params->exit_kind = r->cell->exit_kind;
+	int rc = command(r, TV_CMD_EXIT_COST);
+	*cycles = r->params->cycles;
+	*final_ptr = 0;
+	return rc;
+}
+
+static int op_no_build(void *ctx)
+{
+	(void)ctx;
+	return MEASURE_OK;
 }
 
 static void op_phase_begin(void *ctx, enum measure_phase p)
@@ -414,10 +438,12 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 		report_skip(c, chase_check_str(chase_validate(&cfg)));
 		return;
 	}
-	struct measure_ops ops = { &r, op_timer, op_build, op_run, op_phase_begin, op_phase_end };
+	struct measure_ops ops = { &r, op_timer, c->exit_cost ? op_no_build : op_build,
+				   c->exit_cost ? op_exit_cost : op_run, op_phase_begin, op_phase_end };
 	struct measure_params mp = { .min_cycles = m->min_cycles, .repetitions = m->reps,
-				     .max_warmup_passes = m->max_warmup };
-	int rc = measure_cell(&ops, &cfg, &mp, &mr);
+				     .max_warmup_passes = m->max_warmup,
+				     .warmup_steps = c->exit_cost ? 256 : 0 };
+	int rc = measure_cell(&ops, c->exit_cost ? 0 : &cfg, &mp, &mr);
 	report_result(&r, &mr, rc, &ept_walk);
 }
 
@@ -445,4 +471,11 @@ void hv_run_matrix(const struct hv_matrix *m, const struct vmx_caps *caps, const
 							};
 							run_cell(&c, m, caps, mem, vmcs);
 						}
+	for (unsigned k = 0; m->exit_cost && k < 2; k++) {
+		struct hv_cell c = { .index = index++, .ws = 16u << 10, .guest_page = PT_SIZE_4K,
+				     .ept_page = PT_SIZE_4K, .levels = 4, .vpid = true,
+				     .pattern = CHASE_RANDOM, .exit_cost = true,
+				     .exit_kind = k ? TV_EXIT_CPUID : TV_EXIT_IO };
+		run_cell(&c, m, caps, mem, vmcs);
+	}
 }
