@@ -8,6 +8,7 @@
 #include "hv/kvm/kvm_guest.h"
 #include "parse.h"
 #include "kvm_knobs.h"
+#include "kvm_trace.h"
 
 /* vCPU stats reported per phase (those present on this kernel). */
 static const char *const vcpu_stat_names[] = { "exits", "io_exits", "pf_taken", "pf_fixed",
@@ -21,6 +22,8 @@ struct kvm_ctx {
 	struct kvm_stats_snapshot before;
 	struct rusage ru_before;
 	struct cell_result *r;
+	struct kvm_trace trace;
+	uint64_t phase_exits[MEASURE_PHASES];
 	char err[512];
 };
 
@@ -86,6 +89,7 @@ static void kvm_phase_begin(void *ctx, enum measure_phase p)
 	if (k->g.have_stats)
 		kvm_stats_read(&k->g.vcpu_stats, &k->before);
 	getrusage(RUSAGE_THREAD, &k->ru_before);
+	kvm_trace_reset(&k->trace);
 }
 
 static void kvm_phase_end(void *ctx, enum measure_phase p)
@@ -104,6 +108,21 @@ static void kvm_phase_end(void *ctx, enum measure_phase p)
 		if (idx < 0 || !kvm_stats_is_cumulative(&k->g.vcpu_stats, idx))
 			continue;
 		phase_counter(k->r, p, vcpu_stat_names[i], (double)(after.value[idx] - k->before.value[idx]));
+		if (!strcmp(vcpu_stat_names[i], "exits"))
+			k->phase_exits[p] = after.value[idx] - k->before.value[idx];
+	}
+	/* Exit reasons from the tracepoint, next to the stats' total. */
+	if (k->trace.fd >= 0) {
+		kvm_trace_drain(&k->trace);
+		phase_counter(k->r, p, "tp_exits", (double)k->trace.total);
+		if (k->trace.lost)
+			phase_counter(k->r, p, "tp_lost", (double)k->trace.lost);
+		for (int reason = 0; reason <= KVM_TRACE_REASONS; reason++)
+			if (k->trace.counts[reason]) {
+				char what[32];
+				snprintf(what, sizeof what, reason < KVM_TRACE_REASONS ? "tp_exit_%d" : "tp_exit_other", reason);
+				phase_counter(k->r, p, what, (double)k->trace.counts[reason]);
+			}
 	}
 }
 
@@ -215,9 +234,21 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 	const enum pmu_scope scopes[] = { PMU_GUEST, PMU_HOST };
 	const char *const prefixes[] = { "guest_", "host_" };
 	pmu_session_open(&pmu, m, scopes, prefixes, 2, r);
+	kvm_trace_open(&k.trace);
 	/* Exit cells: warm-up passes of 256 exits, no chain to check. */
 	res = protocol_run(&ops, exits ? NULL : &k.cfg, m, h->tsc_hz, k.err, r, &pmu, exits ? 256 : 0);
 	pmu_session_close(&pmu);
+	/* Say why there are no exit reasons, also when the tracepoint was open
+	 * but never fired although the vCPU stats counted exits. */
+	if (k.trace.fd < 0)
+		snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status, "%s", k.trace.why);
+	else if (k.phase_exits[MEASURE_MEASURE] && !k.trace.total)
+		snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status,
+			 "kvm:kvm_exit fired 0 times while the vCPU stats counted %llu exits: this KVM (%s) does not use the tracepoint",
+			 (unsigned long long)k.phase_exits[MEASURE_MEASURE], h->kvm_modules);
+	else
+		snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status, "ok");
+	kvm_trace_close(&k.trace);
 	result_counter(r, "guest_page_table_pages", (double)k.g.pt_tables);
 	result_counter(r, "exit_every", (double)m->exit_every);
 	result_counter(r, "tick_exits", (double)k.g.tick_exits);

@@ -4,10 +4,14 @@
 
 #include "commands.h"
 #include "host_caps.h"
+#include "kvm_knobs.h"
+#include "pmu.h"
+#include "vmx_backend.h"
+#include <stdlib.h>
 
 static void yesno(const char *what, bool yes, const char *why)
 {
-	printf("  %-28s %-4s %s\n", what, yes ? "yes" : "no", why);
+	printf("  %-40s %-4s %s\n", what, yes ? "yes" : "no", why);
 }
 
 static void hugetlb_line(const char *name, const struct hugetlb_pool *pool, const char *sysctl)
@@ -64,6 +68,11 @@ int cmd_list(int argc, char **argv)
 	printf("\nbackends\n");
 	yesno("native", true, "the chase runs in this process");
 	yesno("kvm", h.kvm_ok, h.kvm_reason);
+	char vwhy[512];
+	const char *no = vmx_backend_unavailable(BACKEND_BOCHS, &h, vwhy, sizeof vwhy);
+	yesno("bochs (tlbvisor-hv)", !no, no ? no : "Bochs with a VMX/EPT CPU model; timings are emulated");
+	no = vmx_backend_unavailable(BACKEND_QEMU, &h, vwhy, sizeof vwhy);
+	yesno("qemu (tlbvisor-hv)", !no, no ? no : "QEMU with KVM and nested VMX");
 
 	printf("\nhost pages (native working set; KVM guest-memory backing)\n");
 	yesno("4k", true, "anonymous memory with MADV_NOHUGEPAGE");
@@ -75,6 +84,36 @@ int cmd_list(int argc, char **argv)
 	yesno("thp", thp, why);
 	hugetlb_line("2m (hugetlb)", &h.pool_2m, "/proc/sys/vm/nr_hugepages");
 	hugetlb_line("1g (hugetlb)", &h.pool_1g, "/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages");
+
+	printf("\npmu (libpfm4)\n");
+	char perr[256], pmu_name[64];
+	if (pmu_init(perr, sizeof perr) < 0) {
+		yesno("libpfm4", false, perr);
+	} else {
+		printf("  detected core PMU     %s%s\n", pmu_detected(pmu_name, sizeof pmu_name),
+		       getenv("LIBPFM_FORCE_PMU") ? " (forced by LIBPFM_FORCE_PMU)" : "");
+		for (int p = 0; p < 2; p++) {
+			const char *names[PMU_MAX_EVENTS];
+			int ne = pmu_preset_events(p ? "basic" : "walk", names);
+			for (int i = 0; i < ne; i++) {
+				struct pmu_group g;
+				pmu_open(&g, &names[i], 1, PMU_USER);
+				char what[128];
+				snprintf(what, sizeof what, "%s %s", p ? "basic" : "walk ", names[i]);
+				yesno(what, g.open, g.open ? "counts here" : g.why);
+				pmu_close(&g);
+			}
+		}
+	}
+
+	printf("\nkvm knobs\n");
+	struct kvm_knobs knobs;
+	kvm_knobs_probe(&knobs, &h);
+	yesno("vpid on/off", !knobs.why_vpid[0],
+	      knobs.why_vpid[0] ? knobs.why_vpid : "kvm_intel.enable_vpid, switched with --allow-module-reload");
+	yesno("ept-levels 4", !knobs.why_levels[0], knobs.why_levels[0] ? knobs.why_levels : "guest MAXPHYADDR 46");
+	yesno("ept-levels 5", !knobs.why_levels[0] && knobs.ept_5level,
+	      knobs.why_levels[0] ? knobs.why_levels : knobs.ept_5level ? "guest MAXPHYADDR 52" : "no ept_5level in the CPU's VMX flags");
 
 	printf("\nguest pages (KVM)\n");
 	yesno("4k", h.kvm_ok, h.kvm_ok ? "4-level guest paging" : h.kvm_reason);

@@ -45,6 +45,7 @@ struct cell_result {
 	char mismatch_reason[256];
 
 	char pmu_status[256];      /* "ok", or why the PMU columns are empty */
+	char exit_reasons_status[256]; /* kvm: "ok", or why there are no tp_exit_* counters */
 
 	int ncounters;
 	struct counter counters[RESULT_MAX_COUNTERS];

@@ -102,6 +102,8 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	json_object_set_new(b, "warmup_stable", json_boolean(r->warmup_stable));
 	if (r->pmu_status[0])
 		json_object_set_new(b, "pmu_status", json_string(r->pmu_status));
+	if (r->exit_reasons_status[0])
+		json_object_set_new(b, "exit_reasons_status", json_string(r->exit_reasons_status));
 }
 
 static void counters(json_t *b, const struct cell_result *r)

@@ -8,6 +8,7 @@
 #include "hv/common/elf64.h"
 #include "hv/hostmem/hostmem.h"
 #include "hv/kvm/kvm_guest.h"
+#include "bench/kvm_trace.h"
 
 extern const uint8_t tv_payload_elf[];
 extern const size_t tv_payload_elf_size;
@@ -135,4 +136,28 @@ Test(kvm, bad_payload_is_refused_before_the_guest_runs)
 	cr_assert_eq(kvm_guest_create(&g, &cfg, err, sizeof err), -1);
 	cr_assert(strstr(err, "not an ELF64"), "%s", err);
 	host_mem_free(&mem);
+}
+
+Test(kvm, tracepoint_samples_count_every_port_exit)
+{
+	if (!kvm_usable())
+		cr_skip_test("/dev/kvm unavailable");
+	struct kvm_trace t;
+	/* kvm:kvm_pio fires here (kvm:kvm_exit does not under kvm_pvm): it
+	 * proves the sampling path that groups exits by reason. */
+	kvm_trace_open_event(&t, "kvm_pio", "port");
+	if (t.fd < 0)
+		cr_skip_test("kvm tracepoint unavailable: %s", t.why);
+	struct vm v;
+	vm_start(&v, 1 << 20, 4096);
+	char err[512];
+	uint32_t status;
+	kvm_trace_reset(&t);
+	for (int i = 0; i < 7; i++)
+		cr_assert_eq(kvm_guest_command(&v.g, TV_CMD_NOP, &status, err, sizeof err), KVM_RUN_DONE);
+	kvm_trace_drain(&t);
+	cr_assert_eq(t.total, 7, "%llu samples for 7 port writes", (unsigned long long)t.total);
+	cr_assert_eq(t.counts[KVM_TRACE_REASONS], 7, "port 0x5e0 lands in the 'other' bucket");
+	kvm_trace_close(&t);
+	vm_stop(&v);
 }
