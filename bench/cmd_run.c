@@ -16,6 +16,7 @@
 #include "version.h"
 #include "vmx_backend.h"
 #include "pmu.h"
+#include "history.h"
 #include "kvm_knobs.h"
 #include <linux/perf_event.h>
 
@@ -58,6 +59,8 @@ static void run_usage(FILE *out)
 		"output:\n"
 		"  --out FILE          results JSON, Google Benchmark schema (default results/tlbvisor-DATE.json)\n"
 		"  --csv FILE          also write CSV\n"
+		"  --db FILE           history database (SQLite; default: tlbvisor.db beside --out);\n"
+		"                      every finished cell is committed at once. --no-db: none\n"
 		"  --payload FILE      use this guest payload ELF instead of the embedded one\n"
 		"  --events LIST       PMU events (libpfm4 names) read around every phase\n"
 		"  --pmu-preset P      walk (default: page-walk events of this CPU), basic, none\n"
@@ -154,6 +157,8 @@ struct run_options {
 	bool probe_ept_violation;
 	bool events_given;
 	const char *pmu_preset;
+	const char *db;
+	bool no_db;
 };
 
 static int parse_options(int argc, char **argv, struct matrix *m, struct run_options *o)
@@ -185,6 +190,8 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		{ "events", required_argument, NULL, 'e' },
 		{ "allow-module-reload", no_argument, NULL, 'R' },
 		{ "exit-cost", no_argument, NULL, 'C' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "no-db", no_argument, NULL, 'N' },
 		{ "pmu-preset", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -282,6 +289,8 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		case 'Q': o->probe_ept_violation = true; break;
 		case 'R': m->allow_module_reload = true; break;
 		case 'C': m->exit_cost = true; break;
+		case 'D': o->db = optarg; break;
+		case 'N': o->no_db = true; break;
 		case 'e': {
 			char copy[1024];
 			char *items[PMU_MAX_EVENTS];
@@ -446,8 +455,29 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 
-	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s\n", TLBVISOR_VERSION, n,
-		h.tsc_hz / 1e9, h.tsc_source, o.out);
+	/* The history: a run row now, a committed row per finished cell. */
+	struct history hist = { 0 };
+	char db_path[1100];
+	if (!o.no_db) {
+		if (o.db) {
+			snprintf(db_path, sizeof db_path, "%s", o.db);
+		} else {
+			const char *slash = strrchr(o.out, '/');
+			snprintf(db_path, sizeof db_path, "%.*s%stlbvisor.db", slash ? (int)(slash - o.out) : 0,
+				 o.out, slash ? "/" : "");
+		}
+		json_t *ctx = results_context_json(&run, &h, &m);
+		if (history_open(&hist, db_path, err, sizeof err) < 0 ||
+		    history_begin_run(&hist, ctx, "run", err, sizeof err) < 0) {
+			fprintf(stderr, "tlbvisor run: %s\n", err);
+			json_decref(ctx);
+			return 1;
+		}
+		json_decref(ctx);
+	}
+
+	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s%s%s\n", TLBVISOR_VERSION, n,
+		h.tsc_hz / 1e9, h.tsc_source, o.out, hist.db ? " and history " : "", hist.db ? db_path : "");
 	install_signals();
 	atexit(kvm_knobs_restore);
 
@@ -483,7 +513,6 @@ int cmd_run(int argc, char **argv)
 			result_init(&results[i], &cells[i]); /* an unfinished cell is not a result */
 			break;
 		}
-		console_row(stdout, &results[i]);
 		progress_cell_done(&prog, &cells[i]);
 		ok += results[i].status == CELL_OK;
 		skipped += results[i].status == CELL_SKIPPED;
@@ -493,9 +522,24 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "tlbvisor run: %s\n", err);
 			write_errors++;
 		}
+		if (hist.db) {
+			json_t *entries = results_cell_entries(&results[i]);
+			if (history_add_cell(&hist, entries, err, sizeof err) < 0) {
+				fprintf(stderr, "tlbvisor run: %s\n", err);
+				write_errors++;
+			}
+			json_decref(entries);
+		}
+		/* Printed only once it is on disk: every row shown is safe. */
+		console_row(stdout, &results[i]);
 	}
 	kvm_knobs_restore();
 	run.interrupted = protocol_interrupted != 0;
+	if (hist.db) {
+		if (history_end_run(&hist, run.interrupted, err, sizeof err) < 0)
+			fprintf(stderr, "tlbvisor run: %s\n", err);
+		history_close(&hist);
+	}
 	if (run.interrupted) {
 		if (results_write_json(o.out, &run, &h, &m, results, n, err, sizeof err) < 0)
 			fprintf(stderr, "tlbvisor run: %s\n", err);

@@ -12,6 +12,9 @@ int cmd_list(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_iso(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_strategies(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 /* run's matrix options (for iso); -1 after printing the error. */
 struct matrix;

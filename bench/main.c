@@ -18,6 +18,9 @@ static void usage(FILE *out)
 		"  list     show the backends and what this host can realize, with reasons\n"
 		"  model    print nested page-walk references per TLB miss for every configuration\n"
 		"  report   write a Markdown report of a results file\n"
+		"  import   store results JSON files in the history database\n"
+		"  compare  compare two runs: per-cell change, Mann-Whitney U, verdict\n"
+		"  strategies  rank huge-page strategies of a run against native\n"
 		"  iso      write a bootable ISO of tlbvisor's VMX hypervisor for a real machine\n"
 		"  ingest   turn a bare-metal serial log into results JSON\n"
 		"  help     show this help (also: tlbvisor COMMAND --help)\n"
@@ -41,6 +44,12 @@ int main(int argc, char **argv)
 		return cmd_model(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(argc - 1, argv + 1);
+	if (!strcmp(cmd, "compare"))
+		return cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(cmd, "strategies"))
+		return cmd_strategies(argc - 1, argv + 1);
 	if (!strcmp(cmd, "iso"))
 		return cmd_iso(argc - 1, argv + 1);
 	if (!strcmp(cmd, "ingest"))

@@ -9,8 +9,8 @@
 #include "parse.h"
 #include "stats.h"
 
-static json_t *context_json(const struct run_info *run, const struct host_caps *h,
-			    const struct matrix *m)
+json_t *results_context_json(const struct run_info *run, const struct host_caps *h,
+			     const struct matrix *m)
 {
 	json_t *ctx = json_object();
 	/* Google Benchmark's context keys. */
@@ -180,11 +180,19 @@ static void add_cell(json_t *list, const struct cell_result *r)
 	json_array_append_new(list, b);
 }
 
+json_t *results_cell_entries(const struct cell_result *r)
+{
+	json_t *a = json_array();
+	if (r->status != CELL_PENDING)
+		add_cell(a, r);
+	return a;
+}
+
 json_t *results_json(const struct run_info *run, const struct host_caps *h, const struct matrix *m,
 		     const struct cell_result *results, int n)
 {
 	json_t *doc = json_object();
-	json_object_set_new(doc, "context", context_json(run, h, m));
+	json_object_set_new(doc, "context", results_context_json(run, h, m));
 	json_t *list = json_array();
 	for (int i = 0; i < n; i++)
 		if (results[i].status != CELL_PENDING)

@@ -21,6 +21,11 @@ struct run_info {
 	json_t *extra_context;    /* merged into "context" (e.g. the VMX backends'), may be NULL */
 };
 
+/* The context object, and one cell's entries (iterations + aggregates, or
+ * the skipped/failed entry), as they appear in the results JSON. */
+json_t *results_context_json(const struct run_info *run, const struct host_caps *h, const struct matrix *m);
+json_t *results_cell_entries(const struct cell_result *r);
+
 json_t *results_json(const struct run_info *run, const struct host_caps *h, const struct matrix *m,
 		     const struct cell_result *results, int n);
 int results_write_json(const char *path, const struct run_info *run, const struct host_caps *h,

@@ -1,0 +1,43 @@
+#!/bin/bash
+# The CI performance job: run the quick preset, keep it in the history,
+# compare it with the previous run (the baseline), and leave a report
+# directory to publish as the job's artifact.
+#
+#   ci/report-job.sh [ARTIFACT_DIR]        (default: results/ci)
+#
+# Environment: TLBVISOR_HISTORY (default results/history.db) is the history
+# to keep between jobs (cache it in your CI); TLBVISOR_GATE=0 reports a
+# regression without failing the job. Exit status: 0, 4 on a significant
+# regression (tlbvisor compare), anything else on an error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash ci/setup.sh
+
+ART=${1:-results/ci}
+DB=${TLBVISOR_HISTORY:-results/history.db}
+mkdir -p "$ART" "$(dirname "$DB")"
+TV=./build/bench/tlbvisor
+
+$TV run --preset quick --out "$ART/results.json" --csv "$ART/results.csv" --db "$DB"
+NEW=$(sqlite3 "$DB" 'SELECT max(id) FROM runs WHERE finished=1' 2>/dev/null || true)
+if [ -z "$NEW" ]; then
+	NEW=$($TV import "$ART/results.json" --db "$DB" | sed -n 's/.*-> run \([0-9]*\).*/\1/p')
+fi
+BASE=$(sqlite3 "$DB" "SELECT max(id) FROM runs WHERE finished=1 AND id < $NEW" 2>/dev/null || true)
+
+$TV report "$ART/results.json" --out "$ART"
+$TV strategies "$ART/results.json" > "$ART/strategies.md"
+
+status=0
+if [ -n "$BASE" ]; then
+	$TV compare "$BASE" "$NEW" --db "$DB" --threshold 5% --alpha 0.05 --out "$ART/compare.md" || status=$?
+	cat "$ART/compare.md"
+else
+	echo "No baseline in $DB yet: this run becomes the baseline." | tee "$ART/compare.md"
+fi
+echo "artifact: $ART (report.html, report.md, results.json, results.csv, compare.md, strategies.md)"
+if [ "$status" -eq 4 ] && [ "${TLBVISOR_GATE:-1}" = 0 ]; then
+	echo "regression reported, gate disabled (TLBVISOR_GATE=0)"
+	exit 0
+fi
+exit "$status"
