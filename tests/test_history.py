@@ -97,17 +97,27 @@ else:
 same = run("compare", res, res)
 check("compare: identical data is no change", same.returncode == 0 and "no significant regression" in same.stdout
       and "**regression**" not in same.stdout, same.stdout[-400:])
-slow = copy.deepcopy(doc)
-for i, b in enumerate(slow["benchmarks"]):
-    if b.get("status") == "ok" and b.get("aggregate_name") != "cv":
-        # 20% slower, with a little spread so the ranks are not all ties
-        f = 1.2 * (1 + 0.001 * (b.get("repetition_index", 0)))
+# Synthetic pair from the run's structure: base repetitions with a 1% spread
+# around each cell's median, new = the same x 1.2 (a uniform 20% regression).
+def scaled(factor):
+    d = copy.deepcopy(doc)
+    for b in d["benchmarks"]:
+        if b.get("status") != "ok" or b.get("aggregate_name") == "cv":
+            continue
+        f = factor * (1 + 0.01 * b.get("repetition_index", 2))
         for k in ("cycles_per_access", "ns_per_access", "real_time", "cpu_time"):
             if k in b:
-                b[k] *= f
+                b[k] = 100.0 * f
+    return d
+
+
+base = scaled(1.0)
+slow = scaled(1.2)
+base_path = os.path.join(TMP, "base.json")
+json.dump(base, open(base_path, "w"))
 slow_path = os.path.join(TMP, "slow.json")
 json.dump(slow, open(slow_path, "w"))
-c = run("compare", res, slow_path, "--threshold", "5%", "--alpha", "0.05")
+c = run("compare", base_path, slow_path, "--threshold", "5%", "--alpha", "0.05")
 ok_cells = [n for n in names if any(b["run_name"] == n and b.get("status") == "ok" for b in doc["benchmarks"])]
 check("compare: a 20% regression is significant and fails the gate",
       c.returncode == 4 and c.stdout.count("**regression**") == len(ok_cells) and "REGRESSION" in c.stdout
