@@ -132,6 +132,11 @@ static uint64_t vm_pages(const struct kvm_guest *g, const struct kvm_stats_snaps
 	return idx < 0 ? 0 : s->value[idx];
 }
 
+static uint64_t count_delta(uint64_t after, uint64_t before)
+{
+	return after > before ? after - before : 0;
+}
+
 static bool shadow_paging(const struct host_caps *h)
 {
 	for (int i = 0; i < h->nkvm_params; i++) {
@@ -209,6 +214,8 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 		return MEASURE_OK;
 	}
 	k.cfg = cell_chase_config(c, m, TV_WS_ADDR);
+	if (c->workload != WORKLOAD_CHASE)
+		k.cfg.group = 0; /* exit cells only need a valid, unused chase */
 	enum chase_check chk = chase_validate(&k.cfg);
 	int res = MEASURE_OK;
 	struct kvm_stats_snapshot base, built;
@@ -256,9 +263,11 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 		/* cycles_per_access is the cycles of one exit round trip here. */
 		snprintf(r->effective_page, sizeof r->effective_page, "-");
 	} else if (r->status == CELL_OK && stats && kvm_stats_read(&k.g.vm_stats, &built) == 0) {
-		uint64_t d4 = vm_pages(&k.g, &built, "pages_4k") - vm_pages(&k.g, &base, "pages_4k");
-		uint64_t d2 = vm_pages(&k.g, &built, "pages_2m") - vm_pages(&k.g, &base, "pages_2m");
-		uint64_t d1 = vm_pages(&k.g, &built, "pages_1g") - vm_pages(&k.g, &base, "pages_1g");
+		/* pages_* are current counts: the host may have zapped mappings
+		 * in between, so a delta can be negative; clamp it at zero. */
+		uint64_t d4 = count_delta(vm_pages(&k.g, &built, "pages_4k"), vm_pages(&k.g, &base, "pages_4k"));
+		uint64_t d2 = count_delta(vm_pages(&k.g, &built, "pages_2m"), vm_pages(&k.g, &base, "pages_2m"));
+		uint64_t d1 = count_delta(vm_pages(&k.g, &built, "pages_1g"), vm_pages(&k.g, &base, "pages_1g"));
 		/* Second-level leaves can be no larger than the host backing and,
 		 * under shadow paging, than the guest page: flag both losses. */
 		uint64_t wanted = granule > c->guest_page ? granule : c->guest_page;

@@ -1,4 +1,5 @@
 /* tlbvisor ingest: results JSON from the serial log of a bare-metal run. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,13 @@ int cmd_ingest(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			out = argv[++i];
-		else if (!strcmp(argv[i], "--tsc-ghz") && i + 1 < argc)
+		else if (!strcmp(argv[i], "--tsc-ghz") && i + 1 < argc) {
 			tsc_hz = atof(argv[++i]) * 1e9;
-		else if (argv[i][0] != '-' && !in)
+			if (!isfinite(tsc_hz) || tsc_hz <= 0) {
+				fprintf(stderr, "tlbvisor ingest: invalid --tsc-ghz '%s': give a frequency in GHz (e.g. 2.1)\n", argv[i]);
+				return EXIT_USAGE;
+			}
+		} else if (argv[i][0] != '-' && !in)
 			in = argv[i];
 		else {
 			fprintf(stderr, "tlbvisor ingest: unexpected argument '%s'; see tlbvisor ingest --help\n", argv[i]);

@@ -1,4 +1,5 @@
 /* tlbvisor iso: a bootable GRUB ISO of the VMX hypervisor for a real machine. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ int cmd_iso(int argc, char **argv)
 			probe = true;
 		else if (!strcmp(argv[i], "--tsc-ghz") && i + 1 < argc) {
 			tsc_hz = atof(argv[++i]) * 1e9;
+			if (!isfinite(tsc_hz))
+				tsc_hz = -1;
 			if (tsc_hz <= 0) {
 				fprintf(stderr, "tlbvisor iso: invalid --tsc-ghz '%s': give a frequency in GHz (e.g. 2.1)\n", argv[i]);
 				return EXIT_USAGE;

@@ -110,6 +110,8 @@ static int parse_dimension(struct matrix *m, int opt, char *arg)
 		case 'w':
 			if (parse_size(items[i], &m->ws[i]) < 0)
 				return bad("size", items[i], "use a number with an optional k, m or g suffix (e.g. 64m)");
+			if (m->ws[i] < 64)
+				return bad("working set", items[i], "it must hold at least one 64-byte cache line");
 			break;
 		case 'p':
 			if (n > 2 || pattern_parse(items[i], &m->patterns[i]) < 0)
@@ -210,7 +212,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 	opterr = 0;
 	optind = 1;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		char *end;
 		switch (opt) {
 		case 'h':
@@ -225,21 +227,25 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 			if (parse_dimension(m, opt, optarg) < 0)
 				return -1;
 			break;
-		case 'r':
-			m->repetitions = (int)strtol(optarg, &end, 10);
-			if (*end || m->repetitions < 1 || m->repetitions > RESULT_MAX_REPS) {
+		case 'r': {
+			long v = strtol(optarg, &end, 10);
+			m->repetitions = v >= 1 && v <= RESULT_MAX_REPS ? (int)v : 0;
+			if (*end || end == optarg || !m->repetitions) {
 				fprintf(stderr, "tlbvisor run: invalid --repetitions '%s': give a whole number from 1 to %d\n",
 					optarg, RESULT_MAX_REPS);
 				return -1;
 			}
 			break;
-		case 'W':
-			m->max_warmup_passes = (int)strtol(optarg, &end, 10);
-			if (*end || m->max_warmup_passes < 1 || m->max_warmup_passes > 1000) {
+		}
+		case 'W': {
+			long v = strtol(optarg, &end, 10);
+			m->max_warmup_passes = v >= 1 && v <= 1000 ? (int)v : 0;
+			if (*end || end == optarg || !m->max_warmup_passes) {
 				fprintf(stderr, "tlbvisor run: invalid --max-warmup '%s': give a whole number from 1 to 1000\n", optarg);
 				return -1;
 			}
 			break;
+		}
 		case 't':
 			if (parse_seconds(optarg, &m->min_time) < 0 || m->min_time > 60) {
 				fprintf(stderr, "tlbvisor run: invalid --min-time '%s': give seconds (0.05, 2s or 50ms), at most 60\n", optarg);
@@ -261,7 +267,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		case 'S':
 			errno = 0;
 			m->seed = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg) {
+			if (errno || *end || end == optarg || optarg[0] == '-') {
 				fprintf(stderr, "tlbvisor run: invalid --seed '%s': give a whole number\n", optarg);
 				return -1;
 			}
@@ -545,8 +551,11 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "tlbvisor run: %s\n", err);
 		if (o.csv && results_write_csv(o.csv, results, n, err, sizeof err) < 0)
 			fprintf(stderr, "tlbvisor run: %s\n", err);
+		int written = 0;
+		for (int i = 0; i < n; i++)
+			written += results[i].status != CELL_PENDING;
 		fprintf(stderr, "tlbvisor: interrupted; %d of %d cells finished and written to %s\n",
-			ok + skipped + failed, n, o.out);
+			written, n, o.out);
 		return EXIT_INTERRUPTED;
 	}
 	fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed; results in %s%s%s\n", ok, skipped,

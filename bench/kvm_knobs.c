@@ -1,5 +1,7 @@
 #include "kvm_knobs.h"
 
+#include <cpuid.h>
+#include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,14 +94,23 @@ const char *kvm_knobs_levels_blocker(const struct kvm_knobs *k, unsigned levels,
 	return NULL;
 }
 
+/* modprobe runs in its own process group so Ctrl-C cannot kill it between
+ * unloading and loading, and the wait survives the signal. */
 static int run(char *const argv[])
 {
+	posix_spawnattr_t attr;
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
 	pid_t pid;
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0)
+	int rc = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0)
 		return -1;
 	int status;
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -117,12 +128,13 @@ int kvm_knobs_set_vpid(struct kvm_knobs *k, bool on, char *err, size_t len)
 	if (k->vpid_on == on)
 		return 0;
 	int original = k->vpid_on;
+	/* Record before unloading: whatever happens next, restore knows. */
+	if (changed_vpid < 0)
+		changed_vpid = original;
 	if (reload(on) != 0) {
 		snprintf(err, len, "reloading kvm_intel with enable_vpid=%d failed (another VM still running? not root?)", on);
 		return -1;
 	}
-	if (changed_vpid < 0)
-		changed_vpid = original;
 	k->vpid_on = param_yes("/sys/module/kvm_intel/parameters/enable_vpid");
 	if (k->vpid_on != on) {
 		snprintf(err, len, "kvm_intel reloaded but enable_vpid is still %s", k->vpid_on ? "Y" : "N");
@@ -144,6 +156,10 @@ void kvm_knobs_restore(void)
 
 unsigned kvm_knobs_phys_bits(unsigned levels)
 {
-	/* KVM uses 5-level TDP when the guest MAXPHYADDR exceeds 48 bits. */
-	return levels == 5 ? 52 : 46;
+	/* KVM uses 5-level TDP when the guest MAXPHYADDR exceeds 48 bits; for 4
+	 * levels never give the guest more bits than the host has. */
+	unsigned a, b, c, d, host = 46;
+	if (__get_cpuid(0x80000008, &a, &b, &c, &d))
+		host = a & 0xff;
+	return levels == 5 ? 52 : host < 48 ? host : 48;
 }

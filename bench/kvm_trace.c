@@ -102,8 +102,11 @@ void kvm_trace_drain(struct kvm_trace *t)
 		struct perf_event_header h;
 		for (size_t i = 0; i < sizeof h; i++)
 			((uint8_t *)&h)[i] = data[(tail + i) % size];
-		if (h.size < sizeof h)
+		if (h.size < sizeof h) {
+			t->lost++; /* a malformed record: give up on what is in the ring */
+			tail = head;
 			break;
+		}
 		size_t n = h.size < sizeof rec ? h.size : sizeof rec;
 		for (size_t i = 0; i < n; i++)
 			rec[i] = data[(tail + i) % size];

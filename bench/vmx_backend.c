@@ -138,20 +138,29 @@ static int run_program(char *const argv[], const char *log, double timeout_s, co
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	/* Its own process group: Ctrl-C reaches tlbvisor only, which then
+	 * decides to stop the child (and records the cells as unfinished). */
+	posix_spawnattr_t attr;
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
 	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	*timed_out = false;
+	*interrupted = protocol_interrupted != 0;
 	if (rc != 0)
 		return -1;
 	double start = monotonic_seconds();
 	bool tty = isatty(STDERR_FILENO);
-	*timed_out = *interrupted = false;
 	for (;;) {
 		int status;
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		if (w == pid) {
 			if (tty && progress_file)
 				fprintf(stderr, "\r\033[K");
+			*interrupted = protocol_interrupted != 0;
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		}
 		double elapsed = monotonic_seconds() - start;
@@ -183,6 +192,10 @@ static int run_program(char *const argv[], const char *log, double timeout_s, co
 int vmx_build_iso(const char *iso_path, const char *work_dir, const struct payload *p,
 		  const char *cmdline, char *err, size_t errlen)
 {
+	if (protocol_interrupted) {
+		snprintf(err, errlen, "interrupted");
+		return -2;
+	}
 	if (!in_path("grub-mkrescue") || !in_path("xorriso")) {
 		snprintf(err, errlen, "grub-mkrescue or xorriso not found; fix: apt-get install grub-pc-bin grub-common xorriso mtools");
 		return -1;
@@ -218,6 +231,10 @@ int vmx_build_iso(const char *iso_path, const char *work_dir, const struct paylo
 	char *argv[] = { "grub-mkrescue", "-o", (char *)iso_path, iso_dir, NULL };
 	bool to, intr;
 	int rc = run_program(argv, log, 120, NULL, 0, &to, &intr);
+	if (intr) {
+		snprintf(err, errlen, "interrupted");
+		return -2;
+	}
 	if (rc != 0) {
 		snprintf(err, errlen, "grub-mkrescue failed (see %s); fix: apt-get install grub-pc-bin xorriso mtools", log);
 		return -1;
@@ -262,6 +279,27 @@ const char *vmx_backend_unavailable(enum backend be, const struct host_caps *h, 
 	return NULL;
 }
 
+/* When the emulator stopped before the hypervisor printed anything, its own
+ * last words say why (e.g. Bochs refusing its configuration). */
+static void emulator_message(enum backend be, const char *dir, char *err, size_t errlen)
+{
+	char path[4096], line[512], last[512] = "";
+	snprintf(path, sizeof path, "%s/%s.out", dir, backend_name(be));
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, "PANIC") || strstr(line, "exiting") || strstr(line, "rror") ||
+		    strstr(line, "out of range"))
+			snprintf(last, sizeof last, "%s", line);
+	fclose(f);
+	last[strcspn(last, "\n")] = '\0';
+	if (last[0]) {
+		size_t used = strlen(err);
+		snprintf(err + used, errlen - used, "; %s said: %s", backend_name(be), last);
+	}
+}
+
 static uint64_t max_ws(const struct matrix *m)
 {
 	uint64_t w = 0;
@@ -280,6 +318,10 @@ static int run_emulator(enum backend be, const struct matrix *m, const char *dir
 	/* RAM: 1 GiB below the working set (hypervisor, tables), the working set
 	 * at 1 GiB, some room above. */
 	uint64_t megs = 1024 + ((max_ws(m) + (2u << 20) + (256u << 20) - 1) >> 20) / 256 * 256 + 256;
+	/* Bochs 2.7 accepts at most 2048 MiB; cells that do not fit are skipped
+	 * by the hypervisor with the reason. */
+	if (be == BACKEND_BOCHS && megs > 2048)
+		megs = 2048;
 	bool to = false;
 	int rc;
 	if (be == BACKEND_BOCHS) {
@@ -324,6 +366,8 @@ static int run_emulator(enum backend be, const struct matrix *m, const char *dir
 		rc = run_program(argv, log, o->timeout_s, serial, ncells, &to, interrupted);
 	}
 	(void)rc; /* Bochs exits 1 even after a clean shutdown: judge by the log */
+	if (*interrupted)
+		return 0;
 	if (to) {
 		snprintf(err, errlen, "%s did not finish within %.0f s (see %s); fix: raise --vmx-timeout or run fewer cells",
 			 backend_name(be), o->timeout_s, log);
@@ -369,17 +413,23 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct host_c
 	snprintf(serial, sizeof serial, "%s/serial.log", o->artifacts_dir);
 	fprintf(stderr, "tlbvisor: booting the VMX hypervisor in %s for %d cells (artifacts in %s)\n",
 		backend_name(be), todo, o->artifacts_dir);
-	if (vmx_build_iso(iso, o->artifacts_dir, p, cmdline, err, sizeof err) < 0)
+	int iso_rc = vmx_build_iso(iso, o->artifacts_dir, p, cmdline, err, sizeof err);
+	if (iso_rc == -2)
+		return MEASURE_INTERRUPTED; /* nothing ran: the cells stay pending */
+	if (iso_rc < 0)
 		goto fail_all;
 	bool interrupted = false;
 	unlink(serial);
 	if (run_emulator(be, m, o->artifacts_dir, iso, o, todo, err, sizeof err, &interrupted) < 0)
 		goto fail_all;
+	if (interrupted && access(serial, R_OK) != 0)
+		return MEASURE_INTERRUPTED;
 
 	struct vmx_log log;
 	if (vmx_log_read(serial, &log, err, sizeof err) < 0) {
 		if (interrupted)
 			return MEASURE_INTERRUPTED;
+		emulator_message(be, o->artifacts_dir, err, sizeof err);
 		goto fail_all;
 	}
 	double tsc_hz = tsc_emulated;

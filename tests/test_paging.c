@@ -122,11 +122,13 @@ Test(paging, ept_permission_bits_and_memory_type)
 	cr_assert(e & (1u << 7), "2M leaf has the page bit");
 	cr_assert_eq(w.perms, PT_R | PT_X);
 	cr_assert_eq(w.pa, 0x201234);
-	/* A write-only EPT entry is still "present" (any of R/W/X). */
-	cr_assert_eq(pt_map(&t, 0x400000, 0x1000, 0x1000, PT_SIZE_4K, PT_W), PT_OK);
+	/* Write without read is an EPT misconfiguration (SDM 29.3.3.1): refused. */
+	cr_assert_eq(pt_map(&t, 0x400000, 0x1000, 0x1000, PT_SIZE_4K, PT_W), PT_ERR_PERMS);
+	/* An execute-only entry is present (any of R/W/X). */
+	cr_assert_eq(pt_map(&t, 0x400000, 0x1000, 0x1000, PT_SIZE_4K, PT_X), PT_OK);
 	pt_walk(&t, 0x400000, &w);
 	cr_assert(w.mapped);
-	cr_assert_eq(w.perms, PT_W);
+	cr_assert_eq(w.perms, PT_X);
 }
 
 Test(paging, refuses_misaligned_overlapping_and_out_of_range_mappings)
@@ -150,6 +152,23 @@ Test(paging, refuses_misaligned_overlapping_and_out_of_range_mappings)
 	cr_assert_str_eq(pt_status_str(PT_ERR_OVERLAP), "range overlaps an existing mapping");
 	cr_assert(strstr(pt_status_str(PT_ERR_MISALIGNED), "multiple of the page size"));
 	cr_assert_eq(pt_init(&t, &pt_format_x86, 3, pt_arena_mem(&arena)), PT_ERR_LEVELS);
+	/* A physical range that wraps around the address space. */
+	cr_assert_eq(pt_map(&t, 0x800000, 0xfffffffffffff000ull, 0x2000, PT_SIZE_4K, PT_R), PT_ERR_RANGE);
+	cr_assert_eq(pt_map(&t, 0x800000, 0, 0, PT_SIZE_4K, PT_R), PT_OK, "an empty range maps nothing");
+}
+
+Test(paging, ps_bit_in_a_pml4_entry_is_not_a_leaf)
+{
+	struct pt_table t;
+	cr_assert_eq(pt_init(&t, &pt_format_x86, 4, pt_arena_mem(&arena)), PT_OK);
+	cr_assert_eq(pt_map(&t, 0x200000, 0x200000, PT_SIZE_2M, PT_SIZE_2M, PT_R), PT_OK);
+	/* Set PS in the PML4 entry: the walk must not treat it as a 512G page. */
+	uint64_t *root = pt_arena_mem(&arena).table_ptr(&arena, t.root);
+	root[0] |= 1ull << 7;
+	struct pt_walk w;
+	cr_assert_eq(pt_walk(&t, 0x200000, &w), PT_OK);
+	cr_assert(w.mapped);
+	cr_assert_eq(w.page_size, PT_SIZE_2M);
 }
 
 Test(paging, unmap_removes_whole_leaves_and_refuses_splits)

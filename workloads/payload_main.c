@@ -54,6 +54,8 @@ static uint32_t execute(volatile struct tv_params *p)
 		return TV_STATUS_OK;
 	case TV_CMD_EXIT_COST: {
 		uint64_t kind = p->exit_kind, n = p->steps;
+		if (kind > TV_EXIT_CPUID)
+			return TV_STATUS_BAD_CONFIG;
 		uint64_t t0 = tsc_read_fenced();
 		for (uint64_t i = 0; i < n; i++) {
 			if (kind == TV_EXIT_CPUID) {
@@ -65,7 +67,7 @@ static uint32_t execute(volatile struct tv_params *p)
 		}
 		p->cycles = tsc_read_fenced() - t0;
 		p->final_ptr = 0;
-		return kind <= TV_EXIT_CPUID ? TV_STATUS_OK : TV_STATUS_BAD_CONFIG;
+		return TV_STATUS_OK;
 	}
 	}
 	return TV_STATUS_BAD_CMD;

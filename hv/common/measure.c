@@ -17,6 +17,19 @@ static int stop(const struct measure_params *p, int rc)
 	return rc;
 }
 
+/* a * b, saturating at 2^64-1 (no 128-bit division in freestanding code). */
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+	if (a && b > ~0ull / a)
+		return ~0ull;
+	return a * b;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > ~0ull - b ? ~0ull : a + b;
+}
+
 int measure_cell(const struct measure_ops *ops, const struct chase_config *cfg,
 		 const struct measure_params *p, struct measure_result *r)
 {
@@ -66,8 +79,8 @@ int measure_cell(const struct measure_ops *ops, const struct chase_config *cfg,
 	ops->phase_end(ops->ctx, MEASURE_WARMUP);
 
 	/* Enough accesses for min_cycles at the warm-up rate, and one full cycle. */
-	uint64_t steps = p->min_cycles / last * pass_steps +
-			 (p->min_cycles % last) * pass_steps / last + 1;
+	uint64_t steps = add_sat(add_sat(mul_sat(p->min_cycles / last, pass_steps),
+					 mul_sat(p->min_cycles % last, pass_steps) / last), 1);
 	if (steps < n)
 		steps = n;
 	if (steps < MEASURE_MIN_STEPS)

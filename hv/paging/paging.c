@@ -59,6 +59,7 @@ const char *pt_status_str(enum pt_status s)
 	case PT_ERR_NOT_MAPPED: return "address is not mapped";
 	case PT_ERR_SPLIT: return "range covers only part of a larger page";
 	case PT_ERR_BAD_TABLE: return "table address has no backing memory";
+	case PT_ERR_PERMS: return "EPT permissions with write but not read are a misconfiguration";
 	}
 	return "unknown paging error";
 }
@@ -87,9 +88,10 @@ static bool is_present(const struct pt_format *f, uint64_t e)
 	return (e & f->present_mask) != 0;
 }
 
+/* PS is a leaf only where the level allows one (PML4E/PML5E PS is reserved). */
 static bool is_leaf(const struct pt_format *f, uint64_t e, unsigned level)
 {
-	return level == 1 || (e & f->huge_bit);
+	return level == 1 || (pt_levels[level].leaf_allowed && (e & f->huge_bit));
 }
 
 /* Entry bits for the given permissions; non-leaf entries grant everything so
@@ -210,8 +212,13 @@ enum pt_status pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t siz
 		return s;
 	if (pa & (page_size - 1))
 		return PT_ERR_MISALIGNED;
-	if ((pa + size - 1) & ~t->fmt->addr_mask & ~(PT_PAGE_SIZE - 1))
+	if (size == 0)
+		return PT_OK;
+	if (size - 1 > ~0ull - pa || ((pa + size - 1) & ~t->fmt->addr_mask & ~(PT_PAGE_SIZE - 1)))
 		return PT_ERR_RANGE;
+	/* EPT: write without read is a misconfiguration (SDM 29.3.3.1). */
+	if (t->fmt->read_bit && (perms & PT_W) && !(perms & PT_R))
+		return PT_ERR_PERMS;
 
 	/* Pass 1: nothing is written unless the whole range is free. */
 	for (uint64_t off = 0; off < size; off += page_size) {

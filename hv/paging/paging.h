@@ -92,6 +92,7 @@ enum pt_status {
 	PT_ERR_NOT_MAPPED,  /* unmap/walk of an address that is not mapped */
 	PT_ERR_SPLIT,       /* unmap would split a larger leaf */
 	PT_ERR_BAD_TABLE,   /* table_ptr returned NULL */
+	PT_ERR_PERMS,       /* permissions the format cannot express (EPT W without R) */
 };
 
 const char *pt_status_str(enum pt_status s);

@@ -26,6 +26,7 @@ mb2_header_end:
 	.globl _start
 _start:
 	cli
+	cld                             /* the C ABI needs DF=0; Multiboot2 leaves it undefined */
 	mov %eax, %edi                  /* multiboot magic -> first argument */
 	mov %ebx, %esi                  /* info address -> second argument */
 	mov $boot_stack_top, %esp

@@ -138,14 +138,19 @@ int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why)
 		else if (word_eq(key, klen, "stride")) rc = text_parse_size(val, vlen, &m->stride);
 		else if (word_eq(key, klen, "group")) rc = text_parse_size(val, vlen, &m->group);
 		else if (word_eq(key, klen, "seed")) rc = text_parse_uint(val, vlen, &m->seed);
-		else if (word_eq(key, klen, "exit_ticks")) rc = text_parse_uint(val, vlen, &m->exit_ticks);
+		else if (word_eq(key, klen, "exit_ticks")) {
+			rc = text_parse_uint(val, vlen, &m->exit_ticks);
+			/* the VMX-preemption timer value is a 32-bit field */
+			if (!rc && (m->exit_ticks == 0 || m->exit_ticks > 0xffffffffull))
+				rc = -1;
+		}
 		else if (word_eq(key, klen, "exit_every")) rc = text_parse_uint(val, vlen, &m->exit_every);
 		else {
 			*why = "unknown key on the command line (known: ws guest ept levels vpid pattern reps max_warmup min_cycles stride group seed exit_ticks exit_every probe_ept_violation exit_cost)";
 			return -1;
 		}
 		if (rc < 0) {
-			*why = "malformed value on the command line";
+			*why = "malformed value on the command line (lists hold at most 32 items; sizes need a k/m/g suffix or bytes; exit_ticks is 1..4294967295)";
 			return -1;
 		}
 	}
@@ -189,7 +194,7 @@ static void report_skip(const struct hv_cell *c, const char *reason)
 }
 
 /* Why this processor cannot realize the cell, or NULL. */
-static const char *unsupported(const struct hv_cell *c, const struct vmx_caps *caps)
+static const char *unsupported(const struct hv_cell *c, const struct hv_matrix *m, const struct vmx_caps *caps)
 {
 	uint32_t a, b, cx, d;
 	if (!caps->usable)
@@ -208,6 +213,16 @@ static const char *unsupported(const struct hv_cell *c, const struct vmx_caps *c
 		return "1G EPT pages not offered: IA32_VMX_EPT_VPID_CAP bit 17 is 0";
 	if (c->vpid && !caps->vpid)
 		return "VPID not offered: secondary control 'enable VPID' not allowed";
+	if (m->exit_ticks && !caps->preemption_timer)
+		return "exit_ticks needs the VMX-preemption timer, which this processor does not offer (pin-based control bit 6)";
+	/* The EPT memory is reused by every cell: stale translations must be
+	 * invalidated (SDM 29.4.3.4), and so must the VPID's. */
+	if (!(caps->ept_vpid & EPT_CAP_INVEPT) ||
+	    !(caps->ept_vpid & (EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL)))
+		return "INVEPT (single- or all-context) not offered: stale EPT translations could not be flushed between cells";
+	if (c->vpid && (!(caps->ept_vpid & VPID_CAP_INVVPID) ||
+			!(caps->ept_vpid & (VPID_CAP_SINGLE | VPID_CAP_ALL))))
+		return "INVVPID (single- or all-context) not offered: VPID-tagged translations could not be flushed between cells";
 	cpuid(0x80000001, 0, &a, &b, &cx, &d);
 	if (c->guest_page == PT_SIZE_1G && !(d & (1u << 26)))
 		return "guest 1G pages need CPUID.80000001H:EDX.Page1GB, which this processor lacks";
@@ -340,7 +355,7 @@ static void report_result(struct cell_run *r, const struct measure_result *mr, i
 static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const struct vmx_caps *caps,
 		     const struct hv_memory *mem, uint8_t *vmcs)
 {
-	const char *no = unsupported(c, caps);
+	const char *no = unsupported(c, m, caps);
 	if (no) {
 		report_skip(c, no);
 		return;
@@ -367,6 +382,10 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 		return;
 	}
 	const struct tv_payload_header *hdr = (const void *)(mem->sys + TV_PAYLOAD_ADDR);
+	if (hdr->magic != TV_PAYLOAD_MAGIC || hdr->abi_version != TV_ABI_VERSION) {
+		report_skip(c, "the payload module has no tlbvisor header of this ABI version (wrong module2 file?)");
+		return;
+	}
 	struct guest_layout layout;
 	/* The probe cell maps 2M more in the guest than the EPT provides. */
 	uint64_t guest_mapped = c->probe ? ept_mapped + PT_SIZE_2M : ws_mem;
@@ -414,10 +433,14 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	}
 	/* Stale translations from the previous cell must not survive: the EPT
 	 * memory is reused (SDM 29.4.3.4), and so may be the VPID. */
-	if (caps->ept_vpid & EPT_CAP_INVEPT)
-		invept(caps->ept_vpid & EPT_CAP_INVEPT_SINGLE ? 1 : 2, eptp);
-	if (c->vpid && (caps->ept_vpid & VPID_CAP_INVVPID))
-		invvpid(caps->ept_vpid & VPID_CAP_SINGLE ? 1 : 2, vs.vpid);
+	if (invept(caps->ept_vpid & EPT_CAP_INVEPT_SINGLE ? 1 : 2, eptp) != 0) {
+		report_skip(c, "INVEPT failed: stale EPT translations could not be flushed");
+		return;
+	}
+	if (c->vpid && invvpid(caps->ept_vpid & VPID_CAP_SINGLE ? 1 : 2, vs.vpid) != 0) {
+		report_skip(c, "INVVPID failed: stale guest translations could not be flushed");
+		return;
+	}
 
 	struct chase_config cfg = {
 		.base = TV_WS_ADDR, .bytes = c->ws, .stride = m->stride < c->ws ? m->stride : c->ws,
@@ -434,7 +457,7 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	}
 	r.params->chase = cfg;
 	r.params->exit_every = m->exit_every;
-	if (chase_validate(&cfg) != CHASE_OK) {
+	if (!c->exit_cost && chase_validate(&cfg) != CHASE_OK) {
 		report_skip(c, chase_check_str(chase_validate(&cfg)));
 		return;
 	}

@@ -9,7 +9,7 @@
 
 #include "vmx.h"
 
-#define HV_MAX_LIST 8
+#define HV_MAX_LIST 32 /* = the CLI's MATRIX_MAX */
 
 struct hv_matrix {
 	uint64_t ws[HV_MAX_LIST];

@@ -43,15 +43,36 @@ static void host_tables(void)
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
-/* Is [base, base+size) inside available RAM and clear of what GRUB loaded? */
-static int range_free(const struct mb2_info *mb, uint64_t base, uint64_t size, uint64_t reserved_end)
+static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
-	if (base < reserved_end)
+	return a < b + blen && b < a + alen;
+}
+
+/* Is [base, base+size) inside available RAM and clear of the hypervisor,
+ * the modules and the boot information GRUB placed? */
+static int range_free(const struct mb2_info *mb, uint64_t base, uint64_t size, uint64_t info)
+{
+	uint64_t k0 = (uint64_t)(uintptr_t)__kernel_start, k1 = (uint64_t)(uintptr_t)__kernel_end;
+	if (overlaps(base, size, k0, k1 - k0) || overlaps(base, size, info, mb->info_end - info))
 		return 0;
+	for (unsigned i = 0; i < mb->nmodules; i++)
+		if (overlaps(base, size, mb->modules[i].start, mb->modules[i].end - mb->modules[i].start))
+			return 0;
 	for (unsigned i = 0; i < mb->nram; i++)
 		if (base >= mb->ram[i].base && base + size <= mb->ram[i].base + mb->ram[i].length)
 			return 1;
 	return 0;
+}
+
+/* The payload module: the one GRUB loaded with the word "payload". */
+static const struct mb2_module *payload_module(const struct mb2_info *mb)
+{
+	for (unsigned i = 0; i < mb->nmodules; i++) {
+		const char *s = mb->modules[i].cmdline;
+		if (s[0] == 'p' && s[1] == 'a' && s[2] == 'y' && s[3] == 'l' && s[4] == 'o' && s[5] == 'a' && s[6] == 'd')
+			return &mb->modules[i];
+	}
+	return mb->nmodules ? &mb->modules[0] : 0;
 }
 
 #define SYS_BASE (32ull << 20)
@@ -73,33 +94,31 @@ void hv_main(uint32_t magic, uint64_t info)
 	if (mb.nmodules < 1)
 		panic("no payload module: GRUB must load the payload with module2");
 
-	uint64_t reserved_end = (uint64_t)(uintptr_t)__kernel_end;
-	for (unsigned i = 0; i < mb.nmodules; i++)
-		if (mb.modules[i].end > reserved_end)
-			reserved_end = mb.modules[i].end;
-	if (mb.info_end > reserved_end)
-		reserved_end = mb.info_end;
-
-	/* Guest memory: as much of [1G, ...) as the first RAM region there gives. */
+	/* Guest memory: as much of [1G, ...) as the RAM region there gives,
+	 * up to the first thing GRUB placed in it. */
 	uint64_t ws_size = 0;
 	for (unsigned i = 0; i < mb.nram; i++) {
 		uint64_t lo = mb.ram[i].base, hi = lo + mb.ram[i].length;
 		if (lo <= WS_BASE && hi > WS_BASE)
 			ws_size = hi - WS_BASE;
 	}
-	if (!range_free(&mb, SYS_BASE, SYS_SIZE, reserved_end) ||
-	    !range_free(&mb, EPT_BASE, EPT_SIZE, reserved_end))
-		panic("need free RAM at 32-64 MiB for guest structures and EPT tables (kernel and modules end at 0x%lx)",
-		      reserved_end);
 	if (ws_size > (4ull << 30) - WS_BASE)
 		ws_size = (4ull << 30) - WS_BASE; /* the boot identity map covers 4 GiB */
+	for (unsigned i = 0; i < mb.nmodules; i++)
+		if (mb.modules[i].start >= WS_BASE && mb.modules[i].start - WS_BASE < ws_size)
+			ws_size = mb.modules[i].start - WS_BASE;
+	if (info >= WS_BASE && info - WS_BASE < ws_size)
+		ws_size = info - WS_BASE;
+	if (!range_free(&mb, SYS_BASE, SYS_SIZE, info) || !range_free(&mb, EPT_BASE, EPT_SIZE, info))
+		panic("need free RAM at 32-64 MiB for guest structures and EPT tables (something GRUB loaded is there)");
+	const struct mb2_module *payload = payload_module(&mb);
 
 	struct hv_memory mem = {
 		.sys = (uint8_t *)SYS_BASE, .sys_size = SYS_SIZE,
 		.ept_pool = (uint8_t *)EPT_BASE, .ept_pool_size = EPT_SIZE,
 		.ws = (uint8_t *)WS_BASE, .ws_size = ws_size,
-		.payload = (const void *)mb.modules[0].start,
-		.payload_size = mb.modules[0].end - mb.modules[0].start,
+		.payload = (const void *)payload->start,
+		.payload_size = payload->end - payload->start,
 	};
 
 	static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));

@@ -23,12 +23,12 @@ int mb2_parse(uint64_t info_addr, struct mb2_info *out)
 			return -1;
 		if (type == TAG_CMDLINE) {
 			out->cmdline = (const char *)(tag + 8);
-		} else if (type == TAG_MODULE && out->nmodules < MB2_MAX_MODULES) {
+		} else if (type == TAG_MODULE && size >= 17 && out->nmodules < MB2_MAX_MODULES) {
 			struct mb2_module *m = &out->modules[out->nmodules++];
 			m->start = *(const uint32_t *)(tag + 8);
 			m->end = *(const uint32_t *)(tag + 12);
 			m->cmdline = (const char *)(tag + 16);
-		} else if (type == TAG_MMAP) {
+		} else if (type == TAG_MMAP && size >= 16) {
 			uint32_t entry_size = *(const uint32_t *)(tag + 8);
 			if (entry_size < 24)
 				return -1;

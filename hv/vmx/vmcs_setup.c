@@ -78,6 +78,10 @@ const char *vmcs_setup_cell(const struct vmcs_setup *s)
 	uint32_t entry = vmx_adjust(c->entry_msr, ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER);
 	if (!(exit & EXIT_LOAD_EFER) || !(entry & ENTRY_LOAD_EFER))
 		return "IA32_EFER cannot be loaded on VM entry/exit";
+	if (!(exit & EXIT_HOST_64))
+		return "VM-exit control 'host address-space size' not allowed: no 64-bit host";
+	if (!(entry & ENTRY_IA32E_GUEST))
+		return "VM-entry control 'IA-32e mode guest' not allowed: no 64-bit guest";
 	w(VMCS_PIN_CONTROLS, pin);
 	w(VMCS_PROC_CONTROLS, proc);
 	w(VMCS_PROC_CONTROLS2, proc2);
