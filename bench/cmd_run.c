@@ -405,19 +405,18 @@ static int run_cell(const struct matrix *m, const struct host_caps *h, const str
 	}
 }
 
-int cmd_run(int argc, char **argv)
+static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_options *op,
+		      const struct payload *pp)
 {
-	struct matrix m;
-	struct run_options o = { .vmx_timeout = 900 };
-	if (parse_options(argc, argv, &m, &o) < 0)
-		return EXIT_USAGE;
-
+	struct matrix m = *mp;
+	struct run_options o = *op;
+	const struct payload payload = *pp;
 	char err[512];
-	struct payload payload;
-	if (payload_load(&payload, o.payload, err, sizeof err) < 0) {
-		fprintf(stderr, "tlbvisor run: %s\n", err);
-		return EXIT_USAGE;
-	}
+	int rc = 0;
+	struct cell *cells = NULL;
+	struct cell_result *results = NULL;
+	json_t *extra = json_object();
+	struct history hist = { 0 };
 
 	time_t now = time(NULL);
 	struct tm tm;
@@ -425,8 +424,10 @@ int cmd_run(int argc, char **argv)
 	char stamp[32], out_path[1024];
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
 	if (!o.out) {
-		if (default_out(out_path, sizeof out_path, stamp) < 0)
-			return 1;
+		if (default_out(out_path, sizeof out_path, stamp) < 0) {
+			rc = 1;
+			goto done;
+		}
 		o.out = out_path;
 	}
 
@@ -439,11 +440,12 @@ int cmd_run(int argc, char **argv)
 	}
 
 	int n = matrix_expand(&m, NULL, 0);
-	struct cell *cells = calloc((size_t)n, sizeof *cells);
-	struct cell_result *results = calloc((size_t)n, sizeof *results);
+	cells = calloc((size_t)n, sizeof *cells);
+	results = calloc((size_t)n, sizeof *results);
 	if (!cells || !results) {
 		fprintf(stderr, "tlbvisor run: out of memory for %d cells\n", n);
-		return 1;
+		rc = 1;
+		goto done;
 	}
 	matrix_expand(&m, cells, n);
 	for (int i = 0; i < n; i++)
@@ -458,11 +460,11 @@ int cmd_run(int argc, char **argv)
 	/* Refuse an unwritable output before measuring anything. */
 	if (results_write_json(o.out, &run, &h, &m, results, 0, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor run: %s\n", err);
-		return 1;
+		rc = 1;
+		goto done;
 	}
 
 	/* The history: a run row now, a committed row per finished cell. */
-	struct history hist = { 0 };
 	char db_path[1100];
 	if (!o.no_db) {
 		if (o.db) {
@@ -477,7 +479,8 @@ int cmd_run(int argc, char **argv)
 		    history_begin_run(&hist, ctx, "run", err, sizeof err) < 0) {
 			fprintf(stderr, "tlbvisor run: %s\n", err);
 			json_decref(ctx);
-			return 1;
+			rc = 1;
+			goto done;
 		}
 		json_decref(ctx);
 	}
@@ -488,7 +491,6 @@ int cmd_run(int argc, char **argv)
 	atexit(kvm_knobs_restore);
 
 	/* The VMX backends boot their hypervisor once for all their cells. */
-	json_t *extra = json_object();
 	run.extra_context = extra;
 	for (int b = 0; b < m.nbackends && !protocol_interrupted; b++) {
 		enum backend be = m.backends[b];
@@ -556,11 +558,33 @@ int cmd_run(int argc, char **argv)
 			written += results[i].status != CELL_PENDING;
 		fprintf(stderr, "tlbvisor: interrupted; %d of %d cells finished and written to %s\n",
 			written, n, o.out);
-		return EXIT_INTERRUPTED;
+		rc = EXIT_INTERRUPTED;
+		goto done;
 	}
 	fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed; results in %s%s%s\n", ok, skipped,
 		failed, o.out, o.csv ? " and " : "", o.csv ? o.csv : "");
+	rc = write_errors ? 1 : failed ? 3 : 0;
+done:
+	history_close(&hist);
+	json_decref(extra);
 	free(cells);
 	free(results);
-	return write_errors ? 1 : failed ? 3 : 0;
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct matrix m;
+	struct run_options o = { .vmx_timeout = 900 };
+	if (parse_options(argc, argv, &m, &o) < 0)
+		return EXIT_USAGE;
+	char err[512];
+	struct payload payload;
+	if (payload_load(&payload, o.payload, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return EXIT_USAGE;
+	}
+	int rc = run_matrix(argc, argv, &m, &o, &payload);
+	payload_free(&payload);
+	return rc;
 }

@@ -20,5 +20,6 @@ int cmd_ingest(int argc, char **argv);
 struct matrix;
 int run_parse_matrix(int argc, char **argv, struct matrix *m);
 int payload_load(struct payload *p, const char *path, char *err, size_t errlen);
+void payload_free(struct payload *p);
 
 #endif

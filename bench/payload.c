@@ -50,3 +50,10 @@ int payload_load(struct payload *p, const char *path, char *err, size_t errlen)
 	snprintf(p->source, sizeof p->source, "%s", path);
 	return 0;
 }
+
+void payload_free(struct payload *p)
+{
+	if (p->image && p->image != tv_payload_elf)
+		free((void *)p->image);
+	p->image = NULL;
+}

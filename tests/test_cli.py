@@ -218,8 +218,11 @@ def test_pmu_columns():
     r = run("run", "--backend", "native", "--ws", "1m", "--host-page", "4k", "--repetitions", "2",
             "--min-time", "0.002", "--events", "perf::PERF_COUNT_SW_PAGE_FAULTS", "--out", out)
     e = [b for b in json.load(open(out))["benchmarks"] if b["run_type"] == "iteration"][0]
+    faults = e.get("pmu_build_perf_count_sw_page_faults", -1)
+    # under ASan (TLBVISOR_SANITIZED) the shadow memory faults too: 1 page per 8
+    exact = faults == 256 if not os.environ.get("TLBVISOR_SANITIZED") else 256 <= faults <= 256 + 40
     check("software page-faults in the first-touch pass = pages of the working set",
-          e.get("pmu_build_perf_count_sw_page_faults") == 256 and e.get("pmu_measure_perf_count_sw_page_faults") == 0,
+          exact and e.get("pmu_measure_perf_count_sw_page_faults") == 0,
           {k: v for k, v in e.items() if k.startswith("pmu")})
     r = run("run", "--backend", "native", "--events", "NOT_AN_EVENT")
     check("unknown PMU event refused", r.returncode == 2 and "invalid event 'NOT_AN_EVENT'" in r.stderr, r.stderr)

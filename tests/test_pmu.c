@@ -76,7 +76,12 @@ Test(pmu, software_page_faults_count_the_pages_touched)
 	double d[PMU_MAX_EVENTS];
 	bool mux;
 	pmu_delta(&g, &a, &b, d, &mux);
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan's shadow memory faults too: one shadow page per 8 pages touched. */
+	cr_assert(d[0] >= pages && d[0] <= pages + pages / 8 + 8, "counted %.0f faults for %zu pages", d[0], pages);
+#else
 	cr_assert_eq((long)d[0], (long)pages, "counted %.0f faults for %zu pages", d[0], pages);
+#endif
 	cr_assert_not(mux);
 	pmu_close(&g);
 	munmap(mem, pages * 4096);
