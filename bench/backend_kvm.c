@@ -213,6 +213,7 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 		host_mem_free(&mem);
 		return MEASURE_OK;
 	}
+	k.g.watchdog_s = m->guest_timeout;
 	k.cfg = cell_chase_config(c, m, TV_WS_ADDR);
 	if (c->workload != WORKLOAD_CHASE)
 		k.cfg.group = 0; /* exit cells only need a valid, unused chase */

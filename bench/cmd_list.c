@@ -51,7 +51,7 @@ int cmd_list(int argc, char **argv)
 		return 1;
 	}
 	struct host_caps h;
-	host_caps_probe(&h, p.image, p.size);
+	host_caps_probe(&h);
 
 	printf("host\n");
 	printf("  cpu            %s (family %d, model %d, stepping %d, microcode %s)\n", h.cpu_model,

@@ -55,6 +55,8 @@ static void run_usage(FILE *out)
 		"                      exit (kvm, bochs, qemu): exit/io/..., exit/cpuid/...\n"
 		"  --exit-every-ticks T  (bochs, qemu) a VMX-preemption-timer exit every T timer ticks\n"
 		"  --vmx-timeout S     wall-clock limit for one Bochs/QEMU boot (default 900)\n"
+		"  --guest-timeout S   a guest command that takes longer fails its cell (default 60;\n"
+		"                      kvm: wall clock; bochs/qemu: guest TSC via the preemption timer)\n"
 		"\n"
 		"output:\n"
 		"  --out FILE          results JSON, Google Benchmark schema (default results/tlbvisor-DATE.json)\n"
@@ -193,6 +195,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		{ "allow-module-reload", no_argument, NULL, 'R' },
 		{ "exit-cost", no_argument, NULL, 'C' },
 		{ "db", required_argument, NULL, 'D' },
+		{ "guest-timeout", required_argument, NULL, 'Y' },
 		{ "no-db", no_argument, NULL, 'N' },
 		{ "pmu-preset", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
@@ -296,6 +299,12 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		case 'R': m->allow_module_reload = true; break;
 		case 'C': m->exit_cost = true; break;
 		case 'D': o->db = optarg; break;
+		case 'Y':
+			if (parse_seconds(optarg, &m->guest_timeout) < 0 || m->guest_timeout <= 0 || m->guest_timeout > 86400) {
+				fprintf(stderr, "tlbvisor run: invalid --guest-timeout '%s': give seconds (e.g. 60)\n", optarg);
+				return -1;
+			}
+			break;
 		case 'N': o->no_db = true; break;
 		case 'e': {
 			char copy[1024];
@@ -432,7 +441,7 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	}
 
 	struct host_caps h;
-	host_caps_probe(&h, payload.image, payload.size);
+	host_caps_probe(&h);
 	if (!o.backend_given && !h.kvm_ok) {
 		fprintf(stderr, "tlbvisor: kvm backend not used: %s\n", h.kvm_reason);
 		m.backends[0] = BACKEND_NATIVE;

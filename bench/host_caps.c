@@ -155,8 +155,13 @@ static void probe_kvm_modules(struct host_caps *h)
 
 /* Guest 1G pages: asking is not knowing. Run a guest that maps its working
  * set with one 1G leaf and reads from it. */
-static void probe_guest_1g(struct host_caps *h, const void *payload, size_t payload_size)
+extern const uint8_t tv_payload_elf[];
+extern const size_t tv_payload_elf_size;
+
+static void probe_guest_1g(struct host_caps *h)
 {
+	const void *payload = tv_payload_elf;
+	size_t payload_size = tv_payload_elf_size;
 	struct host_mem mem;
 	char err[512];
 	h->guest_1g = false;
@@ -174,6 +179,7 @@ static void probe_guest_1g(struct host_caps *h, const void *payload, size_t payl
 		return;
 	}
 	uint32_t status;
+	g.watchdog_s = 10;
 	g.params->touch_addr = TV_WS_ADDR + 0x1000;
 	if (kvm_guest_command(&g, TV_CMD_TOUCH, &status, err, sizeof err) == KVM_RUN_DONE) {
 		h->guest_1g = true;
@@ -187,7 +193,7 @@ static void probe_guest_1g(struct host_caps *h, const void *payload, size_t payl
 	host_mem_free(&mem);
 }
 
-void host_caps_probe(struct host_caps *h, const void *payload, size_t payload_size)
+void host_caps_probe(struct host_caps *h)
 {
 	memset(h, 0, sizeof *h);
 	probe_cpu(h);
@@ -210,7 +216,7 @@ void host_caps_probe(struct host_caps *h, const void *payload, size_t payload_si
 	if (fd >= 0) {
 		close(fd);
 		snprintf(h->kvm_reason, sizeof h->kvm_reason, "/dev/kvm opened, API version %d", KVM_API_VERSION);
-		probe_guest_1g(h, payload, payload_size);
+		probe_guest_1g(h);
 	} else {
 		snprintf(h->guest_1g_reason, sizeof h->guest_1g_reason, "no KVM: %s", h->kvm_reason);
 	}

@@ -43,7 +43,8 @@ struct host_caps {
 	char guest_1g_reason[256];
 };
 
-/* payload: the guest image used to probe what a KVM guest can do. */
-void host_caps_probe(struct host_caps *h, const void *payload, size_t payload_size);
+/* Probes with tlbvisor's own embedded payload (never a --payload file: the
+ * probe must be trustworthy), under a watchdog. */
+void host_caps_probe(struct host_caps *h);
 
 #endif

@@ -79,6 +79,7 @@ static void matrix_defaults(struct matrix *m)
 	m->nept_levels = 1;
 	m->vpids[0] = true;
 	m->nvpids = 1;
+	m->guest_timeout = 60;
 }
 
 int matrix_preset(struct matrix *m, const char *name)

@@ -62,6 +62,7 @@ struct matrix {
 	bool vpid_given, levels_given;
 	bool allow_module_reload;
 	bool exit_cost;       /* add exit round-trip cells for kvm, bochs, qemu */
+	double guest_timeout; /* seconds a guest may take for one command (watchdog) */
 };
 
 /* Fill m with a preset: "quick" or "default". Returns -1 for an unknown name. */

@@ -81,6 +81,8 @@ void vmx_cmdline(const struct matrix *m, enum backend be, double tsc_hz_emulated
 		snprintf(item, sizeof item, " exit_ticks=%llu", (unsigned long long)m->exit_ticks);
 		append(buf, len, "%s", item);
 	}
+	snprintf(item, sizeof item, " watchdog_ticks=%llu", (unsigned long long)(m->guest_timeout * tsc_hz_emulated));
+	append(buf, len, "%s", item);
 	if (probe)
 		append(buf, len, "%s", " probe_ept_violation");
 	if (m->exit_cost)

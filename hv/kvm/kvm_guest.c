@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "hv/common/elf64.h"
@@ -217,13 +219,56 @@ static enum kvm_run_result handle_io(struct kvm_guest *g, uint32_t *status, char
 	}
 }
 
+static volatile sig_atomic_t watchdog_fired;
+
+static void on_watchdog(int sig)
+{
+	(void)sig;
+	watchdog_fired = 1;
+}
+
+/* Arm (seconds > 0) or disarm (0) the per-command watchdog. */
+static void watchdog(double seconds)
+{
+	static int installed;
+	if (!installed && seconds > 0) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_watchdog; /* no SA_RESTART: KVM_RUN returns EINTR */
+		sigaction(SIGALRM, &sa, NULL);
+		installed = 1;
+	}
+	struct itimerval it = { 0 };
+	it.it_value.tv_sec = (time_t)seconds;
+	it.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
+	watchdog_fired = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static enum kvm_run_result run_command(struct kvm_guest *g, uint32_t *status, char *err, size_t errlen);
+
 enum kvm_run_result kvm_guest_command(struct kvm_guest *g, uint32_t cmd, uint32_t *status,
 				      char *err, size_t errlen)
 {
 	g->params->cmd = cmd;
 	g->params->status = ~0u;
+	if (g->watchdog_s > 0)
+		watchdog(g->watchdog_s);
+	enum kvm_run_result rr = run_command(g, status, err, errlen);
+	if (g->watchdog_s > 0)
+		watchdog(0);
+	return rr;
+}
+
+static enum kvm_run_result run_command(struct kvm_guest *g, uint32_t *status, char *err, size_t errlen)
+{
 	for (;;) {
 		if (ioctl(g->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && watchdog_fired) {
+				snprintf(err, errlen, "guest ran away: no answer within %.3g s (watchdog; see --guest-timeout)",
+					 g->watchdog_s);
+				return KVM_RUN_FAILED;
+			}
 			if (errno == EINTR) {
 				snprintf(err, errlen, "interrupted");
 				return KVM_RUN_INTERRUPTED;
@@ -243,6 +288,11 @@ enum kvm_run_result kvm_guest_command(struct kvm_guest *g, uint32_t cmd, uint32_
 			return rr;
 		}
 		case KVM_EXIT_INTR:
+			if (watchdog_fired) {
+				snprintf(err, errlen, "guest ran away: no answer within %.3g s (watchdog; see --guest-timeout)",
+					 g->watchdog_s);
+				return KVM_RUN_FAILED;
+			}
 			snprintf(err, errlen, "interrupted");
 			return KVM_RUN_INTERRUPTED;
 		case KVM_EXIT_MMIO:

@@ -34,6 +34,7 @@ struct kvm_guest {
 	bool guest_pdpe1gb;       /* CPUID Page1GB as the guest really sees it */
 	uint64_t pt_tables;       /* guest page-table pages built */
 	uint64_t tick_exits;      /* TV_PORT_TICK exits (exit_every) */
+	double watchdog_s;        /* a command that takes longer fails the cell (0: none) */
 };
 
 /* Open /dev/kvm; on failure a message with the reason and the fix. */
@@ -50,7 +51,9 @@ enum kvm_run_result {
 	KVM_RUN_TICK = 1,       /* internal: an exit_every tick, the guest goes on */
 };
 
-/* Run params->cmd to completion. *status receives the payload's status. */
+/* Run params->cmd to completion. *status receives the payload's status. A
+ * guest that does not answer within g->watchdog_s seconds is stopped with
+ * SIGALRM (ITIMER_REAL; the handler is installed here) and the command fails. */
 enum kvm_run_result kvm_guest_command(struct kvm_guest *g, uint32_t cmd, uint32_t *status,
 				      char *err, size_t errlen);
 

@@ -145,8 +145,9 @@ int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why)
 				rc = -1;
 		}
 		else if (word_eq(key, klen, "exit_every")) rc = text_parse_uint(val, vlen, &m->exit_every);
+		else if (word_eq(key, klen, "watchdog_ticks")) rc = text_parse_uint(val, vlen, &m->watchdog_ticks);
 		else {
-			*why = "unknown key on the command line (known: ws guest ept levels vpid pattern reps max_warmup min_cycles stride group seed exit_ticks exit_every probe_ept_violation exit_cost)";
+			*why = "unknown key on the command line (known: ws guest ept levels vpid pattern reps max_warmup min_cycles stride group seed exit_ticks exit_every watchdog_ticks probe_ept_violation exit_cost)";
 			return -1;
 		}
 		if (rc < 0) {
@@ -419,7 +420,9 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	r.params->magic = TV_PARAMS_MAGIC;
 	r.params->abi_version = TV_ABI_VERSION;
 	r.x.params = r.params;
-	r.x.watchdog_ticks = caps->preemption_timer ? 0xffffffffu : 0;
+	/* The watchdog: the preemption timer counts TSC >> rate (SDM 26.5.1). */
+	uint64_t wd = m->watchdog_ticks ? m->watchdog_ticks >> caps->preemption_rate : 0xffffffffu;
+	r.x.watchdog_ticks = caps->preemption_timer ? (uint32_t)(wd > 0xffffffffu ? 0xffffffffu : wd ? wd : 1) : 0;
 	r.x.exit_ticks = m->exit_ticks;
 
 	struct vmcs_setup vs = { .caps = caps, .vmcs = vmcs, .eptp = eptp,

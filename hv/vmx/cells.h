@@ -28,6 +28,7 @@ struct hv_matrix {
 	uint64_t min_cycles, stride, group, seed;
 	uint64_t exit_ticks;        /* VMX-preemption timer exit every N ticks (0: off) */
 	uint64_t exit_every;        /* guest port-I/O exit every N accesses (0: off) */
+	uint64_t watchdog_ticks;    /* TSC ticks a command may take (0: the timer's maximum) */
 	bool probe_ept_violation;   /* first run a cell that touches an unmapped GPA */
 	bool exit_cost;             /* also time I/O and CPUID exit round trips */
 };
