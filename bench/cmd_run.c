@@ -61,6 +61,8 @@ static void run_usage(FILE *out)
 		"output:\n"
 		"  --out FILE          results JSON, Google Benchmark schema (default results/tlbvisor-DATE.json)\n"
 		"  --csv FILE          also write CSV\n"
+		"  --resume FILE       continue an interrupted run: cells FILE already holds are kept\n"
+		"                      (not run again) and results go on into FILE; give the same matrix\n"
 		"  --db FILE           history database (SQLite; default: tlbvisor.db beside --out);\n"
 		"                      every finished cell is committed at once. --no-db: none\n"
 		"  --payload FILE      use this guest payload ELF instead of the embedded one\n"
@@ -163,6 +165,7 @@ struct run_options {
 	const char *pmu_preset;
 	const char *db;
 	bool no_db;
+	const char *resume;
 };
 
 static int parse_options(int argc, char **argv, struct matrix *m, struct run_options *o)
@@ -196,6 +199,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		{ "exit-cost", no_argument, NULL, 'C' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "guest-timeout", required_argument, NULL, 'Y' },
+		{ "resume", required_argument, NULL, 'Z' },
 		{ "no-db", no_argument, NULL, 'N' },
 		{ "pmu-preset", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
@@ -299,6 +303,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		case 'R': m->allow_module_reload = true; break;
 		case 'C': m->exit_cost = true; break;
 		case 'D': o->db = optarg; break;
+		case 'Z': o->resume = optarg; break;
 		case 'Y':
 			if (parse_seconds(optarg, &m->guest_timeout) < 0 || m->guest_timeout <= 0 || m->guest_timeout > 86400) {
 				fprintf(stderr, "tlbvisor run: invalid --guest-timeout '%s': give seconds (e.g. 60)\n", optarg);
@@ -414,6 +419,49 @@ static int run_cell(const struct matrix *m, const struct host_caps *h, const str
 	}
 }
 
+/* Mark the cells an earlier run already wrote to path; they keep its entries. */
+static int resume_cells(const char *path, struct cell_result *results, int n)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+	if (!doc) {
+		fprintf(stderr, "tlbvisor run: cannot resume from %s: %s (line %d); fix: give the results JSON of the interrupted run\n",
+			path, je.text, je.line);
+		return -1;
+	}
+	json_t *list = json_object_get(doc, "benchmarks");
+	if (!json_is_array(list)) {
+		fprintf(stderr, "tlbvisor run: cannot resume from %s: it has no 'benchmarks' array\n", path);
+		json_decref(doc);
+		return -1;
+	}
+	int kept = 0, foreign = 0;
+	size_t k;
+	json_t *e;
+	json_array_foreach(list, k, e) {
+		const char *name = json_string_value(json_object_get(e, "run_name"));
+		const char *status = json_string_value(json_object_get(e, "status"));
+		int found = 0;
+		for (int i = 0; name && i < n; i++) {
+			if (strcmp(results[i].cell.name, name))
+				continue;
+			found = 1;
+			if (!results[i].carried) {
+				results[i].carried = json_array();
+				results[i].status = !status || !strcmp(status, "ok") ? CELL_OK
+						    : !strcmp(status, "skipped") ? CELL_SKIPPED : CELL_FAILED;
+				kept++;
+			}
+			json_array_append(results[i].carried, e);
+		}
+		foreign += !found;
+	}
+	json_decref(doc);
+	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run%s\n", path, kept, n - kept,
+		foreign ? "; entries of cells not in this matrix are dropped (give the same matrix options)" : "");
+	return 0;
+}
+
 static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_options *op,
 		      const struct payload *pp)
 {
@@ -426,12 +474,15 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	struct cell_result *results = NULL;
 	json_t *extra = json_object();
 	struct history hist = { 0 };
+	int n = 0;
 
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
 	char stamp[32], out_path[1024];
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	if (!o.out && o.resume)
+		o.out = o.resume;
 	if (!o.out) {
 		if (default_out(out_path, sizeof out_path, stamp) < 0) {
 			rc = 1;
@@ -448,7 +499,7 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 		m.nbackends = 1;
 	}
 
-	int n = matrix_expand(&m, NULL, 0);
+	n = matrix_expand(&m, NULL, 0);
 	cells = calloc((size_t)n, sizeof *cells);
 	results = calloc((size_t)n, sizeof *results);
 	if (!cells || !results) {
@@ -459,6 +510,10 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	matrix_expand(&m, cells, n);
 	for (int i = 0; i < n; i++)
 		result_init(&results[i], &cells[i]);
+	if (o.resume && resume_cells(o.resume, results, n) < 0) {
+		rc = EXIT_USAGE;
+		goto done;
+	}
 
 	char cmdline[2048];
 	join_args(argc, argv, cmdline, sizeof cmdline);
@@ -466,8 +521,9 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 				.preset = o.preset, .payload = &payload, .cells_total = n };
 	strftime(run.date, sizeof run.date, "%Y-%m-%dT%H:%M:%S%z", &tm);
 
-	/* Refuse an unwritable output before measuring anything. */
-	if (results_write_json(o.out, &run, &h, &m, results, 0, err, sizeof err) < 0) {
+	/* Refuse an unwritable output before measuring anything (the file then
+	 * holds the cells kept by --resume, or none). */
+	if (results_write_json(o.out, &run, &h, &m, results, n, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor run: %s\n", err);
 		rc = 1;
 		goto done;
@@ -523,6 +579,16 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	progress_init(&prog, cells, n);
 	int ok = 0, skipped = 0, failed = 0, write_errors = 0;
 	for (int i = 0; i < n && !protocol_interrupted; i++) {
+		if (results[i].carried) {
+			/* Kept from the run being resumed: into this run's history too. */
+			if (hist.db) {
+				json_t *entries = results_cell_entries(&results[i]);
+				history_add_cell(&hist, entries, err, sizeof err);
+				json_decref(entries);
+			}
+			progress_cell_done(&prog, &cells[i]);
+			continue;
+		}
 		progress_show(&prog, &cells[i]);
 		int res = BACKEND_IS_VMX(cells[i].backend) ? MEASURE_OK : run_cell(&m, &h, &payload, &results[i]);
 		progress_clear(&prog);
@@ -570,12 +636,18 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 		rc = EXIT_INTERRUPTED;
 		goto done;
 	}
-	fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed; results in %s%s%s\n", ok, skipped,
-		failed, o.out, o.csv ? " and " : "", o.csv ? o.csv : "");
+	int kept = 0;
+	for (int i = 0; i < n; i++)
+		kept += results[i].carried != NULL;
+	fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; results in %s%s%s\n", ok, skipped, failed,
+		kept ? " (and the cells kept from the resumed run)" : "", o.out, o.csv ? " and " : "",
+		o.csv ? o.csv : "");
 	rc = write_errors ? 1 : failed ? 3 : 0;
 done:
 	history_close(&hist);
 	json_decref(extra);
+	for (int i = 0; results && i < n; i++)
+		json_decref(results[i].carried);
 	free(cells);
 	free(results);
 	return rc;

@@ -182,6 +182,8 @@ static void add_cell(json_t *list, const struct cell_result *r)
 
 json_t *results_cell_entries(const struct cell_result *r)
 {
+	if (r->carried)
+		return json_deep_copy(r->carried);
 	json_t *a = json_array();
 	if (r->status != CELL_PENDING)
 		add_cell(a, r);
@@ -194,9 +196,12 @@ json_t *results_json(const struct run_info *run, const struct host_caps *h, cons
 	json_t *doc = json_object();
 	json_object_set_new(doc, "context", results_context_json(run, h, m));
 	json_t *list = json_array();
-	for (int i = 0; i < n; i++)
-		if (results[i].status != CELL_PENDING)
+	for (int i = 0; i < n; i++) {
+		if (results[i].carried)
+			json_array_extend(list, results[i].carried);
+		else if (results[i].status != CELL_PENDING)
 			add_cell(list, &results[i]);
+	}
 	json_object_set_new(doc, "benchmarks", list);
 	return doc;
 }
@@ -263,6 +268,21 @@ int results_write_csv(const char *path, const struct cell_result *results, int n
 		const struct cell *c = &r->cell;
 		if (r->status == CELL_PENDING)
 			continue;
+		if (r->carried) { /* resumed: the earlier run's median */
+			json_t *e;
+			size_t k;
+			double med = 0;
+			json_array_foreach(r->carried, k, e) {
+				const char *agg = json_string_value(json_object_get(e, "aggregate_name"));
+				if (agg && !strcmp(agg, "median"))
+					med = json_number_value(json_object_get(e, "cycles_per_access"));
+			}
+			fprintf(f, "%s,%s,%s,%llu,%s,%s,%s,,%.3f,,,,,,,,,\"resumed from an earlier run\"\n", c->name,
+				backend_name(c->backend), pattern_name(c->pattern), (unsigned long long)c->ws,
+				c->guest_page ? guest_page_name(c->guest_page) : "", host_page_name(c->host_page),
+				cell_status_name(r->status), med);
+			continue;
+		}
 		struct summary s = { 0 };
 		summarize(r->cycles, (size_t)r->reps, &s);
 		/* Reasons may hold commas and quotes: quote them CSV-style. */
