@@ -42,7 +42,7 @@ int cmd_import(int argc, char **argv)
 		json_error_t je;
 		json_t *doc = json_load_file(files[i], 0, &je);
 		if (!doc) {
-			fprintf(stderr, "tlbvisor import: cannot read %s: %s (line %d)\n", files[i], je.text, je.line);
+			fprintf(stderr, "tlbvisor import: cannot read %s: %s\n", files[i], je.text);
 			bad++;
 			continue;
 		}

@@ -425,8 +425,8 @@ static int resume_cells(const char *path, struct cell_result *results, int n)
 	json_error_t je;
 	json_t *doc = json_load_file(path, 0, &je);
 	if (!doc) {
-		fprintf(stderr, "tlbvisor run: cannot resume from %s: %s (line %d); fix: give the results JSON of the interrupted run\n",
-			path, je.text, je.line);
+		fprintf(stderr, "tlbvisor run: cannot resume from %s: %s; fix: give the results JSON of the interrupted run\n",
+			path, je.text);
 		return -1;
 	}
 	json_t *list = json_object_get(doc, "benchmarks");

@@ -23,8 +23,8 @@ json_t *results_source_load(const char *arg, const char *db, char *err, size_t e
 		json_error_t je;
 		json_t *doc = json_load_file(arg, 0, &je);
 		if (!doc)
-			snprintf(err, errlen, "cannot read %s: %s (line %d); give a results JSON file or a run id from the history",
-				 arg, je.text, je.line);
+			snprintf(err, errlen, "cannot read %s: %s; give a results JSON file or a run id from the history",
+				 arg, je.text);
 		return doc;
 	}
 	struct history h;
