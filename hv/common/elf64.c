@@ -32,13 +32,24 @@ const char *elf64_status_str(enum elf64_status s)
 	return "unknown ELF error";
 }
 
+/* Headers may sit at any offset of the file: copy them out byte by byte
+ * instead of reading them through misaligned pointers. */
+static void copy_bytes(void *dst, const uint8_t *src, size_t n)
+{
+	uint8_t *d = dst;
+	for (size_t i = 0; i < n; i++)
+		d[i] = src[i];
+}
+
 enum elf64_status elf64_load(const void *image, size_t size, uint8_t *dest, uint64_t load_min,
 			     uint64_t load_max, uint64_t *entry)
 {
 	const uint8_t *b = image;
 	if (size < sizeof(struct elf64_ehdr))
 		return ELF64_TOO_SHORT;
-	const struct elf64_ehdr *eh = image;
+	struct elf64_ehdr ehdr;
+	copy_bytes(&ehdr, b, sizeof ehdr);
+	const struct elf64_ehdr *eh = &ehdr;
 	if (b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F' || b[4] != 2 || b[5] != 1)
 		return ELF64_NOT_ELF;
 	if (eh->machine != EM_X86_64)
@@ -49,7 +60,9 @@ enum elf64_status elf64_load(const void *image, size_t size, uint8_t *dest, uint
 	    (uint64_t)eh->phnum * sizeof(struct elf64_phdr) > size - eh->phoff)
 		return ELF64_BAD_PHDR;
 	for (unsigned i = 0; i < eh->phnum; i++) {
-		const struct elf64_phdr *ph = (const void *)(b + eh->phoff + i * sizeof(*ph));
+		struct elf64_phdr phdr;
+		copy_bytes(&phdr, b + eh->phoff + i * sizeof phdr, sizeof phdr);
+		const struct elf64_phdr *ph = &phdr;
 		if (ph->type != PT_LOAD)
 			continue;
 		if (ph->filesz > ph->memsz || ph->offset > size || ph->filesz > size - ph->offset)

@@ -184,39 +184,44 @@ static const char *vector_name(uint64_t v)
 
 /* What the guest's port write means; the data pointer is checked against the
  * run area before it is read (the guest controls size and count). */
-static enum kvm_run_result handle_io(struct kvm_guest *g, uint32_t *status, char *err,
-				     size_t errlen)
+enum kvm_run_result kvm_io_decode(const struct kvm_run *r, size_t run_size,
+				  const volatile struct tv_params *params, uint32_t *status,
+				  uint64_t *ticks, char *err, size_t errlen)
 {
-	struct kvm_run *r = g->run;
 	uint64_t bytes = (uint64_t)r->io.size * r->io.count;
 	if (r->io.direction != KVM_EXIT_IO_OUT || r->io.size != 4 || r->io.count != 1 ||
-	    r->io.data_offset > g->run_size || bytes > g->run_size - r->io.data_offset) {
+	    r->io.data_offset > run_size || bytes > run_size - r->io.data_offset) {
 		snprintf(err, errlen, "guest made an unexpected port access (port 0x%x, %s, size %u, count %u)",
 			 r->io.port, r->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", r->io.size,
 			 r->io.count);
 		return KVM_RUN_FAILED;
 	}
 	uint32_t value;
-	memcpy(&value, (uint8_t *)r + r->io.data_offset, sizeof value);
+	memcpy(&value, (const uint8_t *)r + r->io.data_offset, sizeof value);
 	switch (r->io.port) {
 	case TV_PORT_DONE:
 		*status = value;
 		return KVM_RUN_DONE;
 	case TV_PORT_TICK:
-		g->tick_exits++;
+		(*ticks)++;
 		return KVM_RUN_TICK;
 	case TV_PORT_FAULT:
 		snprintf(err, errlen, "guest exception %s (vector %llu) at rip 0x%llx, error code 0x%llx, cr2 0x%llx",
-			 vector_name(g->params->fault_vector),
-			 (unsigned long long)g->params->fault_vector,
-			 (unsigned long long)g->params->fault_rip,
-			 (unsigned long long)g->params->fault_error,
-			 (unsigned long long)g->params->fault_cr2);
+			 vector_name(params->fault_vector),
+			 (unsigned long long)params->fault_vector,
+			 (unsigned long long)params->fault_rip,
+			 (unsigned long long)params->fault_error,
+			 (unsigned long long)params->fault_cr2);
 		return KVM_RUN_FAILED;
 	default:
 		snprintf(err, errlen, "guest wrote 0x%x to unknown port 0x%x", value, r->io.port);
 		return KVM_RUN_FAILED;
 	}
+}
+
+static enum kvm_run_result handle_io(struct kvm_guest *g, uint32_t *status, char *err, size_t errlen)
+{
+	return kvm_io_decode(g->run, g->run_size, g->params, status, &g->tick_exits, err, errlen);
 }
 
 static volatile sig_atomic_t watchdog_fired;

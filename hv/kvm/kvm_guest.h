@@ -57,6 +57,14 @@ enum kvm_run_result {
 enum kvm_run_result kvm_guest_command(struct kvm_guest *g, uint32_t cmd, uint32_t *status,
 				      char *err, size_t errlen);
 
+/* What a KVM_EXIT_IO in run (of run_size bytes, every field the guest's to
+ * choose) means for the ABI: done (status), a tick (counted), or a failure
+ * in err. Reads nothing outside run. */
+struct kvm_run;
+enum kvm_run_result kvm_io_decode(const struct kvm_run *run, size_t run_size,
+				  const volatile struct tv_params *params, uint32_t *status,
+				  uint64_t *ticks, char *err, size_t errlen);
+
 /* Bytes of sys memory needed for a working set mapped with guest_page leaves. */
 size_t kvm_guest_sys_size(uint64_t ws_mem_size, uint64_t guest_page);
 

@@ -7,34 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "matrix_parse.h"
 #include "vmx.h"
-
-#define HV_MAX_LIST 32 /* = the CLI's MATRIX_MAX */
-
-struct hv_matrix {
-	uint64_t ws[HV_MAX_LIST];
-	unsigned nws;
-	uint32_t patterns[2];
-	unsigned npatterns;
-	uint64_t guest_pages[3];
-	unsigned nguest;
-	uint64_t ept_pages[3];
-	unsigned nept;
-	unsigned levels[2];
-	unsigned nlevels;
-	bool vpid[2];
-	unsigned nvpid;
-	unsigned reps, max_warmup;
-	uint64_t min_cycles, stride, group, seed;
-	uint64_t exit_ticks;        /* VMX-preemption timer exit every N ticks (0: off) */
-	uint64_t exit_every;        /* guest port-I/O exit every N accesses (0: off) */
-	uint64_t watchdog_ticks;    /* TSC ticks a command may take (0: the timer's maximum) */
-	bool probe_ept_violation;   /* first run a cell that touches an unmapped GPA */
-	bool exit_cost;             /* also time I/O and CPUID exit round trips */
-};
-
-/* 0, or -1 with *why set to a static message. */
-int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why);
 
 /* Host-physical memory the cells use, found in the memory map by main.c. */
 struct hv_memory {
