@@ -224,6 +224,10 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	uint64_t align = c->guest_page > c->ept_page ? c->guest_page : c->ept_page;
 	uint64_t ept_mapped = (c->ws + align - 1) / align * align;
 	uint64_t sys_need = guest_layout_sys_size(ws_mem + PT_SIZE_2M, c->guest_page);
+	if (ws_mem > mem->ws_size && c->guest_page == PT_SIZE_1G) {
+		report_skip(c, "guest 1G pages need a whole 1 GiB of guest memory from 1 GiB up, more than the RAM the hypervisor has there; fix: give the machine more RAM (Bochs stops at 2 GiB)");
+		return;
+	}
 	if (ws_mem > mem->ws_size || sys_need > mem->sys_size) {
 		report_skip(c, "working set larger than the hypervisor's guest memory; fix: give the machine more RAM or use a smaller ws");
 		return;
