@@ -540,8 +540,19 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 				 o.out, slash ? "/" : "");
 		}
 		json_t *ctx = results_context_json(&run, &h, &m);
-		if (history_open(&hist, db_path, err, sizeof err) < 0 ||
-		    history_begin_run(&hist, ctx, "run", err, sizeof err) < 0) {
+		/* The run row and the cells kept by --resume in one transaction: the
+		 * newest run in the history always holds every cell of the JSON. */
+		int hrc = history_open(&hist, db_path, err, sizeof err);
+		if (hrc == 0)
+			hrc = history_transaction(&hist, 0, err, sizeof err);
+		if (hrc == 0)
+			hrc = history_begin_run(&hist, ctx, o.resume ? "run --resume" : "run", err, sizeof err);
+		for (int i = 0; hrc == 0 && i < n; i++)
+			if (results[i].carried)
+				hrc = history_add_cell(&hist, results[i].carried, err, sizeof err);
+		if (hrc == 0)
+			hrc = history_transaction(&hist, 1, err, sizeof err);
+		if (hrc < 0) {
 			fprintf(stderr, "tlbvisor run: %s\n", err);
 			json_decref(ctx);
 			rc = 1;
@@ -579,13 +590,7 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	progress_init(&prog, cells, n);
 	int ok = 0, skipped = 0, failed = 0, write_errors = 0;
 	for (int i = 0; i < n && !protocol_interrupted; i++) {
-		if (results[i].carried) {
-			/* Kept from the run being resumed: into this run's history too. */
-			if (hist.db) {
-				json_t *entries = results_cell_entries(&results[i]);
-				history_add_cell(&hist, entries, err, sizeof err);
-				json_decref(entries);
-			}
+		if (results[i].carried) { /* kept from the run being resumed */
 			progress_cell_done(&prog, &cells[i]);
 			continue;
 		}

@@ -145,6 +145,13 @@ int history_add_cell(struct history *h, json_t *entries, char *err, size_t errle
 	return rc == SQLITE_DONE ? 0 : fail(h, err, errlen, "storing a cell");
 }
 
+int history_transaction(struct history *h, int commit, char *err, size_t errlen)
+{
+	if (sqlite3_exec(h->db, commit ? "COMMIT" : "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, commit ? "committing" : "starting a transaction");
+	return 0;
+}
+
 int history_end_run(struct history *h, int interrupted, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;

@@ -23,6 +23,8 @@ int history_begin_run(struct history *h, json_t *context, const char *source, ch
 /* Store one cell: its benchmark entries (iterations, aggregates or the
  * skipped/failed entry) as they appear in the results JSON. */
 int history_add_cell(struct history *h, json_t *entries, char *err, size_t errlen);
+/* Group several writes into one transaction (all or nothing). */
+int history_transaction(struct history *h, int commit, char *err, size_t errlen);
 /* Mark the run finished (interrupted or not). */
 int history_end_run(struct history *h, int interrupted, char *err, size_t errlen);
 /* Import a whole results document as a new run; returns its id or -1. */
