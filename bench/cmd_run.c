@@ -67,6 +67,8 @@ static void run_usage(FILE *out)
 		"                      every finished cell is committed at once. --no-db: none\n"
 		"  --payload FILE      use this guest payload ELF instead of the embedded one\n"
 		"  --events LIST       PMU events (libpfm4 names) read around every phase\n"
+		"  --raw-events LIST   bochs/qemu/bare metal: IA32_PERFEVTSEL encodings the hypervisor\n"
+		"                      counts in the guest beside the architectural events\n"
 		"  --pmu-preset P      walk (default: page-walk events of this CPU), basic, none\n"
 		"  --probe-ept-violation  (bochs, qemu) first run a cell whose guest touches a\n"
 		"                      guest-physical address the EPT does not map; it must be reported\n"
@@ -200,6 +202,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		{ "db", required_argument, NULL, 'D' },
 		{ "guest-timeout", required_argument, NULL, 'Y' },
 		{ "resume", required_argument, NULL, 'Z' },
+		{ "raw-events", required_argument, NULL, 'J' },
 		{ "no-db", no_argument, NULL, 'N' },
 		{ "pmu-preset", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
@@ -304,6 +307,24 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		case 'C': m->exit_cost = true; break;
 		case 'D': o->db = optarg; break;
 		case 'Z': o->resume = optarg; break;
+		case 'J': {
+			char copy[512];
+			char *items[4];
+			snprintf(copy, sizeof copy, "%s", optarg);
+			int ne = split_list(copy, items, 4);
+			for (int i = 0; i < ne; i++) {
+				errno = 0;
+				m->raw_events[i] = strtoull(items[i], &end, 0);
+				if (errno || *end || end == items[i] || m->raw_events[i] > 0xffffffffull)
+					ne = -1;
+			}
+			if (ne <= 0) {
+				fprintf(stderr, "tlbvisor run: invalid --raw-events '%s': give up to 4 IA32_PERFEVTSEL encodings (event | umask << 8, e.g. 0x0108)\n", optarg);
+				return -1;
+			}
+			m->nraw_events = ne;
+			break;
+		}
 		case 'Y':
 			if (parse_seconds(optarg, &m->guest_timeout) < 0 || m->guest_timeout <= 0 || m->guest_timeout > 86400) {
 				fprintf(stderr, "tlbvisor run: invalid --guest-timeout '%s': give seconds (e.g. 60)\n", optarg);

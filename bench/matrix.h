@@ -54,6 +54,8 @@ struct matrix {
 	int nevents;
 	/* VMX backends only */
 	uint64_t exit_ticks;  /* VMX-preemption-timer exit every N ticks (0: off) */
+	uint64_t raw_events[4]; /* IA32_PERFEVTSEL encodings the hypervisor counts too */
+	int nraw_events;
 	unsigned ept_levels[2];
 	int nept_levels;
 	bool vpids[2];

@@ -87,6 +87,10 @@ void vmx_cmdline(const struct matrix *m, enum backend be, double tsc_hz_emulated
 		append(buf, len, "%s", " probe_ept_violation");
 	if (m->exit_cost)
 		append(buf, len, "%s", " exit_cost");
+	for (int i = 0; i < m->nraw_events; i++) {
+		snprintf(item, sizeof item, "%s0x%llx", i ? "," : " pmu=", (unsigned long long)m->raw_events[i]);
+		append(buf, len, "%s", item);
+	}
 }
 
 static int write_file(const char *path, const void *data, size_t size, char *err, size_t errlen)

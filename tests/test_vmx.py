@@ -100,6 +100,8 @@ check("EPT violation reported with its guest-physical address",
 check("the cell after the EPT violation still ran", all(e[0]["status"] == "ok" for e in four.values()))
 check("results say emulator timings are not performance figures",
       ctx.get("emulated") is True and "not performance figures" in ctx.get("note", ""), ctx.get("note"))
+first = next(iter(four.values()))[0]
+check("the hypervisor's PMU column says what it found", first.get("pmu_status", "") != "", first.get("pmu_status"))
 check("hypervisor hello in the context", ctx.get("hypervisor", {}).get("vmx") is True, ctx.get("hypervisor"))
 
 # The VMX-preemption timer as an exit source.

@@ -3,8 +3,11 @@
  * hv/common/measure, exits handled through the table in exits.c. */
 #include "cells.h"
 
+#include <stdbool.h>
+
 #include "console.h"
 #include "exits.h"
+#include "pmu.h"
 #include "hv/common/elf64.h"
 #include "hv/common/guest_layout.h"
 #include "hv/common/measure.h"
@@ -94,6 +97,7 @@ struct cell_run {
 	uint64_t phase_exits[MEASURE_PHASES];
 	uint64_t phase_start;
 	uint32_t eptp_levels;
+	struct hv_pmu pmu;
 };
 
 static int command(struct cell_run *r, uint32_t cmd)
@@ -153,14 +157,17 @@ static int op_no_build(void *ctx)
 
 static void op_phase_begin(void *ctx, enum measure_phase p)
 {
-	(void)p;
 	struct cell_run *r = ctx;
 	r->phase_start = r->x.total_exits;
+	if (p == MEASURE_MEASURE)
+		hv_pmu_begin(&r->pmu);
 }
 
 static void op_phase_end(void *ctx, enum measure_phase p)
 {
 	struct cell_run *r = ctx;
+	if (p == MEASURE_MEASURE)
+		hv_pmu_end(&r->pmu);
 	r->phase_exits[p] = r->x.total_exits - r->phase_start;
 }
 
@@ -206,6 +213,21 @@ static void report_result(struct cell_run *r, const struct measure_result *mr, i
 		r->phase_exits[MEASURE_BUILD], r->phase_exits[MEASURE_WARMUP], r->phase_exits[MEASURE_MEASURE]);
 	if (ept_walk && ept_walk->mapped)
 		kprintf(",\"ept_leaf\":\"%s\",\"ept_walk_refs\":%u", page_name(ept_walk->page_size), ept_walk->nsteps);
+	/* PMU counts of the measured phase, guest only; or why there are none. */
+	/* A counter that stays 0 over millions of guest instructions is not
+	 * counting (Bochs accepts the MSRs but does not count): say so. */
+	bool counting = r->pmu.usable && rc == MEASURE_OK;
+	for (unsigned i = 0; counting && i < r->pmu.n; i++)
+		if (r->pmu.names[i][0] == 'i' && r->pmu.delta[i] == 0)
+			counting = false;
+	kputs(",\"pmu_status\":\"");
+	kput_json_string(!r->pmu.usable ? r->pmu.why
+			 : counting ? "ok"
+				    : "counters present but not counting: instructions retired read 0 over the measured phase (an emulator's stub PMU?); counts omitted");
+	kputs("\",\"pmu\":{");
+	for (unsigned i = 0; counting && i < r->pmu.n; i++)
+		kprintf("%s\"%s\":%lu", i ? "," : "", r->pmu.names[i], r->pmu.delta[i]);
+	kputs("}");
 	kputs("}\n");
 }
 
@@ -284,6 +306,7 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	uint64_t wd = m->watchdog_ticks ? m->watchdog_ticks >> caps->preemption_rate : 0xffffffffu;
 	r.x.watchdog_ticks = caps->preemption_timer ? (uint32_t)(wd > 0xffffffffu ? 0xffffffffu : wd ? wd : 1) : 0;
 	r.x.exit_ticks = m->exit_ticks;
+	hv_pmu_probe(&r.pmu, m->pmu_raw, m->npmu_raw);
 
 	struct vmcs_setup vs = { .caps = caps, .vmcs = vmcs, .eptp = eptp,
 				 .vpid = c->vpid ? (uint16_t)(c->index + 1) : 0, .cr3 = layout.cr3,

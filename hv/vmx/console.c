@@ -101,7 +101,7 @@ void kprintf(const char *fmt, ...)
 
 void kput_json_string(const char *s)
 {
-	for (; *s; s++) {
+	for (; s && *s; s++) {
 		if (*s == '"' || *s == '\\') {
 			kputc('\\');
 			kputc(*s);

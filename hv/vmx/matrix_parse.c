@@ -69,6 +69,11 @@ static int item_vpid(const char *s, unsigned len, unsigned i, void *m)
 	else return -1;
 	return 0;
 }
+static int item_pmu(const char *s, unsigned len, unsigned i, void *m)
+{
+	return text_parse_uint(s, len, &((struct hv_matrix *)m)->pmu_raw[i]);
+}
+
 static int item_pattern(const char *s, unsigned len, unsigned i, void *m)
 {
 	if (word_eq(s, len, "random")) ((struct hv_matrix *)m)->patterns[i] = CHASE_RANDOM;
@@ -136,8 +141,9 @@ int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why)
 		}
 		else if (word_eq(key, klen, "exit_every")) rc = text_parse_uint(val, vlen, &m->exit_every);
 		else if (word_eq(key, klen, "watchdog_ticks")) rc = text_parse_uint(val, vlen, &m->watchdog_ticks);
+		else if (word_eq(key, klen, "pmu")) rc = each_item(val, vlen, 4, &m->npmu_raw, item_pmu, m);
 		else {
-			*why = "unknown key on the command line (known: ws guest ept levels vpid pattern reps max_warmup min_cycles stride group seed exit_ticks exit_every watchdog_ticks probe_ept_violation exit_cost)";
+			*why = "unknown key on the command line (known: ws guest ept levels vpid pattern reps max_warmup min_cycles stride group seed exit_ticks exit_every watchdog_ticks pmu probe_ept_violation exit_cost)";
 			return -1;
 		}
 		if (rc < 0) {

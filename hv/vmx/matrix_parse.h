@@ -27,6 +27,8 @@ struct hv_matrix {
 	uint64_t watchdog_ticks;    /* TSC ticks a command may take (0: the timer's maximum) */
 	bool probe_ept_violation;   /* first run a cell that touches an unmapped GPA */
 	bool exit_cost;             /* also time I/O and CPUID exit round trips */
+	uint64_t pmu_raw[4];        /* raw PERFEVTSEL encodings to count besides the architectural events */
+	unsigned npmu_raw;
 };
 
 /* 0, or -1 with *why set to a static message. */
