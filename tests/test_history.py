@@ -123,6 +123,15 @@ check("compare: a 20% regression is significant and fails the gate",
       c.returncode == 4 and c.stdout.count("**regression**") == len(ok_cells) and "REGRESSION" in c.stdout
       and "+20.0%" in c.stdout, c.stdout[-600:])
 check("compare: geometric mean of a uniform 20% slowdown is 1.2", "1.20" in c.stdout, c.stdout[-300:])
+# The results stay readable by Google Benchmark's own comparison tool.
+gb_compare = "/usr/share/benchmark/compare.py"
+if os.path.exists(gb_compare):
+    g = subprocess.run(["/usr/bin/python3", gb_compare, "benchmarks", base_path, slow_path],
+                       capture_output=True, text=True, timeout=120)
+    check("Google Benchmark's compare.py reads tlbvisor results", g.returncode == 0 and "_pvalue" in g.stdout
+          and "chase/" in g.stdout, (g.stdout + g.stderr)[-500:])
+else:
+    skip("Google Benchmark compare.py", "libbenchmark-tools not installed")
 r = run("import", slow_path, "--db", db)
 check("import a results file into the history", r.returncode == 0 and "-> run" in r.stdout, r.stderr)
 c = run("compare", "1", "last", "--db", db)
