@@ -8,40 +8,25 @@ import signal
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tvtest  # noqa: E402
+from tvtest import check, finish, kvm_usable, skip  # noqa: E402,F401
 import time
 
 TLBVISOR = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="tlbvisor-cli-")
-passed = failed = skipped = 0
 
 
-def run(*args, timeout=300):
-    return subprocess.run([TLBVISOR, *args], capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
+
+def run(*args, timeout=600):
+    return tvtest.run(TLBVISOR, *args, timeout=timeout)
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
 
 
-def skip(name, why):
-    global skipped
-    skipped += 1
-    print(f"SKIP {name}: {why}")
 
 
-def kvm_usable():
-    try:
-        os.close(os.open("/dev/kvm", os.O_RDWR))
-        return True
-    except OSError:
-        return False
 
 
 def cells(doc):
@@ -268,5 +253,4 @@ for t in [test_help, test_bad_inputs, test_small_run, test_skip_reasons, test_kv
     except Exception as e:  # a crash of the test itself is a failure, not an abort
         check(t.__name__, False, repr(e))
 shutil.rmtree(TMP, ignore_errors=True)
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-sys.exit(1 if failed else 0)
+finish()

@@ -12,40 +12,25 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tvtest  # noqa: E402
+from tvtest import check, finish, kvm_usable, skip  # noqa: E402,F401
 import time
 
 TLBVISOR = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="tlbvisor-hist-")
-passed = failed = skipped = 0
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
 
 
-def skip(name, why):
-    global skipped
-    skipped += 1
-    print(f"SKIP {name}: {why}")
+
 
 
 def run(*args, timeout=600):
-    return subprocess.run([TLBVISOR, *args], capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
+    return tvtest.run(TLBVISOR, *args, timeout=timeout)
 
 
-def kvm_usable():
-    try:
-        os.close(os.open("/dev/kvm", os.O_RDWR))
-        return True
-    except OSError:
-        return False
 
 
 # A real (small) run on the best backends available, into a fresh history.
@@ -165,5 +150,4 @@ check("killed run: the results file is complete JSON too", len({b["run_name"] fo
       len(kdoc["benchmarks"]))
 
 shutil.rmtree(TMP, ignore_errors=True)
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-sys.exit(1 if failed else 0)
+finish()

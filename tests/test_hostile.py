@@ -11,9 +11,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tvtest  # noqa: E402
+from tvtest import check, finish, kvm_usable, skip  # noqa: E402,F401
+
 TLBVISOR, ELFDIR = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="tlbvisor-hostile-")
-passed = failed = skipped = 0
 
 EXPECT = {
     "unknown_port": ["#GP", "vector=0xd"],
@@ -24,14 +27,6 @@ EXPECT = {
 }
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
 
 
 def usable_backends():
@@ -40,17 +35,17 @@ def usable_backends():
         os.close(os.open("/dev/kvm", os.O_RDWR))
         b.append("kvm")
     except OSError:
-        print("SKIP kvm: /dev/kvm unavailable")
+        skip("kvm", "/dev/kvm unavailable")
     if shutil.which("bochs") and shutil.which("grub-mkrescue"):
         b.append("bochs")
     else:
-        print("SKIP bochs: not installed")
+        skip("bochs", "not installed")
     return b
 
 
 backends = usable_backends()
 if not backends:
-    skipped += 1
+    skip("hostile guests", "neither /dev/kvm nor Bochs is available")
 for kind, words in EXPECT.items():
     if not backends:
         break
@@ -69,5 +64,4 @@ for kind, words in EXPECT.items():
         check(f"{kind}: {name} failed with a clear reason", b["status"] == "failed" and any(w in msg for w in words),
               msg)
 shutil.rmtree(TMP, ignore_errors=True)
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-sys.exit(1 if failed else 0)
+finish()

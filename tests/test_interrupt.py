@@ -7,26 +7,23 @@ Usage: test_interrupt.py TLBVISOR"""
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tvtest  # noqa: E402
+from tvtest import check, finish, kvm_usable, skip  # noqa: E402,F401
 import time
 
 TLBVISOR = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="tlbvisor-kill-")
-passed = failed = 0
 random.seed(20261122)
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
 
 
 def host_state():
@@ -99,5 +96,5 @@ check("--resume completes the matrix, every cell exactly once", r.returncode in 
       and len(set(names)) == expected, f"rc={r.returncode} {len(names)}/{expected} {r.stderr[-300:]}")
 check("no host state left changed at the end", host_state() == before)
 print(f"{kills} kills")
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+shutil.rmtree(TMP, ignore_errors=True)
+finish()

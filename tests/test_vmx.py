@@ -13,37 +13,27 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tvtest  # noqa: E402
+from tvtest import check, finish, kvm_usable, skip  # noqa: E402,F401
+
 TLBVISOR = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="tlbvisor-vmx-")
-passed = failed = skipped = 0
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
 
 
-def finish():
-    shutil.rmtree(TMP, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed, {skipped} skipped")
-    sys.exit(1 if failed else 0)
 
 
-def run(*args, timeout=900):
-    return subprocess.run([TLBVISOR, *args], capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
+
+def run(*args, timeout=600):
+    return tvtest.run(TLBVISOR, *args, timeout=timeout)
 
 
 missing = [p for p in ("bochs", "grub-mkrescue", "xorriso") if not shutil.which(p)]
 if missing:
-    skipped += 1
-    print(f"SKIP bochs tests: {', '.join(missing)} not installed (apt-get install bochs bochsbios "
-          "vgabios bochs-term grub-pc-bin xorriso mtools)")
+    skip("bochs tests", f"{', '.join(missing)} not installed (apt-get install bochs bochsbios "
+         "vgabios bochs-term grub-pc-bin xorriso mtools)")
     finish()
 
 # Bad input is refused before anything boots.
@@ -142,4 +132,5 @@ with open(iso, "rb") as f:
     f.seek(0x8001)
     magic = f.read(5)
 check("iso writes a bootable ISO 9660 image", r.returncode == 0 and magic == b"CD001", r.stderr)
+shutil.rmtree(TMP, ignore_errors=True)
 finish()
