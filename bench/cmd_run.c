@@ -584,7 +584,6 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 
 	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s%s%s\n", TLBVISOR_VERSION, n,
 		h.tsc_hz / 1e9, h.tsc_source, o.out, hist.db ? " and history " : "", hist.db ? db_path : "");
-	install_signals();
 	atexit(kvm_knobs_restore);
 
 	/* The VMX backends boot their hypervisor once for all their cells. */
@@ -681,6 +680,8 @@ done:
 
 int cmd_run(int argc, char **argv)
 {
+	/* First of all: a signal at any point from here on ends the run cleanly. */
+	install_signals();
 	struct matrix m;
 	struct run_options o = { .vmx_timeout = 900 };
 	if (parse_options(argc, argv, &m, &o) < 0)
