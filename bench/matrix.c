@@ -97,8 +97,8 @@ int matrix_preset(struct matrix *m, const char *name)
 		m->guest_pages[0] = 4096;
 		m->guest_pages[1] = 2ull << 20;
 		m->nguest_pages = 2;
-		m->repetitions = 5;
-		m->min_time = 0.02;
+		m->repetitions = 7;
+		m->min_time = 0.05;
 		return 0;
 	}
 	if (!strcmp(name, "default")) {
