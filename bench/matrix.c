@@ -151,56 +151,57 @@ void cell_name(struct cell *c)
 	}
 }
 
-/* Order: backend, pattern, guest page, host page, (VPID, EPT depth), working
- * set ascending, so the table reads as latency-versus-working-set curves. */
+/* Order: pattern, working set, then backend, guest page, host page, VPID, EPT
+ * depth. Cells that are compared with each other (the same working set on
+ * every backend and page size) run close together in time, so a machine
+ * that drifts (other tenants, memory reclaim) cannot flip their comparison. */
+static void add_cell(struct cell *cells, int max, int *n, const struct cell *c)
+{
+	if (cells && *n < max) {
+		cells[*n] = *c;
+		cells[*n].index = *n;
+		cell_name(&cells[*n]);
+	}
+	(*n)++;
+}
+
 int matrix_expand(const struct matrix *m, struct cell *cells, int max)
 {
 	int n = 0;
+	for (int p = 0; p < m->npatterns; p++)
+		for (int w = 0; w < m->nws; w++)
+			for (int b = 0; b < m->nbackends; b++) {
+				enum backend be = m->backends[b];
+				bool native = be == BACKEND_NATIVE, vmx = BACKEND_IS_VMX(be);
+				bool kvm = be == BACKEND_KVM;
+				bool knob_vpid = vmx || (kvm && m->vpid_given), knob_levels = vmx || (kvm && m->levels_given);
+				int nguest = native ? 1 : m->nguest_pages;
+				int nvpid = knob_vpid ? m->nvpids : 1, nlevels = knob_levels ? m->nept_levels : 1;
+				for (int g = 0; g < nguest; g++)
+					for (int h = 0; h < m->nhost_pages; h++)
+						for (int v = 0; v < nvpid; v++)
+							for (int l = 0; l < nlevels; l++) {
+								struct cell c = {
+									.backend = be, .ws = m->ws[w], .pattern = m->patterns[p],
+									.host_page = m->host_pages[h],
+									.guest_page = native ? 0 : m->guest_pages[g],
+									.vpid = knob_vpid ? m->vpids[v] : false, .vpid_set = knob_vpid,
+									.ept_levels = knob_levels ? m->ept_levels[l] : 0,
+								};
+								add_cell(cells, max, &n, &c);
+							}
+			}
 	for (int b = 0; b < m->nbackends; b++) {
 		enum backend be = m->backends[b];
 		bool native = be == BACKEND_NATIVE, vmx = BACKEND_IS_VMX(be);
-		int nguest = native ? 1 : m->nguest_pages;
-		bool kvm = be == BACKEND_KVM;
-		bool knob_vpid = vmx || (kvm && m->vpid_given), knob_levels = vmx || (kvm && m->levels_given);
-		int nvpid = knob_vpid ? m->nvpids : 1, nlevels = knob_levels ? m->nept_levels : 1;
-		for (int p = 0; p < m->npatterns; p++)
-			for (int g = 0; g < nguest; g++)
-				for (int h = 0; h < m->nhost_pages; h++)
-					for (int v = 0; v < nvpid; v++)
-						for (int l = 0; l < nlevels; l++)
-							for (int w = 0; w < m->nws; w++) {
-								if (cells && n < max) {
-									struct cell *c = &cells[n];
-									memset(c, 0, sizeof *c);
-									c->index = n;
-									c->backend = be;
-									c->ws = m->ws[w];
-									c->pattern = m->patterns[p];
-									c->host_page = m->host_pages[h];
-									c->guest_page = native ? 0 : m->guest_pages[g];
-									c->vpid = knob_vpid ? m->vpids[v] : false;
-									c->vpid_set = knob_vpid;
-									c->ept_levels = knob_levels ? m->ept_levels[l] : 0;
-									cell_name(c);
-								}
-								n++;
-							}
 		/* Exit round trips: one cell per exit kind, on a small 4K-page guest. */
 		for (int k = 0; m->exit_cost && !native && k < 2; k++) {
-			if (cells && n < max) {
-				struct cell *c = &cells[n];
-				memset(c, 0, sizeof *c);
-				c->index = n;
-				c->backend = be;
-				c->workload = k ? WORKLOAD_EXIT_CPUID : WORKLOAD_EXIT_IO;
-				c->ws = 16u << 10;
-				c->host_page = HOST_PAGE_4K;
-				c->guest_page = 4096;
-				c->vpid = true;
-				c->ept_levels = vmx ? 4 : 0;
-				cell_name(c);
-			}
-			n++;
+			struct cell c = {
+				.backend = be, .workload = k ? WORKLOAD_EXIT_CPUID : WORKLOAD_EXIT_IO,
+				.ws = 16u << 10, .host_page = HOST_PAGE_4K, .guest_page = 4096, .vpid = true,
+				.ept_levels = vmx ? 4 : 0,
+			};
+			add_cell(cells, max, &n, &c);
 		}
 	}
 	return n;
