@@ -246,6 +246,10 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	uint64_t align = c->guest_page > c->ept_page ? c->guest_page : c->ept_page;
 	uint64_t ept_mapped = (c->ws + align - 1) / align * align;
 	uint64_t sys_need = guest_layout_sys_size(ws_mem + PT_SIZE_2M, c->guest_page);
+	if (c->ept_page > mem->ws_align || c->guest_page > mem->ws_align) {
+		report_skip(c, "no guest memory at a 1 GiB boundary for 1G leaves (the machine's RAM has no free 1 GiB-aligned block large enough)");
+		return;
+	}
 	if (ws_mem > mem->ws_size && c->guest_page == PT_SIZE_1G) {
 		report_skip(c, "guest 1G pages need a whole 1 GiB of guest memory from 1 GiB up, more than the RAM the hypervisor has there; fix: give the machine more RAM (Bochs stops at 2 GiB)");
 		return;

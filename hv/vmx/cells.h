@@ -16,8 +16,9 @@ struct hv_memory {
 	uint64_t sys_size;
 	uint8_t *ept_pool;   /* EPT tables */
 	uint64_t ept_pool_size;
-	uint8_t *ws;         /* guest working set, 1 GiB aligned */
+	uint8_t *ws;         /* guest working set */
 	uint64_t ws_size;
+	uint64_t ws_align;   /* its alignment: the largest EPT/guest leaf it can back */
 	const void *payload; /* the payload ELF (a GRUB module) */
 	uint64_t payload_size;
 };

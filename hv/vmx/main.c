@@ -8,6 +8,7 @@
 #include "host.h"
 #include "io.h"
 #include "mb2.h"
+#include "pmem.h"
 #include "vmx.h"
 
 #define HV_VERSION "0.1.0"
@@ -43,27 +44,6 @@ static void host_tables(void)
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
-static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
-/* Is [base, base+size) inside available RAM and clear of the hypervisor,
- * the modules and the boot information GRUB placed? */
-static int range_free(const struct mb2_info *mb, uint64_t base, uint64_t size, uint64_t info)
-{
-	uint64_t k0 = (uint64_t)(uintptr_t)__kernel_start, k1 = (uint64_t)(uintptr_t)__kernel_end;
-	if (overlaps(base, size, k0, k1 - k0) || overlaps(base, size, info, mb->info_end - info))
-		return 0;
-	for (unsigned i = 0; i < mb->nmodules; i++)
-		if (overlaps(base, size, mb->modules[i].start, mb->modules[i].end - mb->modules[i].start))
-			return 0;
-	for (unsigned i = 0; i < mb->nram; i++)
-		if (base >= mb->ram[i].base && base + size <= mb->ram[i].base + mb->ram[i].length)
-			return 1;
-	return 0;
-}
-
 /* The payload module: the one GRUB loaded with the word "payload". */
 static const struct mb2_module *payload_module(const struct mb2_info *mb)
 {
@@ -75,11 +55,8 @@ static const struct mb2_module *payload_module(const struct mb2_info *mb)
 	return mb->nmodules ? &mb->modules[0] : 0;
 }
 
-#define SYS_BASE (32ull << 20)
 #define SYS_SIZE (16ull << 20)
-#define EPT_BASE (48ull << 20)
 #define EPT_SIZE (16ull << 20)
-#define WS_BASE (1ull << 30)
 
 void hv_main(uint32_t magic, uint64_t info)
 {
@@ -94,29 +71,30 @@ void hv_main(uint32_t magic, uint64_t info)
 	if (mb.nmodules < 1)
 		panic("no payload module: GRUB must load the payload with module2");
 
-	/* Guest memory: as much of [1G, ...) as the RAM region there gives,
-	 * up to the first thing GRUB placed in it. */
-	uint64_t ws_size = 0;
-	for (unsigned i = 0; i < mb.nram; i++) {
-		uint64_t lo = mb.ram[i].base, hi = lo + mb.ram[i].length;
-		if (lo <= WS_BASE && hi > WS_BASE)
-			ws_size = hi - WS_BASE;
+	/* Guest memory from the physical allocator: the working set first, as
+	 * the largest block at a 1 GiB boundary (1G EPT and guest leaves need
+	 * it), else at 2 MiB; then the system structures and the EPT tables. */
+	struct pmem pm;
+	pmem_init(&pm, &mb, info, (uint64_t)(uintptr_t)__kernel_start, (uint64_t)(uintptr_t)__kernel_end);
+	uint64_t ws_size, ws_align = 1ull << 30;
+	uint64_t ws = pmem_largest(&pm, ws_align, &ws_size);
+	if (ws_size < (64ull << 20)) {
+		ws_align = 2ull << 20;
+		ws = pmem_largest(&pm, ws_align, &ws_size);
 	}
-	if (ws_size > (4ull << 30) - WS_BASE)
-		ws_size = (4ull << 30) - WS_BASE; /* the boot identity map covers 4 GiB */
-	for (unsigned i = 0; i < mb.nmodules; i++)
-		if (mb.modules[i].start >= WS_BASE && mb.modules[i].start - WS_BASE < ws_size)
-			ws_size = mb.modules[i].start - WS_BASE;
-	if (info >= WS_BASE && info - WS_BASE < ws_size)
-		ws_size = info - WS_BASE;
-	if (!range_free(&mb, SYS_BASE, SYS_SIZE, info) || !range_free(&mb, EPT_BASE, EPT_SIZE, info))
-		panic("need free RAM at 32-64 MiB for guest structures and EPT tables (something GRUB loaded is there)");
+	if (ws)
+		pmem_alloc(&pm, ws_size, ws_align);
+	uint64_t sys = pmem_alloc(&pm, SYS_SIZE, 2ull << 20);
+	uint64_t ept = pmem_alloc(&pm, EPT_SIZE, 4096);
+	if (!ws || !sys || !ept)
+		panic("not enough free RAM: need %lu MiB for guest structures and EPT tables and room for a working set",
+		      (uint64_t)((SYS_SIZE + EPT_SIZE) >> 20));
 	const struct mb2_module *payload = payload_module(&mb);
 
 	struct hv_memory mem = {
-		.sys = (uint8_t *)SYS_BASE, .sys_size = SYS_SIZE,
-		.ept_pool = (uint8_t *)EPT_BASE, .ept_pool_size = EPT_SIZE,
-		.ws = (uint8_t *)WS_BASE, .ws_size = ws_size,
+		.sys = (uint8_t *)sys, .sys_size = SYS_SIZE,
+		.ept_pool = (uint8_t *)ept, .ept_pool_size = EPT_SIZE,
+		.ws = (uint8_t *)ws, .ws_size = ws_size, .ws_align = ws_align,
 		.payload = (const void *)payload->start,
 		.payload_size = payload->end - payload->start,
 	};
