@@ -39,11 +39,6 @@ int kvm_open(char *err, size_t errlen)
 	return fd;
 }
 
-size_t kvm_guest_sys_size(uint64_t ws_mem_size, uint64_t guest_page)
-{
-	return (size_t)guest_layout_sys_size(ws_mem_size, guest_page);
-}
-
 static int set_memslot(struct kvm_guest *g, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
 		       char *err, size_t errlen)
 {
@@ -92,7 +87,7 @@ int kvm_guest_create(struct kvm_guest *g, const struct kvm_guest_config *cfg, ch
 		goto fail;
 	}
 
-	g->sys_size = kvm_guest_sys_size(cfg->ws_mem_size, cfg->guest_page);
+	g->sys_size = (size_t)guest_layout_sys_size(cfg->ws_mem_size, cfg->guest_page);
 	g->sys = mmap(NULL, g->sys_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (g->sys == MAP_FAILED) {
 		g->sys = NULL;

@@ -65,7 +65,5 @@ enum kvm_run_result kvm_io_decode(const struct kvm_run *run, size_t run_size,
 				  const volatile struct tv_params *params, uint32_t *status,
 				  uint64_t *ticks, char *err, size_t errlen);
 
-/* Bytes of sys memory needed for a working set mapped with guest_page leaves. */
-size_t kvm_guest_sys_size(uint64_t ws_mem_size, uint64_t guest_page);
 
 #endif
