@@ -23,12 +23,6 @@ struct report {
 	int nnotes;
 };
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static void note(struct report *r, const char *fmt, const char *arg)
 {
 	if (r->nnotes < 8)
@@ -143,8 +137,8 @@ static void exits_pmu_table(struct report *r)
 				pl += (size_t)snprintf(pmu + pl, pl < sizeof pmu ? sizeof pmu - pl : 0, "%s%s=%.3g", pl ? ", " : "", k + 4, json_number_value(val));
 		}
 		if (!reasons[0])
-			snprintf(reasons, sizeof reasons, "%s", str(c->first, "exit_reasons_status"));
-		const char *vals[] = { c->name, faults, exits, reasons, pmu, str(c->first, "pmu_status") };
+			snprintf(reasons, sizeof reasons, "%s", json_str(c->first, "exit_reasons_status"));
+		const char *vals[] = { c->name, faults, exits, reasons, pmu, json_str(c->first, "pmu_status") };
 		table_row(t, vals);
 	}
 }

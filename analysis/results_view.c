@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(json_t *o, const char *k)
+const char *json_str(json_t *o, const char *key)
 {
-	const char *s = json_string_value(json_object_get(o, k));
+	const char *s = json_string_value(json_object_get(o, key));
 	return s ? s : "";
 }
 
@@ -28,27 +28,27 @@ int results_view_build(json_t *doc, struct results_view *v, char *err, size_t er
 	size_t i;
 	json_t *e;
 	json_array_foreach(list, i, e) {
-		const char *name = str(e, "run_name")[0] ? str(e, "run_name") : str(e, "name");
+		const char *name = json_str(e, "run_name")[0] ? json_str(e, "run_name") : json_str(e, "name");
 		struct cell_view *c = (struct cell_view *)results_view_find(v, name);
 		if (!c) {
 			c = &v->cells[v->n++];
 			c->name = name;
 			c->first = e;
-			c->status = str(e, "status")[0] ? str(e, "status")
+			c->status = json_str(e, "status")[0] ? json_str(e, "status")
 				    : json_is_true(json_object_get(e, "error_occurred")) ? "failed" : "ok";
-			c->reason = str(e, "error_message");
-			c->backend = str(e, "backend");
-			c->pattern = str(e, "pattern");
-			c->guest_page = str(e, "guest_page");
-			c->host_page = str(e, "host_page");
-			c->ws = str(e, "ws");
+			c->reason = json_str(e, "error_message");
+			c->backend = json_str(e, "backend");
+			c->pattern = json_str(e, "pattern");
+			c->guest_page = json_str(e, "guest_page");
+			c->host_page = json_str(e, "host_page");
+			c->ws = json_str(e, "ws");
 			c->ws_bytes = (uint64_t)json_integer_value(json_object_get(e, "ws_bytes"));
-			c->effective_page = str(e, "effective_page");
-			c->note = str(e, "page_size_note");
+			c->effective_page = json_str(e, "effective_page");
+			c->note = json_str(e, "page_size_note");
 			c->flagged = json_is_true(json_object_get(e, "page_size_flagged"));
 			c->median = c->cv = c->ns_median = NAN;
 		}
-		const char *run_type = str(e, "run_type"), *agg = str(e, "aggregate_name");
+		const char *run_type = json_str(e, "run_type"), *agg = json_str(e, "aggregate_name");
 		double cycles = json_number_value(json_object_get(e, "cycles_per_access"));
 		if (!strcmp(run_type, "iteration") && !strcmp(c->status, "ok") && c->nreps < VIEW_MAX_REPS)
 			c->reps[c->nreps++] = cycles;

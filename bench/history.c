@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/results_view.h"
+
 static const char *const schema =
 	"PRAGMA journal_mode=WAL;"
 	"PRAGMA synchronous=FULL;"
@@ -59,12 +61,6 @@ void history_close(struct history *h)
 	h->db = NULL;
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 int history_begin_run(struct history *h, json_t *context, const char *source, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
@@ -73,10 +69,10 @@ int history_begin_run(struct history *h, json_t *context, const char *source, ch
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail(h, err, errlen, "preparing the run row");
 	char *ctx = json_dumps(context, JSON_COMPACT);
-	sqlite3_bind_text(st, 1, jstr(context, "date"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, jstr(context, "host_name"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, jstr(context, "tlbvisor_version"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, jstr(context, "command_line"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, json_str(context, "date"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, json_str(context, "host_name"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, json_str(context, "tlbvisor_version"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, json_str(context, "command_line"), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, source, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 6, ctx ? ctx : "{}", -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
@@ -94,7 +90,7 @@ static json_t *aggregate(json_t *entries, const char *name)
 	size_t i;
 	json_t *e;
 	json_array_foreach(entries, i, e)
-		if (!strcmp(jstr(e, "aggregate_name"), name))
+		if (!strcmp(json_str(e, "aggregate_name"), name))
 			return e;
 	return NULL;
 }
@@ -117,14 +113,14 @@ int history_add_cell(struct history *h, json_t *entries, char *err, size_t errle
 	char *text = json_dumps(entries, JSON_COMPACT);
 	int k = 1;
 	sqlite3_bind_int64(st, k++, h->run_id);
-	sqlite3_bind_text(st, k++, jstr(first, "run_name"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k++, jstr(first, "backend"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k++, jstr(first, "pattern"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "run_name"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "backend"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "pattern"), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, k++, json_integer_value(json_object_get(first, "ws_bytes")));
-	sqlite3_bind_text(st, k++, jstr(first, "guest_page"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k++, jstr(first, "host_page"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k++, jstr(first, "status"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k++, jstr(first, "error_message"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "guest_page"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "host_page"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "status"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "error_message"), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, k++, json_integer_value(json_object_get(first, "repetitions")));
 	if (median) sqlite3_bind_double(st, k, json_number_value(json_object_get(median, "cycles_per_access")));
 	k++;
@@ -136,7 +132,7 @@ int history_add_cell(struct history *h, json_t *entries, char *err, size_t errle
 	k++;
 	if (median) sqlite3_bind_double(st, k, json_number_value(json_object_get(median, "ns_per_access")));
 	k++;
-	sqlite3_bind_text(st, k++, jstr(first, "effective_page"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "effective_page"), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, k++, json_is_true(json_object_get(first, "page_size_flagged")));
 	sqlite3_bind_text(st, k++, text ? text : "[]", -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st); /* one statement: its own transaction */
@@ -180,7 +176,7 @@ int64_t history_import(struct history *h, json_t *doc, const char *source, char 
 	size_t i;
 	json_t *e;
 	json_array_foreach(list, i, e) {
-		const char *name = jstr(e, "run_name")[0] ? jstr(e, "run_name") : jstr(e, "name");
+		const char *name = json_str(e, "run_name")[0] ? json_str(e, "run_name") : json_str(e, "name");
 		json_t *g = json_object_get(groups, name);
 		if (!g) {
 			g = json_array();

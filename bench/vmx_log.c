@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/results_view.h"
 #include "vmx_backend.h"
 
 int vmx_log_read(const char *path, struct vmx_log *log, char *err, size_t errlen)
@@ -63,12 +64,6 @@ void vmx_log_free(struct vmx_log *log)
 	memset(log, 0, sizeof *log);
 }
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static const char *workload_tag(enum workload w)
 {
 	return w == WORKLOAD_EXIT_IO ? "exit_io" : w == WORKLOAD_EXIT_CPUID ? "exit_cpuid" : "chase";
@@ -76,17 +71,17 @@ static const char *workload_tag(enum workload w)
 
 bool vmx_line_matches(json_t *line, const struct cell *c)
 {
-	const char *w = str(line, "workload");
+	const char *w = json_str(line, "workload");
 	if (strcmp(w[0] ? w : "chase", workload_tag(c->workload)))
 		return false;
 	if (c->workload != WORKLOAD_CHASE)
 		return true;
 	return (uint64_t)json_integer_value(json_object_get(line, "ws")) == c->ws &&
-	       !strcmp(str(line, "pattern"), pattern_name(c->pattern)) &&
-	       !strcmp(str(line, "guest_page"), guest_page_name(c->guest_page)) &&
-	       !strcmp(str(line, "ept_page"), host_page_name(c->host_page)) &&
+	       !strcmp(json_str(line, "pattern"), pattern_name(c->pattern)) &&
+	       !strcmp(json_str(line, "guest_page"), guest_page_name(c->guest_page)) &&
+	       !strcmp(json_str(line, "ept_page"), host_page_name(c->host_page)) &&
 	       (unsigned)json_integer_value(json_object_get(line, "ept_levels")) == c->ept_levels &&
-	       !strcmp(str(line, "vpid"), c->vpid ? "on" : "off");
+	       !strcmp(json_str(line, "vpid"), c->vpid ? "on" : "off");
 }
 
 int vmx_line_to_cell(json_t *line, enum backend be, struct cell *c)
@@ -95,13 +90,13 @@ int vmx_line_to_cell(json_t *line, enum backend be, struct cell *c)
 	c->backend = be;
 	c->ws = (uint64_t)json_integer_value(json_object_get(line, "ws"));
 	c->ept_levels = (unsigned)json_integer_value(json_object_get(line, "ept_levels"));
-	c->vpid = !strcmp(str(line, "vpid"), "on");
-	if (pattern_parse(str(line, "pattern"), &c->pattern) < 0 ||
-	    guest_page_parse(str(line, "guest_page"), &c->guest_page) < 0 ||
-	    host_page_parse(str(line, "ept_page"), &c->host_page) < 0 || !c->ws)
+	c->vpid = !strcmp(json_str(line, "vpid"), "on");
+	if (pattern_parse(json_str(line, "pattern"), &c->pattern) < 0 ||
+	    guest_page_parse(json_str(line, "guest_page"), &c->guest_page) < 0 ||
+	    host_page_parse(json_str(line, "ept_page"), &c->host_page) < 0 || !c->ws)
 		return -1;
 	c->index = (int)json_integer_value(json_object_get(line, "cell"));
-	const char *w = str(line, "workload");
+	const char *w = json_str(line, "workload");
 	c->workload = !strcmp(w, "exit_io") ? WORKLOAD_EXIT_IO : !strcmp(w, "exit_cpuid") ? WORKLOAD_EXIT_CPUID : WORKLOAD_CHASE;
 	cell_name(c);
 	return 0;
@@ -109,13 +104,13 @@ int vmx_line_to_cell(json_t *line, enum backend be, struct cell *c)
 
 void vmx_line_to_result(json_t *line, double tsc_hz, struct cell_result *r)
 {
-	const char *status = str(line, "status");
+	const char *status = json_str(line, "status");
 	if (!strcmp(status, "skipped")) {
-		result_skip(r, "%s", str(line, "reason"));
+		result_skip(r, "%s", json_str(line, "reason"));
 		return;
 	}
 	if (strcmp(status, "ok")) {
-		result_fail(r, "%s", str(line, "reason"));
+		result_fail(r, "%s", json_str(line, "reason"));
 		return;
 	}
 	json_t *reps = json_object_get(line, "rep_cycles");
@@ -158,18 +153,18 @@ void vmx_line_to_result(json_t *line, double tsc_hz, struct cell_result *r)
 			result_counter(r, name, (double)json_integer_value(count) / accesses);
 	}
 	if (json_is_string(json_object_get(line, "pmu_status")))
-		snprintf(r->pmu_status, sizeof r->pmu_status, "%s", str(line, "pmu_status"));
+		snprintf(r->pmu_status, sizeof r->pmu_status, "%s", json_str(line, "pmu_status"));
 	json_object_foreach(json_object_get(line, "exits"), reason, count) {
 		char name[48];
 		snprintf(name, sizeof name, "exit_%s", reason);
 		result_counter(r, name, (double)json_integer_value(count));
 	}
-	if (strcmp(str(line, "workload"), "chase") && str(line, "workload")[0]) {
+	if (strcmp(json_str(line, "workload"), "chase") && json_str(line, "workload")[0]) {
 		snprintf(r->effective_page, sizeof r->effective_page, "-");
 		return; /* exit round trips: cycles_per_access is cycles per exit */
 	}
 	/* The EPT the hypervisor built is the effective second-level leaf. */
-	const char *leaf = str(line, "ept_leaf");
+	const char *leaf = json_str(line, "ept_leaf");
 	snprintf(r->effective_page, sizeof r->effective_page, "%s", leaf[0] ? leaf : "?");
 	if (strcmp(r->effective_page, host_page_name(r->cell.host_page))) {
 		r->page_mismatch = true;
