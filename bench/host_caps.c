@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "hv/kvm/kvm_guest.h"
 #include "workloads/tsc.h"
 
@@ -71,21 +72,14 @@ static void probe_cpu(struct host_caps *h)
 	fclose(f);
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* TSC against CLOCK_MONOTONIC over ~50 ms. */
 static double tsc_calibrate(void)
 {
-	double t0 = now_seconds();
+	double t0 = monotonic_seconds();
 	uint64_t c0 = tsc_read_fenced();
 	double t1;
 	do
-		t1 = now_seconds();
+		t1 = monotonic_seconds();
 	while (t1 - t0 < 0.05);
 	uint64_t c1 = tsc_read_fenced();
 	return (double)(c1 - c0) / (t1 - t0);
