@@ -1,6 +1,7 @@
 /* Payload image start: the header the host reads, the CPL3 entry, and the
  * CPL0 exception stubs the host points the IDT at (SDM Vol. 3A 6.14). */
 #define __ASSEMBLY__
+#include "workloads/exception_stubs.h"
 #define TV_PARAMS_ADDR 0x1000
 #define TV_PORT_FAULT 0x5e1
 #define TV_USTACK_TOP 0x1f0000
@@ -30,22 +31,10 @@ payload_entry:
 	call payload_main
 1:	jmp 1b
 
-/* Vectors with an error code: 8, 10-14, 17, 21, 29, 30 (SDM Vol. 3A table 6-1).
- * Each stub pushes a dummy error code where the CPU pushes none, then the
- * vector, so the common path sees one frame layout. */
 	.balign STUB_SIZE
 	.globl fault_stubs
 fault_stubs:
-	.irp vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.balign STUB_SIZE
-	.if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
-	pushq $\vec
-	.else
-	pushq $0
-	pushq $\vec
-	.endif
-	jmp fault_common
-	.endr
+	EXCEPTION_STUBS STUB_SIZE, fault_common
 
 fault_common:
 	/* frame: vector, error, RIP, CS, RFLAGS, RSP, SS */
