@@ -5,7 +5,7 @@
 #include "tv_abi.h"
 
 enum {
-	HOSTILE_UNKNOWN_PORT = 1, /* writes to a port the ABI does not define (the I/O bitmap denies it: #GP) */
+	HOSTILE_UNKNOWN_PORT = 1, /* writes to a port the ABI does not define (#GP where the I/O bitmap decides, else an exit) */
 	HOSTILE_STRING_IO = 2,    /* rep outsb with a huge count to the done port */
 	HOSTILE_SPIN = 3,         /* never answers */
 	HOSTILE_UNMAPPED = 4,     /* reads an address nothing maps */
