@@ -117,12 +117,14 @@ static void kvm_phase_end(void *ctx, enum measure_phase p)
 		phase_counter(k->r, p, "tp_exits", (double)k->trace.total);
 		if (k->trace.lost)
 			phase_counter(k->r, p, "tp_lost", (double)k->trace.lost);
-		for (int reason = 0; reason <= KVM_TRACE_REASONS; reason++)
-			if (k->trace.counts[reason]) {
-				char what[32];
-				snprintf(what, sizeof what, reason < KVM_TRACE_REASONS ? "tp_exit_%d" : "tp_exit_other", reason);
-				phase_counter(k->r, p, what, (double)k->trace.counts[reason]);
-			}
+		for (int i = 0; i < k->trace.nslots; i++) {
+			char name[24], what[40];
+			snprintf(what, sizeof what, "tp_exit_%s",
+				 kvm_trace_reason_name(&k->trace, k->trace.counts[i].reason, name, sizeof name));
+			phase_counter(k->r, p, what, (double)k->trace.counts[i].n);
+		}
+		if (k->trace.other)
+			phase_counter(k->r, p, "tp_exit_other", (double)k->trace.other);
 	}
 }
 

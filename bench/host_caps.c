@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "host_virt.h"
 #include "hv/kvm/kvm_guest.h"
 #include "workloads/tsc.h"
 
@@ -129,7 +130,7 @@ static void add_param(struct host_caps *h, const char *module, const char *param
 static void probe_kvm_modules(struct host_caps *h)
 {
 	static const char *const modules[] = { "kvm", "kvm_intel", "kvm_amd", "kvm_pvm" };
-	static const char *const params[] = { "ept", "npt", "enable_vpid", "nx_huge_pages", "tdp_mmu",
+	static const char *const params[] = { "ept", "npt", "vpid", "nx_huge_pages", "tdp_mmu",
 					      "nested", "eager_page_split", "enable_pmu" };
 	h->kvm_modules[0] = '\0';
 	for (size_t m = 0; m < sizeof modules / sizeof *modules; m++) {
@@ -211,7 +212,10 @@ void host_caps_probe(struct host_caps *h)
 		close(fd);
 		snprintf(h->kvm_reason, sizeof h->kvm_reason, "/dev/kvm opened, API version %d", KVM_API_VERSION);
 		probe_guest_1g(h);
-	} else {
-		snprintf(h->guest_1g_reason, sizeof h->guest_1g_reason, "no KVM: %s", h->kvm_reason);
+	} else if (!strncmp(h->kvm_reason, "/dev/kvm is missing", 19)) {
+		host_virt_why_no_kvm(h, h->kvm_reason, sizeof h->kvm_reason);
 	}
+	if (!h->kvm_ok)
+		snprintf(h->guest_1g_reason, sizeof h->guest_1g_reason, "no KVM: %s", h->kvm_reason);
+	host_virt_probe(h);
 }

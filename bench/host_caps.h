@@ -11,6 +11,17 @@
 
 #define HOST_CAPS_MAX_PARAMS 24
 
+/* Which KVM runs the kvm cells, and so what their second-level translation is. */
+enum kvm_kind {
+	KVM_KIND_NONE = 0,
+	KVM_KIND_INTEL_EPT,    /* nested paging, EPT 4 or 5 levels */
+	KVM_KIND_INTEL_SHADOW, /* kvm_intel ept=N */
+	KVM_KIND_AMD_NPT,      /* nested paging, NPT as deep as the host's paging */
+	KVM_KIND_AMD_SHADOW,   /* kvm_amd npt=N */
+	KVM_KIND_PVM,          /* kvm_pvm: software virtualization, shadow paging */
+	KVM_KIND_UNKNOWN,
+};
+
 struct host_param {
 	char name[64];
 	char value[64];
@@ -41,6 +52,15 @@ struct host_caps {
 	int nkvm_params;
 	bool guest_1g;
 	char guest_1g_reason[256];
+
+	/* Virtualization around this host (host_virt.c). */
+	bool native_is_vm;            /* CPUID.1:ECX[31]: "native" is itself a VM */
+	char hypervisor_vendor[16];   /* CPUID 40000000H signature, "" when not a VM */
+	char emulator[16];            /* "QEMU TCG", "Bochs": timings are emulated; "" */
+	bool cpu_vmx, cpu_svm, cpu_la57;
+	int paging_levels;            /* the kernel's paging depth: 4, or 5 with CR4.LA57 */
+	char paging_how[96];          /* how that was found */
+	enum kvm_kind kvm_kind;       /* the KVM behind /dev/kvm */
 };
 
 /* Probes with tlbvisor's own embedded payload (never a --payload file: the

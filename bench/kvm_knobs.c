@@ -6,10 +6,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include "host_virt.h"
 
 extern char **environ;
 
-static int changed_vpid = -1; /* original enable_vpid (0/1) once changed, else -1 */
+/* kvm_intel's module parameter (the C variable is enable_vpid; the file is
+ * /sys/module/kvm_intel/parameters/vpid). */
+#define VPID_PARAM "/sys/module/kvm_intel/parameters/vpid"
+#define EPT_PARAM "/sys/module/kvm_intel/parameters/ept"
+
+static int changed_vpid = -1; /* original kvm_intel.vpid (0/1) once changed, else -1 */
 
 static bool param_yes(const char *path)
 {
@@ -45,25 +53,25 @@ static bool cpu_flag(const char *flag)
 void kvm_knobs_probe(struct kvm_knobs *k, const struct host_caps *h)
 {
 	memset(k, 0, sizeof *k);
-	FILE *f = fopen("/sys/module/kvm_intel/parameters/enable_vpid", "r");
-	k->intel = f != NULL;
-	if (f)
-		fclose(f);
-	k->vpid_on = param_yes("/sys/module/kvm_intel/parameters/enable_vpid");
-	k->ept = param_yes("/sys/module/kvm_intel/parameters/ept");
+	k->intel = access("/sys/module/kvm_intel", F_OK) == 0;
+	k->vpid_on = param_yes(VPID_PARAM);
+	k->ept = param_yes(EPT_PARAM);
 	k->ept_5level = cpu_flag("ept_5level");
 	if (!h->kvm_ok)
 		snprintf(k->why_vpid, sizeof k->why_vpid, "no KVM: %s", h->kvm_reason);
 	else if (!k->intel)
 		snprintf(k->why_vpid, sizeof k->why_vpid,
-			 "VPID is switched by kvm_intel.enable_vpid; this host has no kvm_intel (KVM modules: %s)",
-			 h->kvm_modules);
+			 "VPID is switched by kvm_intel's parameter vpid; this host's KVM is %s (modules: %s)",
+			 kvm_kind_words(h->kvm_kind), h->kvm_modules);
+	else if (access(VPID_PARAM, R_OK) != 0)
+		snprintf(k->why_vpid, sizeof k->why_vpid, "kvm_intel is loaded but %s is not readable", VPID_PARAM);
 	if (!h->kvm_ok)
 		snprintf(k->why_levels, sizeof k->why_levels, "no KVM: %s", h->kvm_reason);
 	else if (!k->intel || !k->ept)
 		snprintf(k->why_levels, sizeof k->why_levels,
-			 "EPT depth applies to KVM with EPT (kvm_intel ept=Y); this host's KVM (%s) %s",
-			 h->kvm_modules, k->intel ? "has ept=N" : "uses no EPT (shadow paging or another vendor)");
+			 "EPT depth applies to kvm_intel with EPT; this host's KVM is %s%s",
+			 kvm_kind_words(h->kvm_kind),
+			 h->kvm_kind == KVM_KIND_AMD_NPT ? ", whose NPT depth follows the host's paging depth (not selectable)" : "");
 }
 
 const char *kvm_knobs_vpid_blocker(const struct kvm_knobs *k, bool want_on, bool allow_reload,
@@ -74,7 +82,7 @@ const char *kvm_knobs_vpid_blocker(const struct kvm_knobs *k, bool want_on, bool
 		return buf;
 	}
 	if (k->vpid_on != want_on && !allow_reload) {
-		snprintf(buf, len, "kvm_intel.enable_vpid is %s; switching it reloads kvm_intel (stopping every VM on this host): pass --allow-module-reload",
+		snprintf(buf, len, "kvm_intel.vpid is %s; switching it reloads kvm_intel (stopping every VM on this host): pass --allow-module-reload",
 			 k->vpid_on ? "Y" : "N");
 		return buf;
 	}
@@ -117,7 +125,7 @@ static int run(char *const argv[])
 static int reload(bool vpid_on)
 {
 	char *unload[] = { "modprobe", "-r", "kvm_intel", NULL };
-	char *load[] = { "modprobe", "kvm_intel", vpid_on ? "enable_vpid=1" : "enable_vpid=0", NULL };
+	char *load[] = { "modprobe", "kvm_intel", vpid_on ? "vpid=1" : "vpid=0", NULL };
 	if (run(unload) != 0)
 		return -1;
 	return run(load);
@@ -132,12 +140,12 @@ int kvm_knobs_set_vpid(struct kvm_knobs *k, bool on, char *err, size_t len)
 	if (changed_vpid < 0)
 		changed_vpid = original;
 	if (reload(on) != 0) {
-		snprintf(err, len, "reloading kvm_intel with enable_vpid=%d failed (another VM still running? not root?)", on);
+		snprintf(err, len, "reloading kvm_intel with vpid=%d failed (another VM still running? not root?)", on);
 		return -1;
 	}
-	k->vpid_on = param_yes("/sys/module/kvm_intel/parameters/enable_vpid");
+	k->vpid_on = param_yes(VPID_PARAM);
 	if (k->vpid_on != on) {
-		snprintf(err, len, "kvm_intel reloaded but enable_vpid is still %s", k->vpid_on ? "Y" : "N");
+		snprintf(err, len, "kvm_intel reloaded with vpid=%d but %s reads %s", on, VPID_PARAM, k->vpid_on ? "Y" : "N");
 		return -1;
 	}
 	return 0;
@@ -150,7 +158,7 @@ void kvm_knobs_restore(void)
 	int original = changed_vpid;
 	changed_vpid = -1;
 	if (reload(original) != 0)
-		fprintf(stderr, "tlbvisor: could not restore kvm_intel enable_vpid=%d; fix: modprobe -r kvm_intel && modprobe kvm_intel enable_vpid=%d\n",
+		fprintf(stderr, "tlbvisor: could not restore kvm_intel vpid=%d; fix: modprobe -r kvm_intel && modprobe kvm_intel vpid=%d\n",
 			original, original);
 }
 

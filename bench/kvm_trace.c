@@ -9,6 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hv/common/exit_reasons.h"
+
 #define RING_PAGES 256
 
 static const char *const tracefs_roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
@@ -87,6 +89,38 @@ void kvm_trace_open_event(struct kvm_trace *t, const char *event, const char *fi
 	t->fd = fd;
 }
 
+static void count(struct kvm_trace *t, uint32_t reason)
+{
+	for (int i = 0; i < t->nslots; i++)
+		if (t->counts[i].reason == reason) {
+			t->counts[i].n++;
+			return;
+		}
+	if (t->nslots < KVM_TRACE_SLOTS)
+		t->counts[t->nslots++] = (struct kvm_trace_count){ reason, 1 };
+	else
+		t->other++;
+}
+
+uint64_t kvm_trace_count(const struct kvm_trace *t, uint32_t reason)
+{
+	for (int i = 0; i < t->nslots; i++)
+		if (t->counts[i].reason == reason)
+			return t->counts[i].n;
+	return 0;
+}
+
+const char *kvm_trace_reason_name(const struct kvm_trace *t, uint32_t reason, char *buf, size_t len)
+{
+	const char *name = t->isa == KVM_TRACE_ISA_VMX ? vmx_exit_name(reason)
+			   : t->isa == KVM_TRACE_ISA_SVM ? svm_exit_name(reason) : NULL;
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "0x%x", reason);
+	return buf;
+}
+
 void kvm_trace_drain(struct kvm_trace *t)
 {
 	if (t->fd < 0)
@@ -120,9 +154,11 @@ void kvm_trace_drain(struct kvm_trace *t)
 				uint32_t isa = 0;
 				if (t->isa_offset != ~0u && t->isa_offset + 4 <= raw_size)
 					memcpy(&isa, raw + t->isa_offset, 4);
-				if (isa == 1) /* VMX: the basic exit reason is bits 15:0 */
+				if (isa == KVM_TRACE_ISA_VMX) /* the basic exit reason is bits 15:0 */
 					reason &= 0xffff;
-				t->counts[reason < KVM_TRACE_REASONS ? reason : KVM_TRACE_REASONS]++;
+				if (isa == KVM_TRACE_ISA_VMX || isa == KVM_TRACE_ISA_SVM)
+					t->isa = (enum kvm_trace_isa)isa;
+				count(t, reason);
 				t->total++;
 			}
 		} else if (h.type == PERF_RECORD_LOST && n >= sizeof h + 16) {
@@ -139,7 +175,8 @@ void kvm_trace_reset(struct kvm_trace *t)
 {
 	kvm_trace_drain(t);
 	memset(t->counts, 0, sizeof t->counts);
-	t->total = t->lost = 0;
+	t->nslots = 0;
+	t->total = t->lost = t->other = 0;
 }
 
 void kvm_trace_close(struct kvm_trace *t)

@@ -1,5 +1,5 @@
 /* VM-exit reasons from the kvm:kvm_exit tracepoint: one sample per exit of
- * this thread's vCPU, grouped by exit_reason. Where the tracepoint is not
+ * this thread's vCPU, grouped by exit_reason and named by the vendor's table. Where the tracepoint is not
  * permitted or not fired (kvm_pvm never fires it) the cell says why. */
 #ifndef TLBVISOR_KVM_TRACE_H
 #define TLBVISOR_KVM_TRACE_H
@@ -7,14 +7,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KVM_TRACE_REASONS 96
+#define KVM_TRACE_SLOTS 32
+
+/* kvm:kvm_exit's isa field (arch/x86/kvm/trace.h: KVM_ISA_VMX, KVM_ISA_SVM). */
+enum kvm_trace_isa { KVM_TRACE_ISA_UNKNOWN = 0, KVM_TRACE_ISA_VMX = 1, KVM_TRACE_ISA_SVM = 2 };
+
+struct kvm_trace_count {
+	uint32_t reason;
+	uint64_t n;
+};
 
 struct kvm_trace {
 	int fd;
 	void *ring;
 	size_t ring_size;
 	unsigned reason_offset, isa_offset;
-	uint64_t counts[KVM_TRACE_REASONS + 1]; /* last slot: reasons beyond the table */
+	enum kvm_trace_isa isa;       /* of the last sample (one VM, one vendor) */
+	struct kvm_trace_count counts[KVM_TRACE_SLOTS]; /* distinct reasons, in order of arrival */
+	int nslots;
+	uint64_t other;               /* samples of reasons beyond the slots */
 	uint64_t total, lost;
 	char why[256];    /* why there are no exit reasons ("" when open) */
 };
@@ -27,5 +38,10 @@ void kvm_trace_open_event(struct kvm_trace *t, const char *event, const char *fi
 void kvm_trace_drain(struct kvm_trace *t);
 void kvm_trace_reset(struct kvm_trace *t);
 void kvm_trace_close(struct kvm_trace *t);
+/* Samples counted for one reason. */
+uint64_t kvm_trace_count(const struct kvm_trace *t, uint32_t reason);
+/* The reason's name by the sample's ISA: the VMX basic exit reason or the SVM
+ * exit code as named in hv/common/exit_reasons.h, else its number. */
+const char *kvm_trace_reason_name(const struct kvm_trace *t, uint32_t reason, char *buf, size_t len);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdint.h>
 
 #include "console.h"
+#include "hv/common/exit_reasons.h"
 #include "vmcs_fields.h"
 #include "vmx_insn.h"
 
@@ -57,19 +58,9 @@ const char *vmx_instruction_error_str(uint64_t err)
 	return "unknown VM-instruction error";
 }
 
-/* SDM Vol. 3C appendix C. */
+/* SDM Vol. 3C appendix C, named once in hv/common/exit_reasons.h. */
 const char *vmx_exit_reason_name(unsigned reason)
 {
-	static const char *const names[] = {
-		[0] = "exception_nmi", [1] = "external_interrupt", [2] = "triple_fault",
-		[3] = "init", [7] = "interrupt_window", [10] = "cpuid", [12] = "hlt",
-		[14] = "invlpg", [16] = "rdtsc", [18] = "vmcall", [28] = "cr_access",
-		[30] = "io_instruction", [31] = "rdmsr", [32] = "wrmsr",
-		[33] = "entry_fail_guest_state", [34] = "entry_fail_msr_loading",
-		[48] = "ept_violation", [49] = "ept_misconfig", [52] = "preemption_timer",
-		[55] = "xsetbv",
-	};
-	if (reason < sizeof names / sizeof names[0] && names[reason])
-		return names[reason];
-	return "other";
+	const char *name = vmx_exit_name(reason);
+	return name ? name : "other";
 }
