@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hv/paging/paging.h"
 #include "model.h"
 #include "plots.h"
 #include "results_view.h"
@@ -75,27 +76,42 @@ static uint64_t page_bytes(const char *p)
 
 /* Each virtualized cell: extra cycles over native 4K beside the references a
  * TLB miss costs for its guest leaf and effective second-level leaf. */
+/* A depth recorded in the cell (4 or 5), else 4. */
+static unsigned cell_depth(const struct cell_view *c, const char *key)
+{
+	double d = view_counter(c, key);
+	return isnan(d) || d < 4 ? 4 : (unsigned)d;
+}
+
 static void model_table(struct report *r)
 {
-	static const char *const cols[] = { "cell", "guest leaf", "2nd-level leaf", ">native refs", ">nested refs",
+	static const char *const cols[] = { "cell", "walk", "guest leaf", "2nd-level leaf", ">native refs", ">nested refs",
 					    ">cycles/access", ">native 4K cycles", ">extra cycles", ">ratio" };
 	struct table *t = &r->t[r->nt++];
 	table_init(t, "Nested page walks: model beside measurement",
-		   "References per TLB miss from the nested walker on tables built by the paging engine (4-level guest, EPT depth of the cell or 4), beside the measured cycles over native 4K pages at the same working set.",
-		   9, cols);
+		   "References per TLB miss from the nested walker on tables built by the paging engine, for the depths each cell really had (guest depth; NPT or EPT depth: kvm_amd's NPT is as deep as the host's paging, kvm_intel's EPT as KVM chose), beside the measured cycles over native 4K pages at the same working set. Under shadow paging there is no second dimension: a TLB miss walks the shadow table, as deep as the guest's.",
+		   10, cols);
 	for (int i = 0; i < r->v.n; i++) {
 		const struct cell_view *c = &r->v.cells[i];
 		if (!strcmp(c->backend, "native") || strcmp(c->status, "ok") || strncmp(c->name, "chase/", 6))
 			continue;
 		double n4 = native4k(&r->v, c);
 		const char *leaf = c->effective_page[0] && strcmp(c->effective_page, "?") ? c->effective_page : c->host_page;
-		double levels = view_counter(c, "ept_levels");
-		struct model_row m = { .guest_levels = 4, .ept_levels = isnan(levels) || levels < 4 ? 4 : (unsigned)levels,
+		const char *second = json_str(c->first, "second_level");
+		bool shadow = !strcmp(second, "shadow");
+		unsigned second_levels = cell_depth(c, second[0] ? "second_level_levels" : "ept_levels");
+		struct model_row m = { .guest_levels = cell_depth(c, "guest_levels"), .ept_levels = second_levels,
 				       .guest_page = page_bytes(c->guest_page), .ept_page = page_bytes(leaf) };
 		model_compute_one(&m);
-		char nr[16], xr[16], cyc[32], nat[32], extra[32], ratio[32];
-		snprintf(nr, sizeof nr, "%u", m.native_refs);
-		if (m.error)
+		char walk[32], nr[16], xr[16], cyc[32], nat[32], extra[32], ratio[32];
+		if (shadow)
+			snprintf(walk, sizeof walk, "%u-level, shadow", m.guest_levels);
+		else
+			snprintf(walk, sizeof walk, "%u-level x %s %u", m.guest_levels, second[0] ? second : "ept",
+				 second_levels);
+		/* Shadow paging: the walk is native over the shadow table's leaves. */
+		snprintf(nr, sizeof nr, "%u", shadow ? pt_native_refs(m.guest_levels, page_bytes(leaf)) : m.native_refs);
+		if (m.error || shadow)
 			snprintf(xr, sizeof xr, "-");
 		else
 			snprintf(xr, sizeof xr, "%u", m.nested_refs);
@@ -103,7 +119,7 @@ static void model_table(struct report *r)
 		fmt(nat, sizeof nat, "%.1f", n4);
 		fmt(extra, sizeof extra, "%+.1f", c->median - n4);
 		fmt(ratio, sizeof ratio, "%.3f", c->median / n4);
-		const char *vals[] = { c->name, c->guest_page, leaf, nr, xr, cyc, nat, extra, ratio };
+		const char *vals[] = { c->name, walk, c->guest_page, leaf, nr, xr, cyc, nat, extra, ratio };
 		table_row(t, vals);
 	}
 }
@@ -197,6 +213,41 @@ static void provenance_table(struct report *r)
 	}
 }
 
+/* In words, at the top: what the kvm cells measured, and what "native" was. */
+static void provenance_notes(struct report *r)
+{
+	json_t *ctx = r->v.context;
+	char buf[512];
+	const char *emulator = json_str(ctx, "emulator");
+	if (emulator[0]) {
+		snprintf(buf, sizeof buf, "This run's host is %s, an emulator: every timing below is emulated and says nothing about performance (correctness only).",
+			 emulator);
+		note(r, "%s", buf);
+	}
+	bool kvm_cells = false;
+	unsigned second_levels = 0;
+	for (int i = 0; i < r->v.n; i++)
+		if (!strcmp(r->v.cells[i].backend, "kvm")) {
+			kvm_cells = true;
+			if (!second_levels && !strcmp(r->v.cells[i].status, "ok"))
+				second_levels = (unsigned)view_counter(&r->v.cells[i], "second_level_levels");
+		}
+	const char *words = json_str(ctx, "kvm_translation");
+	if (kvm_cells && words[0]) {
+		char depth[96] = "";
+		if (second_levels >= 4)
+			snprintf(depth, sizeof depth, " (%u-level %s)", second_levels,
+				 !strcmp(json_str(ctx, "kvm"), "kvm_amd+NPT") ? "NPT, as deep as the host's paging" : "EPT");
+		snprintf(buf, sizeof buf, "The kvm cells ran on %s%s.", words, depth);
+		note(r, "%s", buf);
+	}
+	if (json_is_true(json_object_get(ctx, "native_is_vm"))) {
+		snprintf(buf, sizeof buf, "\"native\" here is itself a virtual machine (hypervisor \"%s\"): native cells include that machine's own translation.",
+			 json_str(ctx, "hypervisor_vendor"));
+		note(r, "%s", buf);
+	}
+}
+
 static int report_build(json_t *doc, struct report *r, char *err, size_t errlen)
 {
 	memset(r, 0, sizeof *r);
@@ -204,6 +255,7 @@ static int report_build(json_t *doc, struct report *r, char *err, size_t errlen)
 		return -1;
 	if (json_is_true(json_object_get(r->v.context, "interrupted")))
 		note(r, "%sThis run was interrupted: only the cells below finished.", "");
+	provenance_notes(r);
 	static const char *const vmx[] = { "bochs", "qemu" };
 	for (int i = 0; i < 2; i++) {
 		json_t *b = json_object_get(r->v.context, vmx[i]);

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include "backend.h"
+#include "host_virt.h"
 #include "hv/kvm/kvm_guest.h"
 #include "parse.h"
 #include "kvm_knobs.h"
@@ -139,14 +140,25 @@ static uint64_t count_delta(uint64_t after, uint64_t before)
 	return after > before ? after - before : 0;
 }
 
-static bool shadow_paging(const struct host_caps *h)
+/* The translation this cell has: which KVM, its second level and depths. */
+static void record_translation(struct cell_result *r, const struct host_caps *h, const struct kvm_knobs *k,
+			       unsigned phys_bits, unsigned guest_levels)
 {
-	for (int i = 0; i < h->nkvm_params; i++) {
-		const char *n = h->kvm_params[i].name, *v = h->kvm_params[i].value;
-		if ((strstr(n, ".ept") || strstr(n, ".npt")) && (v[0] == 'Y' || v[0] == '1'))
-			return false;
+	snprintf(r->kvm.kvm, sizeof r->kvm.kvm, "%s", kvm_kind_name(h->kvm_kind));
+	r->kvm.guest_levels = guest_levels;
+	r->kvm.host_paging_levels = (unsigned)h->paging_levels;
+	const char *second = "shadow";
+	if (h->kvm_kind == KVM_KIND_AMD_NPT) {
+		/* NPT walks with the host's paging mode (KVM's get_npt_level). */
+		second = "npt";
+		r->kvm.second_level_levels = (unsigned)h->paging_levels;
+	} else if (h->kvm_kind == KVM_KIND_INTEL_EPT) {
+		second = "ept";
+		r->kvm.second_level_levels = kvm_knobs_ept_depth(k, phys_bits);
 	}
-	return true;
+	snprintf(r->kvm.second_level, sizeof r->kvm.second_level, "%s", second);
+	if (k->intel)
+		snprintf(r->kvm.vpid, sizeof r->kvm.vpid, "%s", k->vpid_on ? "Y" : "N");
 }
 
 int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const struct payload *p,
@@ -207,14 +219,26 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 	static struct kvm_ctx k; /* large (stats snapshots); one cell at a time */
 	memset(&k, 0, sizeof k);
 	k.r = r;
+	unsigned guest_levels = c->guest_levels ? c->guest_levels : 4;
 	struct kvm_guest_config gc = { .payload = p->image, .payload_size = p->size,
 				       .ws_host = mem.addr, .ws_mem_size = mem_size,
-				       .guest_page = c->guest_page, .phys_bits = phys_bits };
-	if (kvm_guest_create(&k.g, &gc, err, sizeof err) < 0) {
-		result_fail(r, "%s", err);
+				       .guest_page = c->guest_page, .phys_bits = phys_bits,
+				       .guest_levels = guest_levels };
+	int created = kvm_guest_create(&k.g, &gc, err, sizeof err);
+	if (created < 0) {
+		if (created == KVM_GUEST_UNSUPPORTED && guest_levels == 5)
+			result_skip(r, "%s: %s; KVM here: %s", err,
+				    h->cpu_la57 ? "the CPU has LA57 but this KVM does not pass it on"
+						: "this host's CPU has no LA57 (5-level paging)",
+				    kvm_kind_words(h->kvm_kind));
+		else if (created == KVM_GUEST_UNSUPPORTED)
+			result_skip(r, "%s; KVM here: %s", err, kvm_kind_words(h->kvm_kind));
+		else
+			result_fail(r, "%s", err);
 		host_mem_free(&mem);
 		return MEASURE_OK;
 	}
+	record_translation(r, h, &knobs, phys_bits, guest_levels);
 	k.g.watchdog_s = m->guest_timeout;
 	k.cfg = cell_chase_config(c, m, TV_WS_ADDR);
 	if (c->workload != WORKLOAD_CHASE)
@@ -279,7 +303,7 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 			snprintf(why, sizeof why, "guest %s pages are splintered into %s second-level leaves by the %s host backing",
 				 guest_page_name(c->guest_page), guest_page_name(granule),
 				 host_page_name(c->host_page));
-		else if (shadow_paging(h))
+		else if (!strcmp(r->kvm.second_level, "shadow"))
 			snprintf(why, sizeof why, "this KVM uses shadow paging, which maps at most the guest page size (%s)",
 				 guest_page_name(c->guest_page));
 		else

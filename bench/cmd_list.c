@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "host_caps.h"
+#include "host_virt.h"
 #include "kvm_knobs.h"
 #include "pmu.h"
 #include "vmx_backend.h"
@@ -61,6 +62,16 @@ int cmd_list(int argc, char **argv)
 	       h.tsc_calibrated_hz / 1e9);
 	printf("  memory         %.1f GiB available\n", (double)h.mem_available / (1 << 30));
 	printf("  thp            enabled=%s defrag=%s\n", h.thp_enabled, h.thp_defrag);
+	if (h.native_is_vm)
+		printf("  virtualized    yes: this \"native\" is itself a VM (CPUID.1:ECX[31]; hypervisor \"%s\")\n",
+		       h.hypervisor_vendor);
+	else
+		printf("  virtualized    no (CPUID.1:ECX[31] clear)\n");
+	if (h.emulator[0])
+		printf("  emulator       %s: every timing here is emulated and says nothing about performance\n",
+		       h.emulator);
+	printf("  paging         %d-level (%s)\n", h.paging_levels, h.paging_how);
+	printf("  kvm            %s\n", kvm_kind_words(h.kvm_kind));
 	printf("  kvm modules    %s\n", h.kvm_modules);
 	for (int i = 0; i < h.nkvm_params; i++)
 		printf("    %-24s %s\n", h.kvm_params[i].name, h.kvm_params[i].value);
@@ -109,15 +120,26 @@ int cmd_list(int argc, char **argv)
 	printf("\nkvm knobs\n");
 	struct kvm_knobs knobs;
 	kvm_knobs_probe(&knobs, &h);
-	yesno("vpid on/off", !knobs.why_vpid[0],
-	      knobs.why_vpid[0] ? knobs.why_vpid : "kvm_intel.enable_vpid, switched with --allow-module-reload");
-	yesno("ept-levels 4", !knobs.why_levels[0], knobs.why_levels[0] ? knobs.why_levels : "guest MAXPHYADDR 46");
+	char vwhy2[160], l4[96], l5[96];
+	snprintf(vwhy2, sizeof vwhy2, "kvm_intel.vpid is %s now; switched with --allow-module-reload (reload, restored after the run)",
+		 knobs.vpid_on ? "Y" : "N");
+	snprintf(l4, sizeof l4, "guest MAXPHYADDR %u: 4-level EPT", kvm_knobs_phys_bits(4));
+	snprintf(l5, sizeof l5, "guest MAXPHYADDR %u: 5-level EPT", kvm_knobs_phys_bits(5));
+	yesno("vpid on/off", !knobs.why_vpid[0], knobs.why_vpid[0] ? knobs.why_vpid : vwhy2);
+	yesno("ept-levels 4", !knobs.why_levels[0], knobs.why_levels[0] ? knobs.why_levels : l4);
 	yesno("ept-levels 5", !knobs.why_levels[0] && knobs.ept_5level,
-	      knobs.why_levels[0] ? knobs.why_levels : knobs.ept_5level ? "guest MAXPHYADDR 52" : "no ept_5level in the CPU's VMX flags");
+	      knobs.why_levels[0] ? knobs.why_levels : knobs.ept_5level ? l5 : "5-level EPT not offered by this CPU (no ept_5level in /proc/cpuinfo vmx flags)");
 
 	printf("\nguest pages (KVM)\n");
 	yesno("4k", h.kvm_ok, h.kvm_ok ? "4-level guest paging" : h.kvm_reason);
 	yesno("2m", h.kvm_ok, h.kvm_ok ? "PDE leaves (PS=1)" : h.kvm_reason);
 	yesno("1g", h.guest_1g, h.guest_1g_reason);
+	printf("\nguest paging depth (KVM)\n");
+	yesno("4-level", h.kvm_ok, h.kvm_ok ? "CR4.PAE, EFER.LMA" : h.kvm_reason);
+	yesno("5-level (--guest-levels 5)", h.guest_la57,
+	      !h.kvm_ok ? h.kvm_reason
+	      : h.guest_la57 ? "this KVM gives guests CPUID LA57 (CR4.LA57)"
+	      : h.cpu_la57 ? "the CPU has LA57 but this KVM does not give it to guests"
+			   : "this host's CPU has no LA57 (5-level paging)");
 	return 0;
 }

@@ -38,8 +38,9 @@ static void run_usage(FILE *out)
 		"                      backing under KVM (2m/1g are hugetlb and need reserved pages)\n"
 		"  --guest-page LIST   4k,2m,1g: guest page-table leaves (kvm, bochs, qemu)\n"
 		"  --vpid LIST         on,off: bochs/qemu set it in the VMCS; kvm reloads kvm_intel with\n"
-		"                      enable_vpid (Intel hosts, only with --allow-module-reload; restored)\n"
+		"                      vpid=0/1 (Intel hosts, only with --allow-module-reload; restored)\n"
 		"  --ept-levels LIST   4,5: EPT walk length (bochs, qemu; kvm on Intel via the guest MAXPHYADDR)\n"
+		"  --guest-levels LIST 4,5: guest paging depth under kvm (5: CR4.LA57 where the KVM offers it)\n"
 		"\n"
 		"protocol:\n"
 		"  --repetitions N     timed repetitions per cell (default 5)\n"
@@ -50,7 +51,7 @@ static void run_usage(FILE *out)
 		"  --max-warmup N      warm-up passes at most (default 20)\n"
 		"  --guest-mem SIZE    KVM guest memory limit (default: sized to each working set)\n"
 		"  --exit-every N      the guest exits (port I/O) every N accesses during timing\n"
-		"  --allow-module-reload  let tlbvisor reload kvm_intel to switch enable_vpid\n"
+		"  --allow-module-reload  let tlbvisor reload kvm_intel to switch its vpid parameter\n"
 		"  --exit-cost         add cells timing the round trip of an I/O exit and of a CPUID\n"
 		"                      exit (kvm, bochs, qemu): exit/io/..., exit/cpuid/...\n"
 		"  --exit-every-ticks T  (bochs, qemu) a VMX-preemption-timer exit every T timer ticks\n"
@@ -141,6 +142,11 @@ static int parse_dimension(struct matrix *m, int opt, char *arg)
 				return bad("EPT depth", items[i], "give 4, 5 or 4,5");
 			m->ept_levels[i] = (unsigned)atoi(items[i]);
 			break;
+		case 'l':
+			if (n > 2 || (strcmp(items[i], "4") && strcmp(items[i], "5")))
+				return bad("guest paging depth", items[i], "give 4, 5 or 4,5");
+			m->guest_levels[i] = (unsigned)atoi(items[i]);
+			break;
 		}
 	}
 	switch (opt) {
@@ -151,6 +157,7 @@ static int parse_dimension(struct matrix *m, int opt, char *arg)
 	case 'G': m->nguest_pages = n; break;
 	case 'V': m->nvpids = n; m->vpid_given = true; break;
 	case 'E': m->nept_levels = n; m->levels_given = true; break;
+	case 'l': m->nguest_levels = n; m->guest_levels_given = true; break;
 	}
 	return 0;
 }
@@ -192,6 +199,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		{ "payload", required_argument, NULL, 'L' },
 		{ "vpid", required_argument, NULL, 'V' },
 		{ "ept-levels", required_argument, NULL, 'E' },
+		{ "guest-levels", required_argument, NULL, 'l' },
 		{ "exit-every", required_argument, NULL, 'X' },
 		{ "vmx-timeout", required_argument, NULL, 'T' },
 		{ "probe-ept-violation", no_argument, NULL, 'Q' },
@@ -233,7 +241,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		case 'b':
 			o->backend_given = true;
 			/* fall through */
-		case 'w': case 'p': case 'H': case 'G': case 'V': case 'E':
+		case 'w': case 'p': case 'H': case 'G': case 'V': case 'E': case 'l':
 			if (parse_dimension(m, opt, optarg) < 0)
 				return -1;
 			break;

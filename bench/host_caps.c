@@ -173,6 +173,7 @@ static void probe_guest_1g(struct host_caps *h)
 		host_mem_free(&mem);
 		return;
 	}
+	h->guest_la57 = g.guest_la57;
 	uint32_t status;
 	g.watchdog_s = 10;
 	g.params->touch_addr = TV_WS_ADDR + 0x1000;

@@ -52,6 +52,7 @@ struct host_caps {
 	int nkvm_params;
 	bool guest_1g;
 	char guest_1g_reason[256];
+	bool guest_la57;              /* KVM gives guests CPUID LA57 (5-level paging) */
 
 	/* Virtualization around this host (host_virt.c). */
 	bool native_is_vm;            /* CPUID.1:ECX[31]: "native" is itself a VM */

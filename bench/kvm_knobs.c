@@ -162,12 +162,21 @@ void kvm_knobs_restore(void)
 			original, original);
 }
 
+static unsigned host_phys_bits(void)
+{
+	unsigned a, b, c, d;
+	return __get_cpuid(0x80000008, &a, &b, &c, &d) ? a & 0xff : 46;
+}
+
 unsigned kvm_knobs_phys_bits(unsigned levels)
 {
 	/* KVM uses 5-level TDP when the guest MAXPHYADDR exceeds 48 bits; for 4
 	 * levels never give the guest more bits than the host has. */
-	unsigned a, b, c, d, host = 46;
-	if (__get_cpuid(0x80000008, &a, &b, &c, &d))
-		host = a & 0xff;
+	unsigned host = host_phys_bits();
 	return levels == 5 ? 52 : host < 48 ? host : 48;
+}
+
+unsigned kvm_knobs_ept_depth(const struct kvm_knobs *k, unsigned phys_bits)
+{
+	return k->ept_5level && (phys_bits ? phys_bits : host_phys_bits()) > 48 ? 5 : 4;
 }

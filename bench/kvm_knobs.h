@@ -30,5 +30,9 @@ int kvm_knobs_set_vpid(struct kvm_knobs *k, bool on, char *err, size_t len);
 void kvm_knobs_restore(void);
 /* Guest MAXPHYADDR that makes KVM pick this TDP depth. */
 unsigned kvm_knobs_phys_bits(unsigned levels);
+/* The EPT depth kvm_intel uses for a guest of this MAXPHYADDR (0: the
+ * host's): 5 only when the CPU walks 5-level EPT and the guest needs more
+ * than 48 bits (KVM's kvm_mmu_get_tdp_level). */
+unsigned kvm_knobs_ept_depth(const struct kvm_knobs *k, unsigned phys_bits);
 
 #endif

@@ -79,6 +79,8 @@ static void matrix_defaults(struct matrix *m)
 	m->nept_levels = 1;
 	m->vpids[0] = true;
 	m->nvpids = 1;
+	m->guest_levels[0] = 4;
+	m->nguest_levels = 1;
 	m->guest_timeout = 60;
 }
 
@@ -147,14 +149,19 @@ void cell_name(struct cell *c)
 		if (c->vpid_set)
 			len += (size_t)snprintf(c->name + len, sizeof c->name - len, "/vpid:%s", c->vpid ? "on" : "off");
 		if (c->ept_levels && len < sizeof c->name)
-			snprintf(c->name + len, sizeof c->name - len, "/ept-levels:%u", c->ept_levels);
+			len += (size_t)snprintf(c->name + len, sizeof c->name - len, "/ept-levels:%u", c->ept_levels);
+		if (c->guest_levels && len < sizeof c->name)
+			snprintf(c->name + len, sizeof c->name - len, "/guest-levels:%u", c->guest_levels);
 	}
 }
 
 /* Order: pattern, working set, then backend, guest page, host page, VPID, EPT
- * depth. Cells that are compared with each other (the same working set on
- * every backend and page size) run close together in time, so a machine
- * that drifts (other tenants, memory reclaim) cannot flip their comparison. */
+ * depth, guest depth. Cells that are compared with each other (the same
+ * working set on every backend and page size) run close together in time, so
+ * a machine that drifts (other tenants, memory reclaim) cannot flip their
+ * comparison. One exception: kvm's VPID is a module parameter, switched by
+ * reloading kvm_intel; its cells are grouped by VPID (outermost), so a run
+ * reloads the module once per value, not once per cell. */
 static void add_cell(struct cell *cells, int max, int *n, const struct cell *c)
 {
 	if (cells && *n < max) {
@@ -165,32 +172,50 @@ static void add_cell(struct cell *cells, int max, int *n, const struct cell *c)
 	(*n)++;
 }
 
+/* The chase cells of one backend at one pattern and working set, with the
+ * VPID settings of index [v0, v1). */
+static void backend_cells(const struct matrix *m, struct cell *cells, int max, int *n, enum backend be,
+			  enum chase_pattern pattern, uint64_t ws, int v0, int v1)
+{
+	bool native = be == BACKEND_NATIVE, vmx = BACKEND_IS_VMX(be), kvm = be == BACKEND_KVM;
+	bool knob_vpid = vmx || (kvm && m->vpid_given), knob_levels = vmx || (kvm && m->levels_given);
+	bool glevels = kvm && m->guest_levels_given;
+	int nguest = native ? 1 : m->nguest_pages;
+	int nlevels = knob_levels ? m->nept_levels : 1, ngl = glevels ? m->nguest_levels : 1;
+	for (int g = 0; g < nguest; g++)
+		for (int h = 0; h < m->nhost_pages; h++)
+			for (int v = v0; v < v1; v++)
+				for (int l = 0; l < nlevels; l++)
+					for (int d = 0; d < ngl; d++) {
+						struct cell c = {
+							.backend = be, .ws = ws, .pattern = pattern,
+							.host_page = m->host_pages[h],
+							.guest_page = native ? 0 : m->guest_pages[g],
+							.vpid = knob_vpid ? m->vpids[v] : false, .vpid_set = knob_vpid,
+							.ept_levels = knob_levels ? m->ept_levels[l] : 0,
+							.guest_levels = glevels ? m->guest_levels[d] : 0,
+						};
+						add_cell(cells, max, n, &c);
+					}
+}
+
 int matrix_expand(const struct matrix *m, struct cell *cells, int max)
 {
 	int n = 0;
-	for (int p = 0; p < m->npatterns; p++)
-		for (int w = 0; w < m->nws; w++)
-			for (int b = 0; b < m->nbackends; b++) {
-				enum backend be = m->backends[b];
-				bool native = be == BACKEND_NATIVE, vmx = BACKEND_IS_VMX(be);
-				bool kvm = be == BACKEND_KVM;
-				bool knob_vpid = vmx || (kvm && m->vpid_given), knob_levels = vmx || (kvm && m->levels_given);
-				int nguest = native ? 1 : m->nguest_pages;
-				int nvpid = knob_vpid ? m->nvpids : 1, nlevels = knob_levels ? m->nept_levels : 1;
-				for (int g = 0; g < nguest; g++)
-					for (int h = 0; h < m->nhost_pages; h++)
-						for (int v = 0; v < nvpid; v++)
-							for (int l = 0; l < nlevels; l++) {
-								struct cell c = {
-									.backend = be, .ws = m->ws[w], .pattern = m->patterns[p],
-									.host_page = m->host_pages[h],
-									.guest_page = native ? 0 : m->guest_pages[g],
-									.vpid = knob_vpid ? m->vpids[v] : false, .vpid_set = knob_vpid,
-									.ept_levels = knob_levels ? m->ept_levels[l] : 0,
-								};
-								add_cell(cells, max, &n, &c);
-							}
-			}
+	int nouter = m->vpid_given ? m->nvpids : 1; /* kvm's VPID groups */
+	for (int o = 0; o < nouter; o++)
+		for (int p = 0; p < m->npatterns; p++)
+			for (int w = 0; w < m->nws; w++)
+				for (int b = 0; b < m->nbackends; b++) {
+					enum backend be = m->backends[b];
+					bool kvm_vpid = be == BACKEND_KVM && m->vpid_given;
+					bool vmx_vpid = BACKEND_IS_VMX(be);
+					if (kvm_vpid)
+						backend_cells(m, cells, max, &n, be, m->patterns[p], m->ws[w], o, o + 1);
+					else if (o == 0) /* other backends once, all their VPIDs */
+						backend_cells(m, cells, max, &n, be, m->patterns[p], m->ws[w], 0,
+							      vmx_vpid ? m->nvpids : 1);
+				}
 	for (int b = 0; b < m->nbackends; b++) {
 		enum backend be = m->backends[b];
 		bool native = be == BACKEND_NATIVE, vmx = BACKEND_IS_VMX(be);

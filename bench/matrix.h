@@ -62,6 +62,10 @@ struct matrix {
 	int nvpids;
 	/* kvm: --vpid/--ept-levels given explicitly (module knobs) */
 	bool vpid_given, levels_given;
+	/* kvm: guest paging depths (--guest-levels 4,5; CR4.LA57 for 5) */
+	unsigned guest_levels[2];
+	int nguest_levels;
+	bool guest_levels_given;
 	bool allow_module_reload;
 	bool exit_cost;       /* add exit round-trip cells for kvm, bochs, qemu */
 	double guest_timeout; /* seconds a guest may take for one command (watchdog) */
@@ -87,6 +91,7 @@ struct cell {
 	unsigned ept_levels;  /* VMX backends: 4 or 5; 0 otherwise */
 	bool vpid;            /* VMX backends; kvm when vpid_set */
 	bool vpid_set;        /* kvm: a VPID setting was asked for */
+	unsigned guest_levels; /* kvm: 4 or 5 when --guest-levels was given; 0: 4, unnamed */
 	char name[160];
 };
 

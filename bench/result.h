@@ -47,6 +47,16 @@ struct cell_result {
 	char pmu_status[256];      /* "ok", or why the PMU columns are empty */
 	char exit_reasons_status[256]; /* kvm: "ok", or why there are no tp_exit_* counters */
 
+	/* kvm: the translation the cell really had ("" kvm: not a kvm cell) */
+	struct {
+		char kvm[24];                  /* which KVM: "kvm_amd+NPT", "kvm_pvm", ... */
+		char second_level[8];          /* "npt", "ept" or "shadow" */
+		unsigned second_level_levels;  /* NPT/EPT depth; 0 under shadow paging */
+		unsigned guest_levels;         /* 4, or 5 with CR4.LA57 */
+		unsigned host_paging_levels;   /* the host kernel's depth (AMD: the NPT's) */
+		char vpid[4];                  /* kvm_intel's vpid read back ("Y"/"N"); "" elsewhere */
+	} kvm;
+
 	int ncounters;
 	struct counter counters[RESULT_MAX_COUNTERS];
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "host_virt.h"
 #include "parse.h"
 #include "stats.h"
 
@@ -52,6 +53,13 @@ json_t *results_context_json(const struct run_info *run, const struct host_caps 
 	for (int i = 0; i < h->nkvm_params; i++)
 		json_object_set_new(params, h->kvm_params[i].name, json_string(h->kvm_params[i].value));
 	json_object_set_new(ctx, "kvm_parameters", params);
+	json_object_set_new(ctx, "kvm", json_string(kvm_kind_name(h->kvm_kind)));
+	json_object_set_new(ctx, "kvm_translation", json_string(kvm_kind_words(h->kvm_kind)));
+	json_object_set_new(ctx, "native_is_vm", json_boolean(h->native_is_vm));
+	json_object_set_new(ctx, "hypervisor_vendor", json_string(h->hypervisor_vendor));
+	json_object_set_new(ctx, "emulator", json_string(h->emulator));
+	json_object_set_new(ctx, "paging_levels", json_integer(h->paging_levels));
+	json_object_set_new(ctx, "paging_levels_how", json_string(h->paging_how));
 	json_object_set_new(ctx, "kvm_guest_1g_pages", json_boolean(h->guest_1g));
 	json_object_set_new(ctx, "kvm_guest_1g_reason", json_string(h->guest_1g_reason));
 	json_object_set_new(ctx, "payload", json_string(run->payload ? run->payload->source : ""));
@@ -88,6 +96,15 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	if (BACKEND_IS_VMX(c->backend)) {
 		json_object_set_new(b, "vpid", json_string(c->vpid ? "on" : "off"));
 		json_object_set_new(b, "ept_levels", json_integer(c->ept_levels));
+	}
+	if (r->kvm.kvm[0]) {
+		json_object_set_new(b, "kvm", json_string(r->kvm.kvm));
+		json_object_set_new(b, "second_level", json_string(r->kvm.second_level));
+		json_object_set_new(b, "second_level_levels", json_integer(r->kvm.second_level_levels));
+		json_object_set_new(b, "guest_levels", json_integer(r->kvm.guest_levels));
+		json_object_set_new(b, "host_paging_levels", json_integer(r->kvm.host_paging_levels));
+		if (r->kvm.vpid[0])
+			json_object_set_new(b, "kvm_intel_vpid", json_string(r->kvm.vpid));
 	}
 	json_object_set_new(b, "status", json_string(cell_status_name(r->status)));
 	if (r->status != CELL_OK) {

@@ -34,8 +34,8 @@ static void vm_start(struct vm *v, uint64_t ws, uint64_t guest_page)
 {
 	char err[512];
 	cr_assert_eq(host_mem_alloc(&v->mem, HOST_PAGE_4K, ws, err, sizeof err), 0, "%s", err);
-	struct kvm_guest_config cfg = { tv_payload_elf, tv_payload_elf_size, v->mem.addr, v->mem.size,
-					guest_page, 0 };
+	struct kvm_guest_config cfg = { .payload = tv_payload_elf, .payload_size = tv_payload_elf_size,
+					.ws_host = v->mem.addr, .ws_mem_size = v->mem.size, .guest_page = guest_page };
 	cr_assert_eq(kvm_guest_create(&v->g, &cfg, err, sizeof err), 0, "%s", err);
 }
 
@@ -132,7 +132,8 @@ Test(kvm, bad_payload_is_refused_before_the_guest_runs)
 	char err[512];
 	cr_assert_eq(host_mem_alloc(&mem, HOST_PAGE_4K, 1 << 20, err, sizeof err), 0);
 	struct kvm_guest g;
-	struct kvm_guest_config cfg = { not_elf, sizeof not_elf, mem.addr, mem.size, 4096, 0 };
+	struct kvm_guest_config cfg = { .payload = not_elf, .payload_size = sizeof not_elf, .ws_host = mem.addr,
+					.ws_mem_size = mem.size, .guest_page = 4096 };
 	cr_assert_eq(kvm_guest_create(&g, &cfg, err, sizeof err), -1);
 	cr_assert(strstr(err, "not an ELF64"), "%s", err);
 	host_mem_free(&mem);
@@ -160,4 +161,37 @@ Test(kvm, tracepoint_samples_count_every_port_exit)
 	cr_assert_eq(kvm_trace_count(&t, TV_PORT_DONE), 7, "7 samples of port 0x%x", TV_PORT_DONE);
 	kvm_trace_close(&t);
 	vm_stop(&v);
+}
+
+/* 5-level guest paging (CR4.LA57): where the KVM gives the guest LA57 the
+ * chase runs through 5-level tables; where it does not, the guest is refused
+ * as unsupported with a reason naming LA57, not failed. */
+Test(kvm, five_level_guest_runs_or_is_refused_as_unsupported)
+{
+	if (!kvm_usable())
+		cr_skip_test("/dev/kvm unavailable");
+	char err[512];
+	struct host_mem mem;
+	cr_assert_eq(host_mem_alloc(&mem, HOST_PAGE_4K, 4 << 20, err, sizeof err), 0, "%s", err);
+	struct kvm_guest g;
+	struct kvm_guest_config cfg = { .payload = tv_payload_elf, .payload_size = tv_payload_elf_size,
+					.ws_host = mem.addr, .ws_mem_size = mem.size, .guest_page = 4096,
+					.guest_levels = 5 };
+	int rc = kvm_guest_create(&g, &cfg, err, sizeof err);
+	if (rc == KVM_GUEST_UNSUPPORTED) {
+		cr_assert(strstr(err, "LA57"), "%s", err);
+		printf("5-level guest refused as unsupported: %s\n", err);
+	} else {
+		cr_assert_eq(rc, 0, "%s", err);
+		cr_assert(g.guest_la57);
+		uint32_t status;
+		struct chase_config c = { .base = TV_WS_ADDR, .bytes = 4 << 20, .stride = 4096, .seed = 5 };
+		g.params->chase = c;
+		cr_assert_eq(kvm_guest_command(&g, TV_CMD_BUILD, &status, err, sizeof err), KVM_RUN_DONE, "%s", err);
+		g.params->steps = 3000;
+		cr_assert_eq(kvm_guest_command(&g, TV_CMD_RUN, &status, err, sizeof err), KVM_RUN_DONE, "%s", err);
+		cr_assert_eq(g.params->final_ptr, chase_expected(&c, 3000));
+		kvm_guest_destroy(&g);
+	}
+	host_mem_free(&mem);
 }

@@ -71,13 +71,20 @@ enum pt_status guest_layout_build(uint8_t *sys, uint64_t sys_size,
 				  const struct tv_payload_header *hdr, uint64_t ws_mem_size,
 				  uint64_t guest_page, struct guest_layout *out)
 {
+	return guest_layout_build_levels(sys, sys_size, hdr, ws_mem_size, guest_page, 4, out);
+}
+
+enum pt_status guest_layout_build_levels(uint8_t *sys, uint64_t sys_size,
+					 const struct tv_payload_header *hdr, uint64_t ws_mem_size,
+					 uint64_t guest_page, unsigned levels, struct guest_layout *out)
+{
 	write_gdt(sys);
 	write_idt(sys, hdr);
 	write_tss(sys);
 	struct pt_arena arena;
 	pt_arena_init(&arena, sys + TV_PT_POOL_ADDR, TV_PT_POOL_ADDR, sys_size - TV_PT_POOL_ADDR);
 	struct pt_table t;
-	enum pt_status s = pt_init(&t, &pt_format_x86, 4, pt_arena_mem(&arena));
+	enum pt_status s = pt_init(&t, &pt_format_x86, levels, pt_arena_mem(&arena));
 	/* Page 0 stays unmapped so a null pointer in the payload faults. */
 	if (s == PT_OK)
 		s = pt_map(&t, 0x1000, 0x1000, TV_PT_POOL_ADDR - 0x1000, PT_SIZE_4K,

@@ -26,6 +26,7 @@
 /* Architectural state of the guest at entry, 64-bit CPL3. */
 #define GUEST_CR0 0x80010033ull  /* PG WP NE ET MP PE */
 #define GUEST_CR4 0x620ull       /* OSXMMEXCPT OSFXSR PAE */
+#define GUEST_CR4_LA57 0x1000ull /* 5-level paging, SDM Vol. 3A 4.5 */
 #define GUEST_EFER 0xd00ull      /* NXE LMA LME */
 #define GUEST_RFLAGS 0x2ull
 
@@ -34,10 +35,15 @@ struct guest_layout {
 	uint64_t pt_tables;   /* page-table pages built */
 };
 
-/* Builds everything; returns PT_OK or the paging engine's error. */
+/* Builds everything with 4-level guest paging; returns PT_OK or the paging
+ * engine's error. */
 enum pt_status guest_layout_build(uint8_t *sys, uint64_t sys_size,
 				  const struct tv_payload_header *hdr, uint64_t ws_mem_size,
 				  uint64_t guest_page, struct guest_layout *out);
+/* The same with 'levels' of guest paging: 4, or 5 for CR4.LA57. */
+enum pt_status guest_layout_build_levels(uint8_t *sys, uint64_t sys_size,
+					 const struct tv_payload_header *hdr, uint64_t ws_mem_size,
+					 uint64_t guest_page, unsigned levels, struct guest_layout *out);
 
 /* Bytes of guest system memory for a working set mapped with guest_page. */
 uint64_t guest_layout_sys_size(uint64_t ws_mem_size, uint64_t guest_page);

@@ -74,6 +74,7 @@ static int open_stats(struct kvm_guest *g)
 int kvm_guest_create(struct kvm_guest *g, const struct kvm_guest_config *cfg, char *err,
 		     size_t errlen)
 {
+	int rc = KVM_GUEST_FAILED;
 	memset(g, 0, sizeof *g);
 	g->kvm_fd = g->vm_fd = g->vcpu_fd = -1;
 	g->vm_stats.fd = g->vcpu_stats.fd = -1;
@@ -137,17 +138,27 @@ int kvm_guest_create(struct kvm_guest *g, const struct kvm_guest_config *cfg, ch
 		goto fail;
 	if (cfg->guest_page == (1ull << 30) && !g->guest_pdpe1gb) {
 		snprintf(err, errlen, "guest 1G pages need CPUID.80000001H:EDX.Page1GB, which this KVM does not give the guest");
+		rc = KVM_GUEST_UNSUPPORTED;
 		goto fail;
 	}
-	if (kvm_guest_build_state(g, hdr, entry, cfg->ws_mem_size, cfg->guest_page, err, errlen) < 0)
+	unsigned levels = cfg->guest_levels ? cfg->guest_levels : 4;
+	if (levels == 5 && !g->guest_la57) {
+		snprintf(err, errlen, "5-level guest paging needs CPUID.(EAX=07H,ECX=0):ECX.LA57, which this KVM does not give the guest");
+		rc = KVM_GUEST_UNSUPPORTED;
 		goto fail;
+	}
+	int st = kvm_guest_build_state(g, hdr, entry, cfg->ws_mem_size, cfg->guest_page, levels, err, errlen);
+	if (st < 0) {
+		rc = st;
+		goto fail;
+	}
 	g->params->magic = TV_PARAMS_MAGIC;
 	g->params->abi_version = TV_ABI_VERSION;
 	g->have_stats = open_stats(g) == 0;
 	return 0;
 fail:
 	kvm_guest_destroy(g);
-	return -1;
+	return rc;
 }
 
 void kvm_guest_destroy(struct kvm_guest *g)

@@ -20,6 +20,7 @@ struct kvm_guest_config {
 	uint64_t ws_mem_size;     /* its size: a multiple of guest_page */
 	uint64_t guest_page;      /* guest leaf size for the working set */
 	unsigned phys_bits;       /* guest MAXPHYADDR in CPUID 80000008H (0: as KVM says) */
+	unsigned guest_levels;    /* guest paging depth: 4 (or 0), or 5 with CR4.LA57 */
 };
 
 struct kvm_guest {
@@ -32,6 +33,7 @@ struct kvm_guest {
 	struct kvm_stats vm_stats, vcpu_stats;
 	bool have_stats;
 	bool guest_pdpe1gb;       /* CPUID Page1GB as the guest really sees it */
+	bool guest_la57;          /* CPUID LA57 (5-level paging) as the guest sees it */
 	uint64_t pt_tables;       /* guest page-table pages built */
 	uint64_t tick_exits;      /* TV_PORT_TICK exits (exit_every) */
 	double watchdog_s;        /* a command that takes longer fails the cell (0: none) */
@@ -40,6 +42,10 @@ struct kvm_guest {
 /* Open /dev/kvm; on failure a message with the reason and the fix. */
 int kvm_open(char *err, size_t errlen);
 
+/* 0, KVM_GUEST_FAILED, or KVM_GUEST_UNSUPPORTED when this KVM cannot give the
+ * guest what cfg asks (1G pages, 5-level paging): err says what is missing. */
+#define KVM_GUEST_FAILED (-1)
+#define KVM_GUEST_UNSUPPORTED (-2)
 int kvm_guest_create(struct kvm_guest *g, const struct kvm_guest_config *cfg, char *err,
 		     size_t errlen);
 void kvm_guest_destroy(struct kvm_guest *g);

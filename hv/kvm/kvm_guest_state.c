@@ -11,6 +11,7 @@
 
 #define CPUID_MAX_ENTRIES 256
 #define CPUID_80000001_EDX_PAGE1GB (1u << 26)
+#define CPUID_7_ECX_LA57 (1u << 16)
 
 static struct kvm_cpuid2 *cpuid_alloc(void)
 {
@@ -47,11 +48,14 @@ int kvm_guest_set_cpuid(struct kvm_guest *g, unsigned phys_bits, char *err, size
 	}
 	memset(c, 0, sizeof(struct kvm_cpuid2));
 	c->nent = CPUID_MAX_ENTRIES;
-	g->guest_pdpe1gb = false;
+	g->guest_pdpe1gb = g->guest_la57 = false;
 	if (ioctl(g->vcpu_fd, KVM_GET_CPUID2, c) == 0)
-		for (unsigned i = 0; i < c->nent; i++)
+		for (unsigned i = 0; i < c->nent; i++) {
 			if (c->entries[i].function == 0x80000001)
 				g->guest_pdpe1gb = (c->entries[i].edx & CPUID_80000001_EDX_PAGE1GB) != 0;
+			if (c->entries[i].function == 7 && c->entries[i].index == 0)
+				g->guest_la57 = (c->entries[i].ecx & CPUID_7_ECX_LA57) != 0;
+		}
 	free(c);
 	return 0;
 }
@@ -94,10 +98,12 @@ static struct kvm_segment seg(uint16_t sel, uint8_t type, uint8_t dpl, bool code
 }
 
 int kvm_guest_build_state(struct kvm_guest *g, const struct tv_payload_header *hdr, uint64_t entry,
-			  uint64_t ws_mem_size, uint64_t guest_page, char *err, size_t errlen)
+			  uint64_t ws_mem_size, uint64_t guest_page, unsigned levels, char *err,
+			  size_t errlen)
 {
 	struct guest_layout layout;
-	enum pt_status ps = guest_layout_build(g->sys, g->sys_size, hdr, ws_mem_size, guest_page, &layout);
+	enum pt_status ps = guest_layout_build_levels(g->sys, g->sys_size, hdr, ws_mem_size, guest_page,
+						      levels, &layout);
 	if (ps != PT_OK) {
 		snprintf(err, errlen, "building guest page tables: %s", pt_status_str(ps));
 		return -1;
@@ -111,7 +117,7 @@ int kvm_guest_build_state(struct kvm_guest *g, const struct tv_payload_header *h
 	}
 	/* Long mode directly: CR0.PE|PG, CR4.PAE, EFER.LME|LMA (SDM Vol. 3A 10.8.5). */
 	sr.cr0 = GUEST_CR0;
-	sr.cr4 = GUEST_CR4;
+	sr.cr4 = GUEST_CR4 | (levels == 5 ? GUEST_CR4_LA57 : 0);
 	sr.efer = GUEST_EFER;
 	sr.cr3 = layout.cr3;
 	sr.cs = seg(TV_SEL_UCODE, 11, 3, true);
@@ -124,6 +130,11 @@ int kvm_guest_build_state(struct kvm_guest *g, const struct tv_payload_header *h
 	sr.idt.base = TV_IDT_ADDR;
 	sr.idt.limit = GUEST_IDT_LIMIT;
 	if (ioctl(g->vcpu_fd, KVM_SET_SREGS, &sr) < 0) {
+		if (levels == 5) {
+			snprintf(err, errlen, "this KVM refused CR4.LA57 (5-level guest paging) in KVM_SET_SREGS: %s",
+				 strerror(errno));
+			return KVM_GUEST_UNSUPPORTED;
+		}
 		snprintf(err, errlen, "KVM_SET_SREGS (64-bit CPL3 state): %s", strerror(errno));
 		return -1;
 	}
