@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(gcc meson ninja-build pkg-config python3 libcriterion-dev libjansson-dev libpfm4-dev libsqlite3-dev gnuplot-nox
 	sqlite3 chromium clang libclang-rt-dev libbenchmark-tools python3-scipy
-	bochs bochsbios vgabios bochs-term grub-pc-bin grub-common xorriso mtools)
+	bochs bochsbios vgabios bochs-term grub-pc-bin grub-common xorriso mtools
+	qemu-system-x86 busybox-static cpio kmod)
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,6 +24,13 @@ fi
 if [ "$(id -u)" -eq 0 ] && [ -d /sys/kernel/tracing ] && [ ! -e /sys/kernel/tracing/events ]; then
 	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
 fi
+
+# The emulated KVMs' kernels (Debian packages, cached outside the tree; see
+# docs/emulated-kvm.md). The tests say so if this could not be done.
+for machine in amd intel; do
+	bash ci/emukvm/kernel.sh "$machine" >/dev/null ||
+		echo "tlbvisor setup: the emulated $machine KVM could not be prepared; its tests will fail until it can" >&2
+done
 
 if [ ! -f build/build.ninja ]; then
 	meson setup build >&2

@@ -3,10 +3,10 @@
 
   amd:   QEMU TCG -cpu max (SVM with NPT) running Debian's kernel, which loads
          kvm_amd: /dev/kvm with npt=Y. Boots in seconds.
-  intel: Bochs (corei7_skylake_x: VMX with EPT) running the same kernel from a
-         GRUB ISO, which loads kvm_intel: /dev/kvm with ept=Y. Minutes.
+  intel: Bochs (corei7_skylake_x: VMX with EPT) running Debian's cloud kernel
+         from a GRUB ISO, which loads kvm_intel: /dev/kvm with ept=Y. Minutes.
 
-The kernel comes from Debian's package, downloaded and unpacked once into a
+The kernels come from Debian's packages, downloaded and unpacked once into a
 cache (ci/emukvm/kernel.sh). Each boot gets an initramfs holding
 ci/emukvm/init, the binaries it is handed (with the shared libraries ldd
 names) and a list of commands; what the commands write in /out (results JSON,
@@ -43,9 +43,10 @@ class EmuKvmError(Exception):
     """The emulated machine could not be prepared or did not finish."""
 
 
-def kernel_dir():
-    """The cached Debian kernel, modules and base initramfs (prepared once)."""
-    r = subprocess.run(["bash", KERNEL_SH], capture_output=True, text=True, timeout=1800)
+def kernel_dir(vendor):
+    """The cached Debian kernel, modules and base initramfs of this vendor's
+    machine (prepared once)."""
+    r = subprocess.run(["bash", KERNEL_SH, vendor], capture_output=True, text=True, timeout=1800)
     if r.returncode != 0:
         raise EmuKvmError(f"ci/emukvm/kernel.sh failed: {r.stderr.strip()[-500:]}")
     return r.stdout.strip().splitlines()[-1]
@@ -158,9 +159,10 @@ class Machine:
         """Run argv; its stdout, stderr and exit status come back as NAME.stdout/.stderr/.rc."""
         self.lines.append("tv_run " + " ".join(shlex.quote(a) for a in (name, *argv)))
 
-    def interrupt(self, name, pattern, *argv):
-        """Run argv and send it SIGINT once its output shows pattern (Ctrl-C)."""
-        self.lines.append("tv_interrupt " + " ".join(shlex.quote(a) for a in (name, pattern, *argv)))
+    def interrupt(self, name, path, pattern, *argv):
+        """Run argv and send it SIGINT (Ctrl-C) once the file path (relative
+        to the working directory) shows pattern; recorded as run() does."""
+        self.lines.append("tv_interrupt " + " ".join(shlex.quote(a) for a in (name, path, pattern, *argv)))
 
     def shell(self, line):
         """A shell line run in /out (busybox sh)."""
@@ -198,7 +200,7 @@ class Machine:
         missing = missing_tools(self.vendor)
         if missing:
             raise EmuKvmError("missing Debian packages: " + " ".join(missing) + "; fix: bash ci/setup.sh")
-        kdir = kernel_dir()
+        kdir = kernel_dir(self.vendor)
         run_cpio = self._initramfs()
         outdir = os.path.join(self.work, "out")
         os.makedirs(outdir)

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""The kvm backend on a real KVM with nested paging, on every machine: kvm_amd
+with NPT in QEMU TCG (tests/emukvm.py). One boot runs the issue's matrix
+(every guest page x host page, hugetlb 2M and 1G reserved inside), the exit
+round trips, 5-level guest paging, tlbvisor list/model/report, and Ctrl-C with
+--resume; the results JSON, history DB and report come back as files.
+Timings there are emulated: these checks are about correctness only.
+Usage: test_emukvm_amd.py TLBVISOR"""
+import json
+import os
+import re
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import emukvm  # noqa: E402
+from tvtest import check, finish  # noqa: E402
+
+TLBVISOR = sys.argv[1]
+QUICK = ["--repetitions", "2", "--min-time", "0.005", "--max-warmup", "3"]
+RESUME = ["run", "--backend", "kvm", "--ws", "16k,32k,64k,128k", "--host-page", "4k,thp",
+          "--guest-page", "4k,2m", "--repetitions", "3", "--min-time", "0.02", "--no-db"]
+
+
+def cells(doc):
+    """run_name -> the cell's first entry."""
+    by = {}
+    for b in doc["benchmarks"]:
+        by.setdefault(b["run_name"], b)
+    return by
+
+
+def tp_exits(entry):
+    """Exit-reason counters of any phase, by name."""
+    return {k.split("_tp_exit_", 1)[1]: v for k, v in entry.items() if "_tp_exit_" in k}
+
+
+m = emukvm.Machine("amd", hugepages_2m=520, hugepages_1g=1)
+tv = m.add(TLBVISOR)
+m.run("list", tv, "list")
+m.run("matrix", tv, "run", "--backend", "kvm", "--ws", "16k,1m,8m", "--host-page", "4k,thp,2m,1g",
+      "--guest-page", "4k,2m,1g", "--exit-cost", *QUICK, "--out", "matrix.json", "--db", "history.db")
+m.run("report", tv, "report", "matrix.json", "--out", "report")
+m.run("levels", tv, "run", "--backend", "kvm", "--ws", "1m", "--host-page", "4k,1g", "--guest-page", "4k,1g",
+      "--guest-levels", "4,5", *QUICK, "--out", "levels.json", "--no-db")
+m.run("model", tv, "model")
+m.interrupt("interrupt", "interrupt.json", '"status": "ok"', tv, *RESUME, "--out", "interrupt.json")
+m.run("resume", tv, *RESUME, "--resume", "interrupt.json")
+try:
+    res = m.boot(timeout=1200)
+except emukvm.EmuKvmError as e:
+    check("the emulated kvm_amd machine ran its commands", False, str(e))
+    finish()
+print(f"emulated kvm_amd: boot and commands took {res.seconds:.0f} s (emulated timings: correctness only)")
+machine = res.machine()
+check("the machine has /dev/kvm from kvm_amd with NPT",
+      machine.get("dev_kvm") == "yes" and machine.get("param.kvm_amd.npt") == "Y", json.dumps(machine)[:400])
+
+# tlbvisor list tells the truth about this KVM.
+out = res.stdout("list")
+check("list: kvm_amd with NPT, guest 1G pages and 5-level guest paging available",
+      res.rc("list") == 0 and "kvm_amd with NPT: nested paging" in out
+      and any(line.split()[:2] == ["1g", "yes"] for line in out.splitlines())
+      and "5-level (--guest-levels 5)                 yes" in out, out[-1500:] + res.stderr("list"))
+check("list: the emulator is named and its timings called emulated", "QEMU TCG: every timing here is emulated" in out,
+      out[:800])
+
+# The issue's matrix: 36 chase cells and the 2 exit round trips, all ok.
+doc = json.load(open(res.path("matrix.json")))
+by = cells(doc)
+chase = {n: e for n, e in by.items() if n.startswith("chase/")}
+bad = {n: e.get("error_message") for n, e in by.items() if e["status"] != "ok"}
+check("matrix: 36 chase cells and 2 exit cells, every one ok", res.rc("matrix") == 0 and len(chase) == 36
+      and len(by) == 38 and not bad, f"rc={res.rc('matrix')} cells={len(by)} not ok={bad} {res.stderr('matrix')[-500:]}")
+g1h1 = [e for n, e in chase.items() if "/guest:1g/host:1g" in n]
+check("guest 1g on host 1g: pages_1g > 0 and not flagged",
+      g1h1 and all(e.get("eff_host_1g_pages", 0) > 0 and not e.get("page_size_flagged") for e in g1h1),
+      json.dumps([{k: e.get(k) for k in ("run_name", "eff_host_1g_pages", "page_size_flagged")} for e in g1h1]))
+g2h4 = [e for n, e in chase.items() if "/guest:2m/host:4k" in n]
+check("guest 2m on host 4k: flagged as splintered",
+      g2h4 and all(e.get("page_size_flagged") and "splintered" in e.get("page_size_note", "") for e in g2h4),
+      json.dumps([e.get("page_size_note") for e in g2h4]))
+names = {name for e in by.values() for name in tp_exits(e)}
+check("exit reasons named by SVM exit code (IOIO; CPUID in the CPUID round trip)",
+      all(e.get("exit_reasons_status") == "ok" and "IOIO" in tp_exits(e) for e in chase.values())
+      and "CPUID" in tp_exits(by.get("exit/cpuid/backend:kvm", {})), f"names seen: {sorted(names)}")
+paging = doc["context"].get("paging_levels")
+check("kvm cells record kvm_amd+NPT, NPT as deep as the host's paging, 4-level guests",
+      all(e.get("kvm") == "kvm_amd+NPT" and e.get("second_level") == "npt"
+          and e.get("second_level_levels") == paging == e.get("host_paging_levels") and e.get("guest_levels") == 4
+          for e in chase.values()), json.dumps({k: next(iter(chase.values())).get(k) for k in
+                                                ("kvm", "second_level", "second_level_levels", "host_paging_levels")}))
+ctx = doc["context"]
+check("context: native is a VM (QEMU TCG, an emulator) and which KVM ran the cells",
+      ctx.get("native_is_vm") is True and ctx.get("emulator") == "QEMU TCG" and ctx.get("kvm") == "kvm_amd+NPT",
+      json.dumps({k: ctx.get(k) for k in ("native_is_vm", "hypervisor_vendor", "emulator", "kvm")}))
+try:
+    db = sqlite3.connect(res.path("history.db"))
+    ncells = db.execute("SELECT count(*) FROM cells WHERE status = 'ok'").fetchone()[0]
+    nruns = db.execute("SELECT count(*) FROM runs WHERE finished = 1").fetchone()[0]
+except sqlite3.Error as e:
+    ncells, nruns = -1, str(e)
+check("history DB: the run and its 38 cells", ncells == 38 and nruns == 1, f"cells={ncells} runs={nruns}")
+md = res.text("report/report.md")
+check("report: says at the top what the kvm cells measured and that timings are emulated",
+      res.rc("report") == 0 and "The kvm cells ran on kvm_amd with NPT: nested paging" in md
+      and "QEMU TCG, an emulator" in md, md[:1000] + res.stderr("report"))
+
+# Guest paging depth: 5-level guests under 5-level NPT (QEMU's CPU has LA57).
+lv = cells(json.load(open(res.path("levels.json"))))
+five = [e for n, e in lv.items() if n.endswith("/guest-levels:5")]
+check("--guest-levels 4,5: 8 cells; the 5-level ones ran with guest_levels 5, or were skipped naming LA57",
+      res.rc("levels") == 0 and len(lv) == 8 and len(five) == 4
+      and all((e["status"] == "ok" and e.get("guest_levels") == 5)
+              or (e["status"] == "skipped" and "LA57" in e.get("error_message", "")) for e in five),
+      json.dumps({n: (e["status"], e.get("guest_levels"), e.get("error_message")) for n, e in lv.items()})[:1500])
+model = res.stdout("model")
+check("model: 35 references for a 5-level guest on 5-level NPT/EPT with 4K leaves",
+      any(line.split()[:6] == ["5", "5", "4K", "4K", "5", "35"] for line in model.splitlines()), model[-600:])
+
+# Ctrl-C inside the VM, then --resume.
+done = json.load(open(res.path("interrupt.json")))
+dby = cells(done)
+check("Ctrl-C then --resume: exit 130 first, then every one of the 16 cells ok once, the run not interrupted",
+      res.rc("interrupt") == 130 and "interrupted" in res.stderr("interrupt") and res.rc("resume") == 0
+      and len(dby) == 16 and all(e["status"] == "ok" for e in dby.values())
+      and not done["context"]["interrupted"] and "resuming" in res.stderr("resume"),
+      f"rc={res.rc('interrupt')},{res.rc('resume')} cells={len(dby)} {res.stderr('interrupt')[-300:]} "
+      f"{res.stderr('resume')[-300:]}")
+kept = re.search(r"(\d+) cells kept, (\d+) to run", res.stderr("resume"))
+check("--resume kept the cells finished before Ctrl-C and ran only the rest",
+      kept and int(kept.group(1)) > 0 and int(kept.group(2)) > 0, res.stderr("resume")[-300:])
+finish()
