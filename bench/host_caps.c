@@ -16,7 +16,7 @@
 #include "hv/kvm/kvm_guest.h"
 #include "workloads/tsc.h"
 
-static void read_line(const char *path, char *buf, size_t len)
+void host_read_line(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
 	buf[0] = '\0';
@@ -31,7 +31,7 @@ static void read_line(const char *path, char *buf, size_t len)
 static void bracketed(const char *path, char *out, size_t len)
 {
 	char line[128];
-	read_line(path, line, sizeof line);
+	host_read_line(path, line, sizeof line);
 	char *a = strchr(line, '['), *b = a ? strchr(a, ']') : NULL;
 	if (a && b) {
 		*b = '\0';
@@ -119,7 +119,7 @@ static void add_param(struct host_caps *h, const char *module, const char *param
 {
 	char path[256], value[64];
 	snprintf(path, sizeof path, "/sys/module/%s/parameters/%s", module, param);
-	read_line(path, value, sizeof value);
+	host_read_line(path, value, sizeof value);
 	if (!value[0] || h->nkvm_params >= HOST_CAPS_MAX_PARAMS)
 		return;
 	struct host_param *p = &h->kvm_params[h->nkvm_params++];

@@ -64,6 +64,10 @@ struct host_caps {
 	enum kvm_kind kvm_kind;       /* the KVM behind /dev/kvm */
 };
 
+/* The first line of a (sysfs, procfs) file without its newline; "" when it
+ * cannot be read. */
+void host_read_line(const char *path, char *buf, size_t len);
+
 /* Probes with tlbvisor's own embedded payload (never a --payload file: the
  * probe must be trustworthy), under a watchdog. */
 void host_caps_probe(struct host_caps *h);

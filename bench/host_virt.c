@@ -113,23 +113,12 @@ static void probe_cpuid(struct host_caps *h)
 	}
 }
 
-static void read_first_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
 /* An emulator's timings are not performance: QEMU TCG says so in its
  * hypervisor signature, Bochs in the firmware it ships (DMI). */
 static void probe_emulator(struct host_caps *h)
 {
 	char bios[64];
-	read_first_line("/sys/class/dmi/id/bios_vendor", bios, sizeof bios);
+	host_read_line("/sys/class/dmi/id/bios_vendor", bios, sizeof bios);
 	if (!strcmp(h->hypervisor_vendor, "TCGTCGTCGTCG"))
 		snprintf(h->emulator, sizeof h->emulator, "QEMU TCG");
 	else if (strstr(bios, "Bochs") || strstr(h->cpu_model, "Bochs"))
@@ -186,7 +175,7 @@ void host_virt_why_no_kvm(const struct host_caps *h, char *why, size_t len)
 			loaded = modules[i];
 	char dev[32];
 	unsigned major, minor;
-	read_first_line("/sys/class/misc/kvm/dev", dev, sizeof dev);
+	host_read_line("/sys/class/misc/kvm/dev", dev, sizeof dev);
 	if (sscanf(dev, "%u:%u", &major, &minor) == 2) {
 		snprintf(why, len, "/dev/kvm is missing: %s registered the device (/sys/class/misc/kvm) but this /dev has no node for it (a container or a private /dev); fix: sudo mknod -m 660 /dev/kvm c %u %u, pass the device in, or use --backend native",
 			 loaded ? loaded : "KVM", major, minor);

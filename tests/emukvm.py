@@ -20,6 +20,7 @@ As a program: emukvm.py amd|intel [--in FILE]... -- COMMAND...
 runs one command (tlbvisor is found as 'tlbvisor') and prints its output.
 """
 import gzip
+import json
 import os
 import shlex
 import shutil
@@ -291,6 +292,38 @@ class Machine:
 
     def cleanup(self):
         shutil.rmtree(self.work, ignore_errors=True)
+
+
+NESTED_PAGING_PARAM = {"amd": "kvm_amd.npt", "intel": "kvm_intel.ept"}
+
+
+def boot_for_test(machine, timeout):
+    """Boot for an end-to-end test (tvtest): a machine that did not run its
+    commands is a failed check and ends the test; a KVM without nested
+    paging there is a failed check. Returns the Result."""
+    from tvtest import check, finish
+    what = f"the emulated {machine.vendor} machine"
+    try:
+        res = machine.boot(timeout)
+    except EmuKvmError as e:
+        check(f"{what} ran its commands", False, str(e))
+        finish()
+    print(f"{what}: boot and commands took {res.seconds:.0f} s (emulated timings: correctness only)")
+    info = res.machine()
+    param = NESTED_PAGING_PARAM[machine.vendor]
+    check(f"{what} has /dev/kvm with {param}=Y", info.get("dev_kvm") == "yes" and info.get("param." + param) == "Y",
+          str(info)[:400])
+    return res
+
+
+def cells(path):
+    """A results JSON's cells: run_name -> the cell's first entry."""
+    with open(path) as f:
+        doc = json.load(f)
+    by = {}
+    for b in doc["benchmarks"]:
+        by.setdefault(b["run_name"], b)
+    return by
 
 
 def main(argv):

@@ -22,14 +22,6 @@ RESUME = ["run", "--backend", "kvm", "--ws", "16k,32k,64k,128k", "--host-page", 
           "--guest-page", "4k,2m", "--repetitions", "3", "--min-time", "0.02", "--no-db"]
 
 
-def cells(doc):
-    """run_name -> the cell's first entry."""
-    by = {}
-    for b in doc["benchmarks"]:
-        by.setdefault(b["run_name"], b)
-    return by
-
-
 def tp_exits(entry):
     """Exit-reason counters of any phase, by name."""
     return {k.split("_tp_exit_", 1)[1]: v for k, v in entry.items() if "_tp_exit_" in k}
@@ -46,15 +38,7 @@ m.run("levels", tv, "run", "--backend", "kvm", "--ws", "1m", "--host-page", "4k,
 m.run("model", tv, "model")
 m.interrupt("interrupt", "interrupt.json", '"status": "ok"', tv, *RESUME, "--out", "interrupt.json")
 m.run("resume", tv, *RESUME, "--resume", "interrupt.json")
-try:
-    res = m.boot(timeout=1200)
-except emukvm.EmuKvmError as e:
-    check("the emulated kvm_amd machine ran its commands", False, str(e))
-    finish()
-print(f"emulated kvm_amd: boot and commands took {res.seconds:.0f} s (emulated timings: correctness only)")
-machine = res.machine()
-check("the machine has /dev/kvm from kvm_amd with NPT",
-      machine.get("dev_kvm") == "yes" and machine.get("param.kvm_amd.npt") == "Y", json.dumps(machine)[:400])
+res = emukvm.boot_for_test(m, timeout=1200)
 
 # tlbvisor list tells the truth about this KVM.
 out = res.stdout("list")
@@ -67,7 +51,7 @@ check("list: the emulator is named and its timings called emulated", "QEMU TCG: 
 
 # The issue's matrix: 36 chase cells and the 2 exit round trips, all ok.
 doc = json.load(open(res.path("matrix.json")))
-by = cells(doc)
+by = emukvm.cells(res.path("matrix.json"))
 chase = {n: e for n, e in by.items() if n.startswith("chase/")}
 bad = {n: e.get("error_message") for n, e in by.items() if e["status"] != "ok"}
 check("matrix: 36 chase cells and 2 exit cells, every one ok", res.rc("matrix") == 0 and len(chase) == 36
@@ -107,7 +91,7 @@ check("report: says at the top what the kvm cells measured and that timings are 
       and "QEMU TCG, an emulator" in md, md[:1000] + res.stderr("report"))
 
 # Guest paging depth: 5-level guests under 5-level NPT (QEMU's CPU has LA57).
-lv = cells(json.load(open(res.path("levels.json"))))
+lv = emukvm.cells(res.path("levels.json"))
 five = [e for n, e in lv.items() if n.endswith("/guest-levels:5")]
 check("--guest-levels 4,5: 8 cells; the 5-level ones ran with guest_levels 5, or were skipped naming LA57",
       res.rc("levels") == 0 and len(lv) == 8 and len(five) == 4
@@ -120,7 +104,7 @@ check("model: 35 references for a 5-level guest on 5-level NPT/EPT with 4K leave
 
 # Ctrl-C inside the VM, then --resume.
 done = json.load(open(res.path("interrupt.json")))
-dby = cells(done)
+dby = emukvm.cells(res.path("interrupt.json"))
 check("Ctrl-C then --resume: exit 130 first, then every one of the 16 cells ok once, the run not interrupted",
       res.rc("interrupt") == 130 and "interrupted" in res.stderr("interrupt") and res.rc("resume") == 0
       and len(dby) == 16 and all(e["status"] == "ok" for e in dby.values())

@@ -20,13 +20,6 @@ QUICK = ["--repetitions", "2", "--min-time", "0.002", "--max-warmup", "2"]
 VPID = "/sys/module/kvm_intel/parameters/vpid"
 
 
-def cells(doc):
-    by = {}
-    for b in doc["benchmarks"]:
-        by.setdefault(b["run_name"], b)
-    return by
-
-
 m = emukvm.Machine("intel", hugepages_2m=16)
 tv = m.add(TLBVISOR)
 m.shell(f"cat {VPID} > vpid.before")
@@ -36,15 +29,7 @@ m.run("matrix", tv, "run", "--backend", "kvm", "--ws", "16k,256k", "--host-page"
 m.shell(f"cat {VPID} > vpid.after")
 m.run("ept", tv, "run", "--backend", "kvm", "--ws", "16k", "--host-page", "4k", "--guest-page", "4k",
       "--ept-levels", "4,5", *QUICK, "--out", "ept.json", "--no-db")
-try:
-    res = m.boot(timeout=1500)
-except emukvm.EmuKvmError as e:
-    check("the emulated kvm_intel machine ran its commands", False, str(e))
-    finish()
-print(f"emulated kvm_intel (Bochs): boot and commands took {res.seconds:.0f} s (emulated timings: correctness only)")
-machine = res.machine()
-check("the machine has /dev/kvm from kvm_intel with EPT",
-      machine.get("dev_kvm") == "yes" and machine.get("param.kvm_intel.ept") == "Y", json.dumps(machine)[:400])
+res = emukvm.boot_for_test(m, timeout=1500)
 
 out = res.stdout("list")
 lines = {" ".join(line.split()[:2]): line for line in out.splitlines()}
@@ -55,8 +40,7 @@ check("list: kvm_intel with EPT; vpid switchable; ept-levels 4 yes, 5 no with th
       and lines.get("ept-levels 5", "").split()[2:3] == ["no"] and "ept_5level" in lines.get("ept-levels 5", ""),
       out[-1500:] + res.stderr("list"))
 
-doc = json.load(open(res.path("matrix.json")))
-by = cells(doc)
+by = emukvm.cells(res.path("matrix.json"))
 chase = {n: e for n, e in by.items() if n.startswith("chase/")}
 bad = {n: e.get("error_message") for n, e in by.items() if e["status"] != "ok"}
 check("matrix: 24 chase cells (vpid on and off) and 2 exit cells, every one ok",
@@ -83,7 +67,7 @@ g2h4 = [e for n, e in chase.items() if "/guest:2m/host:4k" in n]
 check("guest 2m on host 4k: flagged as splintered", g2h4 and all(e.get("page_size_flagged") for e in g2h4),
       json.dumps([e.get("page_size_note") for e in g2h4]))
 
-ept = cells(json.load(open(res.path("ept.json"))))
+ept = emukvm.cells(res.path("ept.json"))
 four = [e for n, e in ept.items() if n.endswith("/ept-levels:4")]
 five = [e for n, e in ept.items() if n.endswith("/ept-levels:5")]
 check("--ept-levels 4 realized (4-level EPT recorded), 5 skipped: Bochs has no 5-level EPT",
