@@ -22,13 +22,17 @@ runs one command (tlbvisor is found as 'tlbvisor') and prints its output.
 import gzip
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import termios
+import threading
 import time
+import tty
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -75,6 +79,36 @@ def shared_libraries(path):
         elif parts and parts[0].startswith("/"):
             libs.append(parts[0])
     return libs
+
+
+def drain_bochs_screen(log, process):
+    """Bochs's term display draws the VGA screen into a pseudo-terminal it
+    opens itself ('Bochs connected to screen "/dev/pts/N"'); nobody reads
+    it, and once its buffer is full Bochs blocks for good. Read and drop it
+    until Bochs ends."""
+    path = None
+    while path is None and process.poll() is None:
+        with open(log, errors="replace") as f:
+            m = re.search(r'Bochs connected to screen "([^"]+)"', f.read())
+        if m:
+            path = m.group(1)
+        else:
+            time.sleep(0.1)
+    if path is None:
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOCTTY)
+    except OSError:
+        return
+    try:
+        tty.setraw(fd)  # no line discipline: every byte is readable at once
+        while process.poll() is None:
+            if not os.read(fd, 65536):
+                break
+    except (OSError, termios.error):
+        pass
+    finally:
+        os.close(fd)
 
 
 class Result:
@@ -217,10 +251,12 @@ class Machine:
                               + result.console_tail())
         return result
 
-    def _spawn(self, argv, log, timeout, env=None):
+    def _spawn(self, argv, log, timeout, env=None, drain_screen=False):
         with open(log, "w") as out:
             p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                  env=env, cwd=self.work)
+            if drain_screen:
+                threading.Thread(target=drain_bochs_screen, args=(log, p), daemon=True).start()
             try:
                 p.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -283,7 +319,8 @@ class Machine:
         # clean power-off, so the disk's archive is the judge.
         env = {k: v for k, v in os.environ.items() if k != "MALLOC_PERTURB_"}
         env.setdefault("TERM", "dumb")
-        self._spawn(["bochs", "-q", "-f", cfg, "-rc", rc], os.path.join(self.work, "bochs.out"), timeout, env)
+        self._spawn(["bochs", "-q", "-f", cfg, "-rc", rc], os.path.join(self.work, "bochs.out"), timeout, env,
+                    drain_screen=True)
         try:
             with tarfile.open(disk, "r:") as t:
                 t.extractall(outdir)
