@@ -119,7 +119,11 @@ Test(kvm, vm_stats_count_the_working_set_pages)
 	kvm_stats_read(&v.g.vm_stats, &after);
 	int idx = kvm_stats_find(&v.g.vm_stats, "pages_4k");
 	cr_assert_geq(idx, 0);
-	cr_assert_eq(after.value[idx] - before.value[idx], 1024, "4 MiB of 4K pages");
+	/* 1024 leaves for the working set; under nested paging also the few
+	 * guest page-table pages its walk reads for the first time. */
+	uint64_t added = after.value[idx] - before.value[idx];
+	cr_assert(added >= 1024 && added <= 1024 + 8, "%llu new 4K leaves for 4 MiB of 4K pages",
+		  (unsigned long long)added);
 	vm_stop(&v);
 }
 
