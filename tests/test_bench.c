@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/matrix.h"
-#include "bench/parse.h"
-#include "bench/result.h"
-#include "bench/results.h"
-#include "bench/stats.h"
+#include "bench/run/matrix.h"
+#include "lib/units.h"
+#include "bench/run/cell_result.h"
+#include "bench/results/results_json.h"
+#include "bench/run/stats.h"
 
 Test(stats, known_values)
 {

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/backend.h"
-#include "bench/host_caps.h"
-#include "bench/matrix.h"
+#include "bench/backends/backend.h"
+#include "bench/host/host_caps.h"
+#include "bench/run/matrix.h"
 
 static int count_fds(void)
 {

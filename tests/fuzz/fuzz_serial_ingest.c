@@ -4,7 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "bench/vmx_backend.h"
+#include "bench/backends/hypervisor/boot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

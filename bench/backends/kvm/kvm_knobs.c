@@ -1,0 +1,165 @@
+#include "bench/backends/kvm/kvm_knobs.h"
+
+#include <cpuid.h>
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+static int changed_vpid = -1; /* original enable_vpid (0/1) once changed, else -1 */
+
+static bool param_yes(const char *path)
+{
+	char v[16] = "";
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(v, sizeof v, f))
+		v[0] = '\0';
+	fclose(f);
+	return v[0] == 'Y' || v[0] == '1';
+}
+
+static bool cpu_flag(const char *flag)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	bool found = false;
+	size_t len = strlen(flag);
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof line, f)) {
+		if (strncmp(line, "vmx flags", 9))
+			continue;
+		for (char *p = strstr(line, flag); p; p = strstr(p + 1, flag))
+			if (p[-1] == ' ' && (p[len] == ' ' || p[len] == '\n'))
+				found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+void kvm_knobs_probe(struct kvm_knobs *k, const struct host_caps *h)
+{
+	memset(k, 0, sizeof *k);
+	FILE *f = fopen("/sys/module/kvm_intel/parameters/enable_vpid", "r");
+	k->intel = f != NULL;
+	if (f)
+		fclose(f);
+	k->vpid_on = param_yes("/sys/module/kvm_intel/parameters/enable_vpid");
+	k->ept = param_yes("/sys/module/kvm_intel/parameters/ept");
+	k->ept_5level = cpu_flag("ept_5level");
+	if (!h->kvm_ok)
+		snprintf(k->why_vpid, sizeof k->why_vpid, "no KVM: %s", h->kvm_reason);
+	else if (!k->intel)
+		snprintf(k->why_vpid, sizeof k->why_vpid,
+			 "VPID is switched by kvm_intel.enable_vpid; this host has no kvm_intel (KVM modules: %s)",
+			 h->kvm_modules);
+	if (!h->kvm_ok)
+		snprintf(k->why_levels, sizeof k->why_levels, "no KVM: %s", h->kvm_reason);
+	else if (!k->intel || !k->ept)
+		snprintf(k->why_levels, sizeof k->why_levels,
+			 "EPT depth applies to KVM with EPT (kvm_intel ept=Y); this host's KVM (%s) %s",
+			 h->kvm_modules, k->intel ? "has ept=N" : "uses no EPT (shadow paging or another vendor)");
+}
+
+const char *kvm_knobs_vpid_blocker(const struct kvm_knobs *k, bool want_on, bool allow_reload,
+				   char *buf, size_t len)
+{
+	if (k->why_vpid[0]) {
+		snprintf(buf, len, "%s", k->why_vpid);
+		return buf;
+	}
+	if (k->vpid_on != want_on && !allow_reload) {
+		snprintf(buf, len, "kvm_intel.enable_vpid is %s; switching it reloads kvm_intel (stopping every VM on this host): pass --allow-module-reload",
+			 k->vpid_on ? "Y" : "N");
+		return buf;
+	}
+	return NULL;
+}
+
+const char *kvm_knobs_levels_blocker(const struct kvm_knobs *k, unsigned levels, char *buf, size_t len)
+{
+	if (k->why_levels[0]) {
+		snprintf(buf, len, "%s", k->why_levels);
+		return buf;
+	}
+	if (levels == 5 && !k->ept_5level) {
+		snprintf(buf, len, "5-level EPT not offered by this CPU (no ept_5level in /proc/cpuinfo vmx flags)");
+		return buf;
+	}
+	return NULL;
+}
+
+/* modprobe runs in its own process group so Ctrl-C cannot kill it between
+ * unloading and loading, and the wait survives the signal. */
+static int run(char *const argv[])
+{
+	posix_spawnattr_t attr;
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	pid_t pid;
+	int rc = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0)
+		return -1;
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int reload(bool vpid_on)
+{
+	char *unload[] = { "modprobe", "-r", "kvm_intel", NULL };
+	char *load[] = { "modprobe", "kvm_intel", vpid_on ? "enable_vpid=1" : "enable_vpid=0", NULL };
+	if (run(unload) != 0)
+		return -1;
+	return run(load);
+}
+
+int kvm_knobs_set_vpid(struct kvm_knobs *k, bool on, char *err, size_t len)
+{
+	if (k->vpid_on == on)
+		return 0;
+	int original = k->vpid_on;
+	/* Record before unloading: whatever happens next, restore knows. */
+	if (changed_vpid < 0)
+		changed_vpid = original;
+	if (reload(on) != 0) {
+		snprintf(err, len, "reloading kvm_intel with enable_vpid=%d failed (another VM still running? not root?)", on);
+		return -1;
+	}
+	k->vpid_on = param_yes("/sys/module/kvm_intel/parameters/enable_vpid");
+	if (k->vpid_on != on) {
+		snprintf(err, len, "kvm_intel reloaded but enable_vpid is still %s", k->vpid_on ? "Y" : "N");
+		return -1;
+	}
+	return 0;
+}
+
+void kvm_knobs_restore(void)
+{
+	if (changed_vpid < 0)
+		return;
+	int original = changed_vpid;
+	changed_vpid = -1;
+	if (reload(original) != 0)
+		fprintf(stderr, "tlbvisor: could not restore kvm_intel enable_vpid=%d; fix: modprobe -r kvm_intel && modprobe kvm_intel enable_vpid=%d\n",
+			original, original);
+}
+
+unsigned kvm_knobs_phys_bits(unsigned levels)
+{
+	/* KVM uses 5-level TDP when the guest MAXPHYADDR exceeds 48 bits; for 4
+	 * levels never give the guest more bits than the host has. */
+	unsigned a, b, c, d, host = 46;
+	if (__get_cpuid(0x80000008, &a, &b, &c, &d))
+		host = a & 0xff;
+	return levels == 5 ? 52 : host < 48 ? host : 48;
+}

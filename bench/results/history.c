@@ -1,0 +1,254 @@
+#include "bench/results/history.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/results_view.h"
+
+static const char *const schema =
+	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=FULL;"
+	"CREATE TABLE IF NOT EXISTS runs ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  date TEXT, host TEXT, version TEXT, command_line TEXT, source TEXT,"
+	"  finished INTEGER DEFAULT 0, interrupted INTEGER DEFAULT 0,"
+	"  context TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS cells ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  run_id INTEGER NOT NULL REFERENCES runs(id),"
+	"  name TEXT NOT NULL, backend TEXT, pattern TEXT, ws_bytes INTEGER,"
+	"  guest_page TEXT, host_page TEXT, status TEXT, reason TEXT,"
+	"  repetitions INTEGER, median_cycles REAL, mean_cycles REAL, stddev_cycles REAL,"
+	"  cv REAL, median_ns REAL, effective_page TEXT, page_size_flagged INTEGER,"
+	"  entries TEXT NOT NULL,"
+	"  UNIQUE(run_id, name));"
+	"CREATE INDEX IF NOT EXISTS cells_by_name ON cells(name, run_id);";
+
+static int fail(struct history *h, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, h->db ? sqlite3_errmsg(h->db) : "no database");
+	return -1;
+}
+
+int history_open(struct history *h, const char *path, char *err, size_t errlen)
+{
+	memset(h, 0, sizeof *h);
+	if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open the history database %s: %s; fix: give a writable --db path",
+			 path, h->db ? sqlite3_errmsg(h->db) : "out of memory");
+		sqlite3_close(h->db);
+		h->db = NULL;
+		return -1;
+	}
+	sqlite3_busy_timeout(h->db, 5000);
+	char *msg = NULL;
+	if (sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s is not a usable tlbvisor history: %s", path, msg ? msg : "?");
+		sqlite3_free(msg);
+		sqlite3_close(h->db);
+		h->db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void history_close(struct history *h)
+{
+	if (h->db)
+		sqlite3_close(h->db);
+	h->db = NULL;
+}
+
+int history_begin_run(struct history *h, json_t *context, const char *source, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db,
+			       "INSERT INTO runs(date, host, version, command_line, source, context) VALUES(?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "preparing the run row");
+	char *ctx = json_dumps(context, JSON_COMPACT);
+	sqlite3_bind_text(st, 1, json_str(context, "date"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, json_str(context, "host_name"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, json_str(context, "tlbvisor_version"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, json_str(context, "command_line"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, ctx ? ctx : "{}", -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(ctx);
+	if (rc != SQLITE_DONE)
+		return fail(h, err, errlen, "storing the run");
+	h->run_id = sqlite3_last_insert_rowid(h->db);
+	return 0;
+}
+
+/* The aggregate of one kind among a cell's entries. */
+static json_t *aggregate(json_t *entries, const char *name)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(entries, i, e)
+		if (!strcmp(json_str(e, "aggregate_name"), name))
+			return e;
+	return NULL;
+}
+
+int history_add_cell(struct history *h, json_t *entries, char *err, size_t errlen)
+{
+	json_t *first = json_array_get(entries, 0);
+	if (!first)
+		return 0;
+	json_t *median = aggregate(entries, "median"), *mean = aggregate(entries, "mean"),
+	       *stddev = aggregate(entries, "stddev"), *cv = aggregate(entries, "cv");
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db,
+			       "INSERT OR REPLACE INTO cells(run_id, name, backend, pattern, ws_bytes, guest_page,"
+			       " host_page, status, reason, repetitions, median_cycles, mean_cycles, stddev_cycles,"
+			       " cv, median_ns, effective_page, page_size_flagged, entries)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "preparing the cell row");
+	char *text = json_dumps(entries, JSON_COMPACT);
+	int k = 1;
+	sqlite3_bind_int64(st, k++, h->run_id);
+	sqlite3_bind_text(st, k++, json_str(first, "run_name"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "backend"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "pattern"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, k++, json_integer_value(json_object_get(first, "ws_bytes")));
+	sqlite3_bind_text(st, k++, json_str(first, "guest_page"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "host_page"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "status"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, json_str(first, "error_message"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, k++, json_integer_value(json_object_get(first, "repetitions")));
+	if (median) sqlite3_bind_double(st, k, json_number_value(json_object_get(median, "cycles_per_access")));
+	k++;
+	if (mean) sqlite3_bind_double(st, k, json_number_value(json_object_get(mean, "cycles_per_access")));
+	k++;
+	if (stddev) sqlite3_bind_double(st, k, json_number_value(json_object_get(stddev, "cycles_per_access")));
+	k++;
+	if (cv) sqlite3_bind_double(st, k, json_number_value(json_object_get(cv, "real_time")));
+	k++;
+	if (median) sqlite3_bind_double(st, k, json_number_value(json_object_get(median, "ns_per_access")));
+	k++;
+	sqlite3_bind_text(st, k++, json_str(first, "effective_page"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, k++, json_is_true(json_object_get(first, "page_size_flagged")));
+	sqlite3_bind_text(st, k++, text ? text : "[]", -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st); /* one statement: its own transaction */
+	sqlite3_finalize(st);
+	free(text);
+	return rc == SQLITE_DONE ? 0 : fail(h, err, errlen, "storing a cell");
+}
+
+int history_transaction(struct history *h, int commit, char *err, size_t errlen)
+{
+	if (sqlite3_exec(h->db, commit ? "COMMIT" : "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, commit ? "committing" : "starting a transaction");
+	return 0;
+}
+
+int history_end_run(struct history *h, int interrupted, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db, "UPDATE runs SET finished=1, interrupted=? WHERE id=?", -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "preparing the run update");
+	sqlite3_bind_int(st, 1, interrupted);
+	sqlite3_bind_int64(st, 2, h->run_id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(h, err, errlen, "finishing the run");
+}
+
+int64_t history_import(struct history *h, json_t *doc, const char *source, char *err, size_t errlen)
+{
+	json_t *ctx = json_object_get(doc, "context"), *list = json_object_get(doc, "benchmarks");
+	if (!json_is_object(ctx) || !json_is_array(list)) {
+		snprintf(err, errlen, "not a results file: it needs a 'context' object and a 'benchmarks' array");
+		return -1;
+	}
+	/* One transaction for the whole import: all of it or nothing. */
+	sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (history_begin_run(h, ctx, source, err, errlen) < 0)
+		goto rollback;
+	/* Group entries by run_name, in order of first appearance. */
+	json_t *groups = json_object(), *order = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e) {
+		const char *name = json_str(e, "run_name")[0] ? json_str(e, "run_name") : json_str(e, "name");
+		json_t *g = json_object_get(groups, name);
+		if (!g) {
+			g = json_array();
+			json_object_set_new(groups, name, g);
+			json_array_append_new(order, json_string(name));
+		}
+		json_array_append(g, e);
+	}
+	json_t *name;
+	int rc = 0;
+	json_array_foreach(order, i, name)
+		if (rc == 0)
+			rc = history_add_cell(h, json_object_get(groups, json_string_value(name)), err, errlen);
+	json_decref(groups);
+	json_decref(order);
+	if (rc < 0 || history_end_run(h, json_is_true(json_object_get(ctx, "interrupted")), err, errlen) < 0)
+		goto rollback;
+	if (sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		fail(h, err, errlen, "committing the import");
+		goto rollback;
+	}
+	return h->run_id;
+rollback:
+	sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+json_t *history_load_run(struct history *h, int64_t run_id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db, "SELECT context FROM runs WHERE id=?", -1, &st, NULL) != SQLITE_OK) {
+		fail(h, err, errlen, "reading the run");
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, run_id);
+	json_t *ctx = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ctx = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+	sqlite3_finalize(st);
+	if (!ctx) {
+		snprintf(err, errlen, "run %lld is not in the history; see the runs with sqlite3 FILE 'SELECT id, date, command_line FROM runs'",
+			 (long long)run_id);
+		return NULL;
+	}
+	json_t *list = json_array();
+	sqlite3_prepare_v2(h->db, "SELECT entries FROM cells WHERE run_id=? ORDER BY id", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, run_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *entries = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		json_array_extend(list, entries);
+		json_decref(entries);
+	}
+	sqlite3_finalize(st);
+	json_t *doc = json_object();
+	json_object_set_new(doc, "context", ctx);
+	json_object_set_new(doc, "benchmarks", list);
+	return doc;
+}
+
+int64_t history_previous_run(struct history *h, int64_t before)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db,
+			       before ? "SELECT max(id) FROM runs WHERE id < ? AND finished=1"
+				      : "SELECT max(id) FROM runs WHERE finished=1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (before)
+		sqlite3_bind_int64(st, 1, before);
+	int64_t id = -1;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}

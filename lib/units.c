@@ -1,0 +1,62 @@
+#include "lib/units.h"
+
+#include "hv/common/textparse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int parse_size(const char *s, uint64_t *out)
+{
+	if (!s)
+		return -1;
+	return text_parse_size(s, strlen(s), out);
+}
+
+int parse_seconds(const char *s, double *out)
+{
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	char *end;
+	double v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v) || v < 0)
+		return -1;
+	if (!strcmp(end, "ms"))
+		v /= 1000.0;
+	else if (strcmp(end, "s") && *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void format_size(uint64_t b, char *buf, size_t len)
+{
+	static const char units[] = "BKMGT";
+	int u = 0;
+	while (u < 4 && b >= 1024 && b % 1024 == 0) {
+		b /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%lluB", (unsigned long long)b);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)b, units[u]);
+}
+
+int split_list(char *s, char **items, int max)
+{
+	int n = 0;
+	char *save = NULL;
+	if (!*s || s[strlen(s) - 1] == ',' || *s == ',' || strstr(s, ",,"))
+		return -1;
+	for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n >= max)
+			return -1;
+		items[n++] = tok;
+	}
+	return n;
+}
