@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-volatile int protocol_interrupted;
+volatile sig_atomic_t protocol_interrupted;
 
 void phase_counter(struct cell_result *r, enum measure_phase p, const char *what, double value)
 {

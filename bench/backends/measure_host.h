@@ -9,7 +9,7 @@
 #include "bench/run/matrix.h"
 #include "bench/run/cell_result.h"
 
-extern volatile int protocol_interrupted;
+extern volatile sig_atomic_t protocol_interrupted;
 
 #include "bench/host/perf_counters.h"
 

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/run/display.h"
+#include "lib/clock.h"
 #include "hv/kvm/kvm_guest.h"
 #include "workloads/tsc.h"
 

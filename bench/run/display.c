@@ -1,17 +1,10 @@
 #include "bench/run/display.h"
 
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench/run/stats.h"
-
-double monotonic_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "lib/clock.h"
 
 static int name_width = 56;
 

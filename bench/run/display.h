@@ -21,6 +21,5 @@ void progress_init(struct progress *p, const struct cell *cells, int n);
 void progress_show(struct progress *p, const struct cell *next);
 void progress_cell_done(struct progress *p, const struct cell *c);
 void progress_clear(struct progress *p);
-double monotonic_seconds(void);
 
 #endif

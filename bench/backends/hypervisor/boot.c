@@ -2,23 +2,19 @@
 #include "bench/backends/hypervisor/boot.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/run/display.h"
+#include "lib/clock.h"
+#include "lib/process.h"
 #include "lib/units.h"
 #include "bench/backends/measure_host.h"
 
 extern const uint8_t tv_hv_elf[];
 extern const size_t tv_hv_elf_size;
-extern char **environ;
 
 /* Emulated TSC rate used for Bochs (its instructions per second): Bochs
  * timings are instruction counts, not performance figures. */
@@ -119,80 +115,47 @@ static int mkdirs(const char *path)
 	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-static bool in_path(const char *prog)
+struct boot_progress {
+	const char *program;
+	const char *serial;  /* the serial log whose cell lines are counted */
+	int total;
+	bool shown;
+};
+
+/* On a terminal: how many cells the hypervisor has reported so far. */
+static void show_progress(void *arg, double elapsed)
 {
-	const char *path = getenv("PATH");
-	char buf[4096];
-	snprintf(buf, sizeof buf, "%s", path ? path : "/usr/bin:/bin");
-	char *save = NULL;
-	for (char *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		char full[4352];
-		snprintf(full, sizeof full, "%s/%s", dir, prog);
-		if (access(full, X_OK) == 0)
-			return true;
+	struct boot_progress *p = arg;
+	int done = 0;
+	FILE *f = fopen(p->serial, "r");
+	if (f) {
+		char line[4096];
+		while (fgets(line, sizeof line, f))
+			done += strstr(line, "{\"cell\":") != NULL;
+		fclose(f);
 	}
-	return false;
+	fprintf(stderr, "\r\033[K[%s] %d of %d cells reported, elapsed %.0fs", p->program, done, p->total, elapsed);
+	p->shown = true;
 }
 
-/* Run argv with stdin from /dev/null and output to log; returns the exit
- * status, or -1. timeout_s <= 0: no limit. Polls progress_file, if given. */
+/* Run argv with stdin from /dev/null and output to log, stopped by Ctrl-C
+ * or timeout_s (<= 0: no limit); returns the exit status, or -1. On a
+ * terminal the cells reported in progress_file (if given) are shown. */
 static int run_program(char *const argv[], const char *log, double timeout_s, const char *progress_file,
 		       int progress_total, bool *timed_out, bool *interrupted)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	/* Its own process group: Ctrl-C reaches tlbvisor only, which then
-	 * decides to stop the child (and records the cells as unfinished). */
-	posix_spawnattr_t attr;
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	*timed_out = false;
-	*interrupted = protocol_interrupted != 0;
-	if (rc != 0)
-		return -1;
-	double start = monotonic_seconds();
+	struct boot_progress progress = { .program = argv[0], .serial = progress_file, .total = progress_total };
 	bool tty = isatty(STDERR_FILENO);
-	for (;;) {
-		int status;
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid) {
-			if (tty && progress_file)
-				fprintf(stderr, "\r\033[K");
-			*interrupted = protocol_interrupted != 0;
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		}
-		double elapsed = monotonic_seconds() - start;
-		if (protocol_interrupted || (timeout_s > 0 && elapsed > timeout_s)) {
-			*interrupted = protocol_interrupted != 0;
-			*timed_out = !*interrupted;
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			if (tty && progress_file)
-				fprintf(stderr, "\r\033[K");
-			return -1;
-		}
-		if (tty && progress_file) {
-			int done = 0;
-			FILE *f = fopen(progress_file, "r");
-			if (f) {
-				char line[4096];
-				while (fgets(line, sizeof line, f))
-					done += strstr(line, "{\"cell\":") != NULL;
-				fclose(f);
-			}
-			fprintf(stderr, "\r\033[K[%s] %d of %d cells reported, elapsed %.0fs", argv[0], done,
-				progress_total, elapsed);
-		}
-		usleep(200000);
-	}
+	struct spawn_options o = { .stdin_path = "/dev/null", .output_path = log, .own_process_group = true,
+				   .timeout_s = timeout_s, .stop = &protocol_interrupted,
+				   .poll = tty && progress_file ? show_progress : NULL, .poll_arg = &progress };
+	struct spawn_result res;
+	int rc = spawn_run(argv, &o, &res);
+	if (progress.shown)
+		fprintf(stderr, "\r\033[K");
+	*timed_out = res.timed_out;
+	*interrupted = protocol_interrupted != 0;
+	return rc;
 }
 
 int vmx_build_iso(const char *iso_path, const char *work_dir, const struct payload *p,
@@ -202,7 +165,7 @@ int vmx_build_iso(const char *iso_path, const char *work_dir, const struct paylo
 		snprintf(err, errlen, "interrupted");
 		return -2;
 	}
-	if (!in_path("grub-mkrescue") || !in_path("xorriso")) {
+	if (!program_in_path("grub-mkrescue") || !program_in_path("xorriso")) {
 		snprintf(err, errlen, "grub-mkrescue or xorriso not found; fix: apt-get install grub-pc-bin grub-common xorriso mtools");
 		return -1;
 	}
@@ -250,19 +213,19 @@ int vmx_build_iso(const char *iso_path, const char *work_dir, const struct paylo
 
 const char *vmx_backend_unavailable(enum backend be, const struct host_caps *h, char *buf, size_t len)
 {
-	if (!in_path("grub-mkrescue") || !in_path("xorriso")) {
+	if (!program_in_path("grub-mkrescue") || !program_in_path("xorriso")) {
 		snprintf(buf, len, "grub-mkrescue/xorriso not installed; fix: apt-get install grub-pc-bin grub-common xorriso mtools");
 		return buf;
 	}
 	if (be == BACKEND_BOCHS) {
-		if (!in_path("bochs") || access("/usr/share/bochs/BIOS-bochs-latest", R_OK) != 0) {
+		if (!program_in_path("bochs") || access("/usr/share/bochs/BIOS-bochs-latest", R_OK) != 0) {
 			snprintf(buf, len, "Bochs not installed; fix: apt-get install bochs bochsbios vgabios bochs-term");
 			return buf;
 		}
 		return NULL;
 	}
 	/* QEMU needs KVM that exposes VMX to its guests (nested VMX). */
-	if (!in_path("qemu-system-x86_64")) {
+	if (!program_in_path("qemu-system-x86_64")) {
 		snprintf(buf, len, "qemu-system-x86_64 not installed; fix: apt-get install qemu-system-x86");
 		return buf;
 	}

@@ -1,13 +1,10 @@
 #include "bench/backends/kvm/kvm_knobs.h"
 
 #include <cpuid.h>
-#include <errno.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
-extern char **environ;
+#include "lib/process.h"
 
 static int changed_vpid = -1; /* original enable_vpid (0/1) once changed, else -1 */
 
@@ -98,20 +95,8 @@ const char *kvm_knobs_levels_blocker(const struct kvm_knobs *k, unsigned levels,
  * unloading and loading, and the wait survives the signal. */
 static int run(char *const argv[])
 {
-	posix_spawnattr_t attr;
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
-	posix_spawnattr_destroy(&attr);
-	if (rc != 0)
-		return -1;
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	struct spawn_options o = { .own_process_group = true };
+	return spawn_run(argv, &o, NULL);
 }
 
 static int reload(bool vpid_on)
