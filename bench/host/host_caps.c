@@ -12,25 +12,15 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "lib/sysfs.h"
 #include "hv/kvm/kvm_guest.h"
 #include "workloads/tsc.h"
-
-static void read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
 
 /* "always [madvise] never" -> "madvise" */
 static void bracketed(const char *path, char *out, size_t len)
 {
 	char line[128];
-	read_line(path, line, sizeof line);
+	sysfs_read(path, line, sizeof line);
 	char *a = strchr(line, '['), *b = a ? strchr(a, ']') : NULL;
 	if (a && b) {
 		*b = '\0';
@@ -40,36 +30,21 @@ static void bracketed(const char *path, char *out, size_t len)
 	}
 }
 
+/* The first processor's identity in /proc/cpuinfo. */
 static void probe_cpu(struct host_caps *h)
 {
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[1024];
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
-		char *colon = strchr(line, ':');
-		if (!colon)
-			continue;
-		char *v = colon + 2;
-		v[strcspn(v, "\n")] = '\0';
-		if (!strncmp(line, "model name", 10) && !h->cpu_model[0])
-			snprintf(h->cpu_model, sizeof h->cpu_model, "%s", v);
-		else if (!strncmp(line, "vendor_id", 9) && !h->cpu_vendor[0])
-			snprintf(h->cpu_vendor, sizeof h->cpu_vendor, "%s", v);
-		else if (!strncmp(line, "cpu family", 10))
-			h->cpu_family = atoi(v);
-		else if (!strncmp(line, "model\t", 6))
-			h->cpu_model_id = atoi(v);
-		else if (!strncmp(line, "stepping", 8))
-			h->cpu_stepping = atoi(v);
-		else if (!strncmp(line, "microcode", 9))
-			snprintf(h->microcode, sizeof h->microcode, "%s", v);
-		else if (!strncmp(line, "flags", 5)) {
-			h->cpu_pdpe1gb = strstr(v, " pdpe1gb") != NULL;
-			break;
-		}
-	}
-	fclose(f);
+	static const char cpuinfo[] = "/proc/cpuinfo";
+	char v[64];
+	proc_field(cpuinfo, "model name", h->cpu_model, sizeof h->cpu_model);
+	proc_field(cpuinfo, "vendor_id", h->cpu_vendor, sizeof h->cpu_vendor);
+	if (proc_field(cpuinfo, "cpu family", v, sizeof v) == 0)
+		h->cpu_family = atoi(v);
+	if (proc_field(cpuinfo, "model", v, sizeof v) == 0)
+		h->cpu_model_id = atoi(v);
+	if (proc_field(cpuinfo, "stepping", v, sizeof v) == 0)
+		h->cpu_stepping = atoi(v);
+	proc_field(cpuinfo, "microcode", h->microcode, sizeof h->microcode);
+	h->cpu_pdpe1gb = proc_field_has_word(cpuinfo, "flags", "pdpe1gb");
 }
 
 /* TSC against CLOCK_MONOTONIC over ~50 ms. */
@@ -118,7 +93,7 @@ static void add_param(struct host_caps *h, const char *module, const char *param
 {
 	char path[256], value[64];
 	snprintf(path, sizeof path, "/sys/module/%s/parameters/%s", module, param);
-	read_line(path, value, sizeof value);
+	sysfs_read(path, value, sizeof value);
 	if (!value[0] || h->nkvm_params >= HOST_CAPS_MAX_PARAMS)
 		return;
 	struct host_param *p = &h->kvm_params[h->nkvm_params++];

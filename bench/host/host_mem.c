@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <stdlib.h>
 #include <sys/mman.h>
+
+#include "lib/sysfs.h"
 
 static const char *const page_names[HOST_PAGE_COUNT] = { "4k", "thp", "2m", "1g" };
 
@@ -36,26 +39,14 @@ uint64_t host_page_granule(enum host_page p)
 	}
 }
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 void hugetlb_pool_read(uint64_t page_size, struct hugetlb_pool *pool)
 {
 	char path[128];
 	unsigned long kb = (unsigned long)(page_size >> 10);
 	snprintf(path, sizeof path, "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages", kb);
-	pool->total = read_long(path);
+	pool->total = sysfs_read_long(path);
 	snprintf(path, sizeof path, "/sys/kernel/mm/hugepages/hugepages-%lukB/free_hugepages", kb);
-	pool->free = read_long(path);
+	pool->free = sysfs_read_long(path);
 	pool->present = pool->total >= 0;
 }
 
@@ -192,14 +183,8 @@ int host_mem_effective(const struct host_mem *m, struct host_mem_effective *e)
 
 uint64_t host_mem_available(void)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	unsigned long long kb = 0;
-	if (!f)
+	char v[64];
+	if (proc_field("/proc/meminfo", "MemAvailable", v, sizeof v) < 0)
 		return 0;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return (uint64_t)kb << 10;
+	return strtoull(v, NULL, 10) << 10; /* "123456 kB" */
 }

@@ -10,6 +10,7 @@
 
 #include "lib/clock.h"
 #include "lib/process.h"
+#include "lib/sysfs.h"
 #include "lib/units.h"
 #include "bench/backends/measure_host.h"
 
@@ -233,16 +234,12 @@ const char *vmx_backend_unavailable(enum backend be, const struct host_caps *h, 
 		snprintf(buf, len, "QEMU with nested VMX needs /dev/kvm: %s", h->kvm_reason);
 		return buf;
 	}
-	char nested[16] = "";
-	FILE *f = fopen("/sys/module/kvm_intel/parameters/nested", "r");
-	if (f) {
-		if (!fgets(nested, sizeof nested, f))
-			nested[0] = '\0';
-		fclose(f);
-	}
-	if (!f || (nested[0] != 'Y' && nested[0] != '1')) {
+	static const char nested[] = "/sys/module/kvm_intel/parameters/nested";
+	char v[16];
+	bool intel = sysfs_read(nested, v, sizeof v) == 0;
+	if (!sysfs_yes(nested)) {
 		snprintf(buf, len, "QEMU backend needs KVM with nested VMX (an Intel host with kvm_intel nested=1); this host has %s (%s); use --backend bochs",
-			 f ? "kvm_intel with nested off" : "no kvm_intel", h->kvm_modules);
+			 intel ? "kvm_intel with nested off" : "no kvm_intel", h->kvm_modules);
 		return buf;
 	}
 	return NULL;

@@ -5,50 +5,20 @@
 #include <string.h>
 
 #include "lib/process.h"
+#include "lib/sysfs.h"
 
 static int changed_vpid = -1; /* original enable_vpid (0/1) once changed, else -1 */
 
-static bool param_yes(const char *path)
-{
-	char v[16] = "";
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	if (!fgets(v, sizeof v, f))
-		v[0] = '\0';
-	fclose(f);
-	return v[0] == 'Y' || v[0] == '1';
-}
-
-static bool cpu_flag(const char *flag)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[4096];
-	bool found = false;
-	size_t len = strlen(flag);
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof line, f)) {
-		if (strncmp(line, "vmx flags", 9))
-			continue;
-		for (char *p = strstr(line, flag); p; p = strstr(p + 1, flag))
-			if (p[-1] == ' ' && (p[len] == ' ' || p[len] == '\n'))
-				found = true;
-	}
-	fclose(f);
-	return found;
-}
+static const char enable_vpid[] = "/sys/module/kvm_intel/parameters/enable_vpid";
 
 void kvm_knobs_probe(struct kvm_knobs *k, const struct host_caps *h)
 {
 	memset(k, 0, sizeof *k);
-	FILE *f = fopen("/sys/module/kvm_intel/parameters/enable_vpid", "r");
-	k->intel = f != NULL;
-	if (f)
-		fclose(f);
-	k->vpid_on = param_yes("/sys/module/kvm_intel/parameters/enable_vpid");
-	k->ept = param_yes("/sys/module/kvm_intel/parameters/ept");
-	k->ept_5level = cpu_flag("ept_5level");
+	char v[16];
+	k->intel = sysfs_read(enable_vpid, v, sizeof v) == 0;
+	k->vpid_on = sysfs_yes(enable_vpid);
+	k->ept = sysfs_yes("/sys/module/kvm_intel/parameters/ept");
+	k->ept_5level = proc_field_has_word("/proc/cpuinfo", "vmx flags", "ept_5level");
 	if (!h->kvm_ok)
 		snprintf(k->why_vpid, sizeof k->why_vpid, "no KVM: %s", h->kvm_reason);
 	else if (!k->intel)
@@ -120,7 +90,7 @@ int kvm_knobs_set_vpid(struct kvm_knobs *k, bool on, char *err, size_t len)
 		snprintf(err, len, "reloading kvm_intel with enable_vpid=%d failed (another VM still running? not root?)", on);
 		return -1;
 	}
-	k->vpid_on = param_yes("/sys/module/kvm_intel/parameters/enable_vpid");
+	k->vpid_on = sysfs_yes(enable_vpid);
 	if (k->vpid_on != on) {
 		snprintf(err, len, "kvm_intel reloaded but enable_vpid is still %s", k->vpid_on ? "Y" : "N");
 		return -1;
