@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int parse_size(const char *s, uint64_t *out)
 {
@@ -45,6 +46,34 @@ void format_size(uint64_t b, char *buf, size_t len)
 		snprintf(buf, len, "%lluB", (unsigned long long)b);
 	else
 		snprintf(buf, len, "%llu%c", (unsigned long long)b, units[u]);
+}
+
+static const char *const page_names[] = { "4k", "2m", "1g" };
+static const uint64_t page_sizes[] = { 4096, 2ull << 20, 1ull << 30 };
+
+const char *page_size_name(uint64_t bytes)
+{
+	for (int i = 0; i < 3; i++)
+		if (page_sizes[i] == bytes)
+			return page_names[i];
+	return "?";
+}
+
+int page_size_parse(const char *name, uint64_t *bytes)
+{
+	int i = name_index(page_names, 3, name);
+	if (i < 0)
+		return -1;
+	*bytes = page_sizes[i];
+	return 0;
+}
+
+int name_index(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcasecmp(s, names[i]))
+			return i;
+	return -1;
 }
 
 int split_list(char *s, char **items, int max)

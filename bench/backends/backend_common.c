@@ -19,11 +19,6 @@ struct chase_config cell_chase_config(const struct cell *c, const struct matrix 
 	};
 }
 
-static const char *size_name(uint64_t s)
-{
-	return s == (1ull << 30) ? "1g" : s == (2ull << 20) ? "2m" : "4k";
-}
-
 void record_effective(struct cell_result *r, uint64_t b4k, uint64_t b2m, uint64_t b1g,
 		      uint64_t requested, const char *why_if_smaller)
 {
@@ -33,7 +28,7 @@ void record_effective(struct cell_result *r, uint64_t b4k, uint64_t b2m, uint64_
 	uint64_t dominant = 0;
 	if (b4k || b2m || b1g)
 		dominant = b1g >= b2m && b1g >= b4k ? (1ull << 30) : b2m >= b4k ? (2ull << 20) : 4096;
-	snprintf(r->effective_page, sizeof r->effective_page, "%s", dominant ? size_name(dominant) : "?");
+	snprintf(r->effective_page, sizeof r->effective_page, "%s", dominant ? page_size_name(dominant) : "?");
 	uint64_t total = b4k + b2m + b1g;
 	uint64_t at_request = requested == 4096 ? b4k : requested == (2ull << 20) ? b2m : b1g;
 	result_counter(r, "eff_host_requested_fraction", total ? (double)at_request / (double)total : 0);
@@ -44,8 +39,8 @@ void record_effective(struct cell_result *r, uint64_t b4k, uint64_t b2m, uint64_
 	} else if (dominant != requested) {
 		r->page_mismatch = true;
 		snprintf(r->mismatch_reason, sizeof r->mismatch_reason,
-			 "requested %s leaves, effective %s%s%s", size_name(requested),
-			 size_name(dominant), why_if_smaller && dominant < requested ? ": " : "",
+			 "requested %s leaves, effective %s%s%s", page_size_name(requested),
+			 page_size_name(dominant), why_if_smaller && dominant < requested ? ": " : "",
 			 why_if_smaller && dominant < requested ? why_if_smaller : "");
 	}
 	result_counter(r, "page_size_mismatch", r->page_mismatch ? 1 : 0);

@@ -128,7 +128,7 @@ static int parse_dimension(struct matrix *m, int opt, char *arg)
 				return bad("host page", items[i], "known host pages are 4k, thp, 2m, 1g");
 			break;
 		case 'G':
-			if (n > 3 || guest_page_parse(items[i], &m->guest_pages[i]) < 0)
+			if (n > 3 || page_size_parse(items[i], &m->guest_pages[i]) < 0)
 				return bad("guest page", items[i], "known guest pages are 4k, 2m, 1g");
 			break;
 		case 'V':

@@ -5,11 +5,11 @@
 #include <linux/mman.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
 #include "lib/sysfs.h"
+#include "lib/units.h"
 
 static const char *const page_names[HOST_PAGE_COUNT] = { "4k", "thp", "2m", "1g" };
 
@@ -20,12 +20,11 @@ const char *host_page_name(enum host_page p)
 
 int host_page_parse(const char *s, enum host_page *out)
 {
-	for (int i = 0; i < HOST_PAGE_COUNT; i++)
-		if (!strcasecmp(s, page_names[i])) {
-			*out = (enum host_page)i;
-			return 0;
-		}
-	return -1;
+	int i = name_index(page_names, HOST_PAGE_COUNT, s);
+	if (i < 0)
+		return -1;
+	*out = (enum host_page)i;
+	return 0;
 }
 
 uint64_t host_page_granule(enum host_page p)

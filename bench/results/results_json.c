@@ -84,7 +84,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	json_object_set_new(b, "ws", json_string(ws));
 	json_object_set_new(b, "host_page", json_string(host_page_name(c->host_page)));
 	json_object_set_new(b, "guest_page",
-			    c->guest_page ? json_string(guest_page_name(c->guest_page)) : json_null());
+			    c->guest_page ? json_string(page_size_name(c->guest_page)) : json_null());
 	if (BACKEND_IS_VMX(c->backend)) {
 		json_object_set_new(b, "vpid", json_string(c->vpid ? "on" : "off"));
 		json_object_set_new(b, "ept_levels", json_integer(c->ept_levels));
@@ -279,7 +279,7 @@ int results_write_csv(const char *path, const struct cell_result *results, int n
 			}
 			fprintf(f, "%s,%s,%s,%llu,%s,%s,%s,,%.3f,,,,,,,,,\"resumed from an earlier run\"\n", c->name,
 				backend_name(c->backend), pattern_name(c->pattern), (unsigned long long)c->ws,
-				c->guest_page ? guest_page_name(c->guest_page) : "", host_page_name(c->host_page),
+				c->guest_page ? page_size_name(c->guest_page) : "", host_page_name(c->host_page),
 				cell_status_name(r->status), med);
 			continue;
 		}
@@ -288,7 +288,7 @@ int results_write_csv(const char *path, const struct cell_result *results, int n
 		/* Reasons may hold commas and quotes: quote them CSV-style. */
 		fprintf(f, "%s,%s,%s,%llu,%s,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.5f,%.3f,%s,%d,%d,\"", c->name,
 			backend_name(c->backend), pattern_name(c->pattern), (unsigned long long)c->ws,
-			c->guest_page ? guest_page_name(c->guest_page) : "", host_page_name(c->host_page),
+			c->guest_page ? page_size_name(c->guest_page) : "", host_page_name(c->host_page),
 			cell_status_name(r->status), r->reps, s.median,
 			r->tsc_hz > 0 ? s.median / r->tsc_hz * 1e9 : 0.0, s.mean, s.stddev, s.cv, s.min,
 			r->status == CELL_OK ? r->effective_page : "", r->page_mismatch, r->warmup_passes);

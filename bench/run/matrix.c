@@ -15,12 +15,11 @@ const char *backend_name(enum backend b)
 
 int backend_parse(const char *s, enum backend *out)
 {
-	for (int i = 0; i < BACKEND_COUNT; i++)
-		if (!strcasecmp(s, backend_names[i])) {
-			*out = (enum backend)i;
-			return 0;
-		}
-	return -1;
+	int i = name_index(backend_names, BACKEND_COUNT, s);
+	if (i < 0)
+		return -1;
+	*out = (enum backend)i;
+	return 0;
 }
 
 const char *pattern_name(enum chase_pattern p)
@@ -34,29 +33,6 @@ int pattern_parse(const char *s, enum chase_pattern *out)
 		*out = CHASE_RANDOM;
 	else if (!strcasecmp(s, "seq") || !strcasecmp(s, "sequential"))
 		*out = CHASE_SEQ;
-	else
-		return -1;
-	return 0;
-}
-
-const char *guest_page_name(uint64_t size)
-{
-	switch (size) {
-	case 4096: return "4k";
-	case 2ull << 20: return "2m";
-	case 1ull << 30: return "1g";
-	default: return "?";
-	}
-}
-
-int guest_page_parse(const char *s, uint64_t *out)
-{
-	if (!strcasecmp(s, "4k"))
-		*out = 4096;
-	else if (!strcasecmp(s, "2m"))
-		*out = 2ull << 20;
-	else if (!strcasecmp(s, "1g"))
-		*out = 1ull << 30;
 	else
 		return -1;
 	return 0;
@@ -137,12 +113,12 @@ void cell_name(struct cell *c)
 	else if (BACKEND_IS_VMX(c->backend))
 		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s/vpid:%s/ept-levels:%u",
 			 pattern_name(c->pattern), ws, backend_name(c->backend),
-			 guest_page_name(c->guest_page), host_page_name(c->host_page),
+			 page_size_name(c->guest_page), host_page_name(c->host_page),
 			 c->vpid ? "on" : "off", c->ept_levels);
 	else {
 		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s",
 			 pattern_name(c->pattern), ws, backend_name(c->backend),
-			 guest_page_name(c->guest_page), host_page_name(c->host_page));
+			 page_size_name(c->guest_page), host_page_name(c->host_page));
 		size_t len = strlen(c->name);
 		if (c->vpid_set)
 			len += (size_t)snprintf(c->name + len, sizeof c->name - len, "/vpid:%s", c->vpid ? "on" : "off");

@@ -27,8 +27,6 @@ const char *backend_name(enum backend b);
 int backend_parse(const char *s, enum backend *out);
 const char *pattern_name(enum chase_pattern p);
 int pattern_parse(const char *s, enum chase_pattern *out);
-const char *guest_page_name(uint64_t size);  /* "4k", "2m", "1g" */
-int guest_page_parse(const char *s, uint64_t *out);
 
 struct matrix {
 	enum backend backends[BACKEND_COUNT];

@@ -43,7 +43,7 @@ void vmx_cmdline(const struct matrix *m, enum backend be, double tsc_hz_emulated
 		append(buf, len, i ? ",%s" : "%s", pattern_name(m->patterns[i]));
 	append(buf, len, "%s", " guest=");
 	for (int i = 0; i < m->nguest_pages; i++)
-		append(buf, len, i ? ",%s" : "%s", guest_page_name(m->guest_pages[i]));
+		append(buf, len, i ? ",%s" : "%s", page_size_name(m->guest_pages[i]));
 	append(buf, len, "%s", " ept=");
 	int nept = 0;
 	for (int i = 0; i < m->nhost_pages; i++)

@@ -7,6 +7,7 @@
 
 #include "analysis/results_view.h"
 #include "bench/backends/hypervisor/boot.h"
+#include "lib/units.h"
 
 int vmx_log_read(const char *path, struct vmx_log *log, char *err, size_t errlen)
 {
@@ -78,7 +79,7 @@ bool vmx_line_matches(json_t *line, const struct cell *c)
 		return true;
 	return (uint64_t)json_integer_value(json_object_get(line, "ws")) == c->ws &&
 	       !strcmp(json_str(line, "pattern"), pattern_name(c->pattern)) &&
-	       !strcmp(json_str(line, "guest_page"), guest_page_name(c->guest_page)) &&
+	       !strcmp(json_str(line, "guest_page"), page_size_name(c->guest_page)) &&
 	       !strcmp(json_str(line, "ept_page"), host_page_name(c->host_page)) &&
 	       (unsigned)json_integer_value(json_object_get(line, "ept_levels")) == c->ept_levels &&
 	       !strcmp(json_str(line, "vpid"), c->vpid ? "on" : "off");
@@ -92,7 +93,7 @@ int vmx_line_to_cell(json_t *line, enum backend be, struct cell *c)
 	c->ept_levels = (unsigned)json_integer_value(json_object_get(line, "ept_levels"));
 	c->vpid = !strcmp(json_str(line, "vpid"), "on");
 	if (pattern_parse(json_str(line, "pattern"), &c->pattern) < 0 ||
-	    guest_page_parse(json_str(line, "guest_page"), &c->guest_page) < 0 ||
+	    page_size_parse(json_str(line, "guest_page"), &c->guest_page) < 0 ||
 	    host_page_parse(json_str(line, "ept_page"), &c->host_page) < 0 || !c->ws)
 		return -1;
 	c->index = (int)json_integer_value(json_object_get(line, "cell"));

@@ -275,11 +275,11 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 		char why[200];
 		if (c->guest_page > granule)
 			snprintf(why, sizeof why, "guest %s pages are splintered into %s second-level leaves by the %s host backing",
-				 guest_page_name(c->guest_page), guest_page_name(granule),
+				 page_size_name(c->guest_page), page_size_name(granule),
 				 host_page_name(c->host_page));
 		else if (shadow_paging(h))
 			snprintf(why, sizeof why, "this KVM uses shadow paging, which maps at most the guest page size (%s)",
-				 guest_page_name(c->guest_page));
+				 page_size_name(c->guest_page));
 		else
 			snprintf(why, sizeof why, "KVM mapped the %s backing with smaller leaves",
 				 host_page_name(c->host_page));
