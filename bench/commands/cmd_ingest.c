@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "bench/cli/commands.h"
+#include "lib/json_util.h"
 #include "bench/results/results_json.h"
 #include "version.h"
 #include "bench/backends/hypervisor/boot.h"
@@ -53,7 +54,7 @@ int cmd_ingest(int argc, char **argv)
 		return 1;
 	}
 	if (tsc_hz <= 0)
-		tsc_hz = (double)json_integer_value(json_object_get(log.hello, "tsc_hz"));
+		tsc_hz = (double)json_int(log.hello, "tsc_hz");
 	if (tsc_hz <= 0) {
 		fprintf(stderr, "tlbvisor ingest: the processor does not report its TSC rate (CPUID.15H); give it with --tsc-ghz\n");
 		vmx_log_free(&log);

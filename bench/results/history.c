@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/results_view.h"
+#include "lib/json_util.h"
 
 static const char *const schema =
 	"PRAGMA journal_mode=WAL;"

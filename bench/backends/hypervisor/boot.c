@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "lib/json_util.h"
 #include "lib/process.h"
 #include "lib/sysfs.h"
 #include "lib/units.h"
@@ -399,8 +400,8 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct host_c
 		goto fail_all;
 	}
 	double tsc_hz = tsc_emulated;
-	if (log.hello && json_integer_value(json_object_get(log.hello, "tsc_hz")) > 0 && be != BACKEND_BOCHS)
-		tsc_hz = (double)json_integer_value(json_object_get(log.hello, "tsc_hz"));
+	if (log.hello && json_int(log.hello, "tsc_hz") > 0 && be != BACKEND_BOCHS)
+		tsc_hz = (double)json_int(log.hello, "tsc_hz");
 	for (int i = 0; i < n; i++) {
 		struct cell_result *r = &results[i];
 		if (r->cell.backend != be || r->status != CELL_PENDING)

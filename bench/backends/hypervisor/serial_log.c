@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/results_view.h"
+#include "lib/json_util.h"
 #include "bench/backends/hypervisor/boot.h"
 #include "lib/units.h"
 
@@ -77,11 +77,11 @@ bool vmx_line_matches(json_t *line, const struct cell *c)
 		return false;
 	if (c->workload != WORKLOAD_CHASE)
 		return true;
-	return (uint64_t)json_integer_value(json_object_get(line, "ws")) == c->ws &&
+	return (uint64_t)json_int(line, "ws") == c->ws &&
 	       !strcmp(json_str(line, "pattern"), pattern_name(c->pattern)) &&
 	       !strcmp(json_str(line, "guest_page"), page_size_name(c->guest_page)) &&
 	       !strcmp(json_str(line, "ept_page"), host_page_name(c->host_page)) &&
-	       (unsigned)json_integer_value(json_object_get(line, "ept_levels")) == c->ept_levels &&
+	       (unsigned)json_int(line, "ept_levels") == c->ept_levels &&
 	       !strcmp(json_str(line, "vpid"), c->vpid ? "on" : "off");
 }
 
@@ -89,14 +89,14 @@ int vmx_line_to_cell(json_t *line, enum backend be, struct cell *c)
 {
 	memset(c, 0, sizeof *c);
 	c->backend = be;
-	c->ws = (uint64_t)json_integer_value(json_object_get(line, "ws"));
-	c->ept_levels = (unsigned)json_integer_value(json_object_get(line, "ept_levels"));
+	c->ws = (uint64_t)json_int(line, "ws");
+	c->ept_levels = (unsigned)json_int(line, "ept_levels");
 	c->vpid = !strcmp(json_str(line, "vpid"), "on");
 	if (pattern_parse(json_str(line, "pattern"), &c->pattern) < 0 ||
 	    page_size_parse(json_str(line, "guest_page"), &c->guest_page) < 0 ||
 	    host_page_parse(json_str(line, "ept_page"), &c->host_page) < 0 || !c->ws)
 		return -1;
-	c->index = (int)json_integer_value(json_object_get(line, "cell"));
+	c->index = (int)json_int(line, "cell");
 	const char *w = json_str(line, "workload");
 	c->workload = !strcmp(w, "exit_io") ? WORKLOAD_EXIT_IO : !strcmp(w, "exit_cpuid") ? WORKLOAD_EXIT_CPUID : WORKLOAD_CHASE;
 	cell_name(c);
@@ -115,10 +115,10 @@ void vmx_line_to_result(json_t *line, double tsc_hz, struct cell_result *r)
 		return;
 	}
 	json_t *reps = json_object_get(line, "rep_cycles");
-	r->steps = (uint64_t)json_integer_value(json_object_get(line, "steps"));
-	r->timer_overhead = (double)json_integer_value(json_object_get(line, "timer_overhead"));
-	r->elements = (uint64_t)json_integer_value(json_object_get(line, "elements"));
-	r->warmup_passes = (int)json_integer_value(json_object_get(line, "warmup_passes"));
+	r->steps = (uint64_t)json_int(line, "steps");
+	r->timer_overhead = (double)json_int(line, "timer_overhead");
+	r->elements = (uint64_t)json_int(line, "elements");
+	r->warmup_passes = (int)json_int(line, "warmup_passes");
 	r->warmup_stable = json_is_true(json_object_get(line, "warmup_stable"));
 	r->tsc_hz = tsc_hz;
 	r->reps = 0;
@@ -139,7 +139,7 @@ void vmx_line_to_result(json_t *line, double tsc_hz, struct cell_result *r)
 			       "warmup_exits", "measure_exits", "ept_walk_refs" };
 	for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
 		if (json_object_get(line, keys[k]))
-			result_counter(r, keys[k], (double)json_integer_value(json_object_get(line, keys[k])));
+			result_counter(r, keys[k], (double)json_int(line, keys[k]));
 	const char *reason;
 	json_t *count;
 	/* The hypervisor's PMU counts (measured phase, guest only). */
