@@ -1,11 +1,10 @@
 #include "bench/results/results_json.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bench/backends/backend.h"
+#include "lib/files.h"
 #include "lib/units.h"
 #include "bench/run/stats.h"
 
@@ -206,58 +205,31 @@ json_t *results_json(const struct run_info *run, const struct host_caps *h, cons
 	return doc;
 }
 
-/* Write to PATH.tmp, then rename over PATH. */
-static FILE *open_tmp(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
-{
-	snprintf(tmp, tmplen, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		snprintf(err, errlen, "cannot write %s: %s; fix: choose a writable --out/--csv path",
-			 tmp, strerror(errno));
-	return f;
-}
-
-static int close_rename(FILE *f, const char *tmp, const char *path, char *err, size_t errlen)
-{
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
-		snprintf(err, errlen, "writing %s failed: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 int results_write_json(const char *path, const struct run_info *run, const struct host_caps *h,
 		       const struct matrix *m, const struct cell_result *results, int n,
 		       char *err, size_t errlen)
 {
 	char tmp[4096];
-	FILE *f = open_tmp(path, tmp, sizeof tmp, err, errlen);
+	FILE *f = atomic_file_open(path, tmp, sizeof tmp, err, errlen);
 	if (!f)
 		return -1;
 	json_t *doc = results_json(run, h, m, results, n);
 	int rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	json_decref(doc);
 	if (rc != 0) {
-		fclose(f);
-		unlink(tmp);
+		atomic_file_abandon(f, tmp);
 		snprintf(err, errlen, "cannot serialize results to %s", tmp);
 		return -1;
 	}
 	fputc('\n', f);
-	return close_rename(f, tmp, path, err, errlen);
+	return atomic_file_commit(f, tmp, path, err, errlen);
 }
 
 int results_write_csv(const char *path, const struct cell_result *results, int n, char *err,
 		      size_t errlen)
 {
 	char tmp[4096];
-	FILE *f = open_tmp(path, tmp, sizeof tmp, err, errlen);
+	FILE *f = atomic_file_open(path, tmp, sizeof tmp, err, errlen);
 	if (!f)
 		return -1;
 	fprintf(f, "name,backend,pattern,ws_bytes,guest_page,host_page,status,reps,median_cycles,"
@@ -300,5 +272,5 @@ int results_write_csv(const char *path, const struct cell_result *results, int n
 		}
 		fprintf(f, "\"\n");
 	}
-	return close_rename(f, tmp, path, err, errlen);
+	return atomic_file_commit(f, tmp, path, err, errlen);
 }

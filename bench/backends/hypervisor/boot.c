@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "lib/files.h"
 #include "lib/json_util.h"
 #include "lib/process.h"
 #include "lib/sysfs.h"
@@ -91,32 +91,6 @@ void vmx_cmdline(const struct matrix *m, enum backend be, double tsc_hz_emulated
 	}
 }
 
-static int write_file(const char *path, const void *data, size_t size, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	return 0;
-}
-
-static int mkdirs(const char *path)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 struct boot_progress {
 	const char *program;
 	const char *serial;  /* the serial log whose cell lines are counted */
@@ -178,10 +152,10 @@ int vmx_build_iso(const char *iso_path, const char *work_dir, const struct paylo
 		return -1;
 	}
 	snprintf(path, sizeof path, "%s/iso/boot/tlbvisor-hv.elf", work_dir);
-	if (write_file(path, tv_hv_elf, tv_hv_elf_size, err, errlen) < 0)
+	if (file_write(path, tv_hv_elf, tv_hv_elf_size, err, errlen) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/iso/boot/payload.elf", work_dir);
-	if (write_file(path, p->image, p->size, err, errlen) < 0)
+	if (file_write(path, p->image, p->size, err, errlen) < 0)
 		return -1;
 	char cfg[8192];
 	snprintf(cfg, sizeof cfg,
@@ -194,7 +168,7 @@ int vmx_build_iso(const char *iso_path, const char *work_dir, const struct paylo
 		 "  boot\n}\n",
 		 cmdline);
 	snprintf(path, sizeof path, "%s/iso/boot/grub/grub.cfg", work_dir);
-	if (write_file(path, cfg, strlen(cfg), err, errlen) < 0)
+	if (file_write(path, cfg, strlen(cfg), err, errlen) < 0)
 		return -1;
 	char iso_dir[4096], log[4096];
 	snprintf(iso_dir, sizeof iso_dir, "%s/iso", work_dir);
@@ -313,8 +287,8 @@ static int run_emulator(enum backend be, const struct matrix *m, const char *dir
 			 "panic: action=fatal\nerror: action=report\ninfo: action=ignore\ndebug: action=ignore\n"
 			 "clock: sync=none, time0=local\n",
 			 (unsigned long long)megs, BOCHS_IPS, iso, serial, dir);
-		if (write_file(cfg, text, strlen(text), err, errlen) < 0 ||
-		    write_file(rc_path, "c\n", 2, err, errlen) < 0)
+		if (file_write(cfg, text, strlen(text), err, errlen) < 0 ||
+		    file_write(rc_path, "c\n", 2, err, errlen) < 0)
 			return -1;
 		if (!getenv("TERM"))
 			setenv("TERM", "dumb", 1);
