@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bench/run/matrix.h"
+#include "bench/run/run_config.h"
 #include "lib/units.h"
 #include "bench/run/cell_result.h"
 #include "bench/results/results_json.h"
@@ -68,8 +69,10 @@ Test(parse, seconds_and_lists)
 Test(matrix, presets_and_expansion)
 {
 	struct matrix m;
-	cr_assert_eq(matrix_preset(&m, "nope"), -1);
-	cr_assert_eq(matrix_preset(&m, "quick"), 0);
+	struct run_config cfg;
+	cr_assert_eq(run_preset("nope", &m, &cfg), -1);
+	cr_assert_eq(run_preset("quick", &m, &cfg), 0);
+	cr_assert_eq(cfg.repetitions, 7);
 	int n = matrix_expand(&m, NULL, 0);
 	/* native: 2 host pages x 4 ws; kvm: 2 guest x 2 host x 4 ws */
 	cr_assert_eq(n, 8 + 16);
@@ -77,7 +80,7 @@ Test(matrix, presets_and_expansion)
 	matrix_expand(&m, cells, 64);
 	cr_assert_str_eq(cells[0].name, "chase/random/ws:16K/backend:native/host:4k");
 	cr_assert_str_eq(cells[n - 1].name, "chase/random/ws:512M/backend:kvm/guest:2m/host:2m");
-	cr_assert_eq(matrix_preset(&m, "default"), 0);
+	cr_assert_eq(run_preset("default", &m, &cfg), 0);
 	cr_assert_eq(m.ws[0], 4096);
 	cr_assert_eq(m.ws[m.nws - 1], 1ull << 30);
 }
@@ -111,7 +114,8 @@ Test(results, json_round_trip_in_google_benchmark_schema)
 	result_init(&rs[1], &c2);
 	result_skip(&rs[1], "guest 1G pages unavailable: because");
 	struct matrix m;
-	matrix_preset(&m, "quick");
+	struct run_config cfg;
+	run_preset("quick", &m, &cfg);
 	struct host_caps h = { .tsc_hz = 2e9 };
 	struct run_info run = { .version = "test", .command_line = "tlbvisor run", .cells_total = 2 };
 	char path[] = "/tmp/tlbvisor-test-XXXXXX";
@@ -119,7 +123,7 @@ Test(results, json_round_trip_in_google_benchmark_schema)
 	cr_assert_geq(fd, 0);
 	close(fd);
 	char err[256];
-	cr_assert_eq(results_write_json(path, &run, &h, &m, rs, 2, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(results_write_json(path, &run, &h, &cfg, rs, 2, err, sizeof err), 0, "%s", err);
 	json_error_t je;
 	json_t *doc = json_load_file(path, 0, &je);
 	cr_assert_not_null(doc, "output is not JSON: %s", je.text);
@@ -173,10 +177,11 @@ Test(results, json_round_trip_in_google_benchmark_schema)
 Test(results, unwritable_path_is_a_clear_error)
 {
 	struct matrix m;
-	matrix_preset(&m, "quick");
+	struct run_config cfg;
+	run_preset("quick", &m, &cfg);
 	struct host_caps h = { .tsc_hz = 1e9 };
 	struct run_info run = { .version = "test", .command_line = "x" };
 	char err[512];
-	cr_assert_eq(results_write_json("/nonexistent-dir/x.json", &run, &h, &m, NULL, 0, err, sizeof err), -1);
+	cr_assert_eq(results_write_json("/nonexistent-dir/x.json", &run, &h, &cfg, NULL, 0, err, sizeof err), -1);
 	cr_assert(strstr(err, "cannot write"), "%s", err);
 }

@@ -18,7 +18,7 @@ struct payload {
 };
 
 /* The chase configuration of a cell whose working set starts at base. */
-struct chase_config cell_chase_config(const struct cell *c, const struct matrix *m, uint64_t base);
+struct chase_config cell_chase_config(const struct cell *c, const struct run_config *cfg, uint64_t base);
 
 /* Effective page sizes: bytes mapped by each leaf size -> dominant size,
  * counters eff_host_{4k,2m,1g}_pages and the mismatch flag. */
@@ -30,8 +30,8 @@ int check_memory(struct cell_result *r, const struct host_caps *h, uint64_t byte
 
 /* Each returns MEASURE_INTERRUPTED when a signal cut the cell short (it is
  * then left pending), otherwise MEASURE_OK with r filled in. */
-int backend_native_run(const struct matrix *m, const struct host_caps *h, struct cell_result *r);
-int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const struct payload *p,
+int backend_native_run(const struct run_config *cfg, const struct host_caps *h, struct cell_result *r);
+int backend_kvm_run(const struct run_config *cfg, const struct host_caps *h, const struct payload *p,
 		    struct cell_result *r);
 
 #endif

@@ -5,16 +5,16 @@
 
 #include "lib/units.h"
 
-struct chase_config cell_chase_config(const struct cell *c, const struct matrix *m, uint64_t base)
+struct chase_config cell_chase_config(const struct cell *c, const struct run_config *cfg, uint64_t base)
 {
 	/* A working set smaller than the stride is one element. */
-	uint64_t stride = m->stride < c->ws ? m->stride : c->ws;
+	uint64_t stride = cfg->stride < c->ws ? cfg->stride : c->ws;
 	return (struct chase_config){
 		.base = base,
 		.bytes = c->ws,
 		.stride = stride,
-		.group = m->group,
-		.seed = m->seed,
+		.group = cfg->group,
+		.seed = cfg->seed,
 		.pattern = c->pattern,
 	};
 }

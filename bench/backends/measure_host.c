@@ -12,19 +12,19 @@ void phase_counter(struct cell_result *r, enum measure_phase p, const char *what
 	result_counter(r, name, value);
 }
 
-void pmu_session_open(struct pmu_session *s, const struct matrix *m, const enum pmu_scope *scopes,
+void pmu_session_open(struct pmu_session *s, const struct run_config *cfg, const enum pmu_scope *scopes,
 		      const char *const *prefixes, int n, struct cell_result *r)
 {
 	memset(s, 0, sizeof *s);
-	if (!m->nevents) {
+	if (!cfg->nevents) {
 		snprintf(r->pmu_status, sizeof r->pmu_status, "no PMU events requested");
 		return;
 	}
 	const char *events[PMU_MAX_EVENTS];
-	for (int i = 0; i < m->nevents; i++)
-		events[i] = m->events[i];
+	for (int i = 0; i < cfg->nevents; i++)
+		events[i] = cfg->events[i];
 	for (int g = 0; g < n && g < 2; g++) {
-		pmu_open(&s->groups[g], events, m->nevents, scopes[g]);
+		pmu_open(&s->groups[g], events, cfg->nevents, scopes[g]);
 		s->prefix[g] = prefixes[g];
 		if (!s->groups[g].open) {
 			snprintf(r->pmu_status, sizeof r->pmu_status, "%s", s->groups[g].why);
@@ -88,8 +88,8 @@ static void w_end(void *ctx, enum measure_phase p)
 	w->inner->phase_end(w->inner->ctx, p);
 }
 
-int protocol_run(const struct measure_ops *ops, const struct chase_config *cfg,
-		 const struct matrix *m, double tsc_hz, const char *err, struct cell_result *r,
+int protocol_run(const struct measure_ops *ops, const struct chase_config *chase,
+		 const struct run_config *cfg, double tsc_hz, const char *err, struct cell_result *r,
 		 struct pmu_session *pmu, uint64_t warmup_steps)
 {
 	struct pmu_session none = { .ngroups = 0 };
@@ -97,14 +97,14 @@ int protocol_run(const struct measure_ops *ops, const struct chase_config *cfg,
 	struct measure_ops wrapped = { &wrap, w_timer, w_build, w_run, w_begin, w_end };
 	ops = &wrapped;
 	struct measure_params p = {
-		.min_cycles = (uint64_t)(m->min_time * tsc_hz),
-		.repetitions = (unsigned)m->repetitions,
-		.max_warmup_passes = (unsigned)m->max_warmup_passes,
+		.min_cycles = (uint64_t)(cfg->min_time * tsc_hz),
+		.repetitions = (unsigned)cfg->repetitions,
+		.max_warmup_passes = (unsigned)cfg->max_warmup_passes,
 		.interrupted = &protocol_interrupted,
 		.warmup_steps = warmup_steps,
 	};
 	struct measure_result mr;
-	int rc = measure_cell(ops, cfg, &p, &mr);
+	int rc = measure_cell(ops, chase, &p, &mr);
 	r->tsc_hz = tsc_hz;
 	r->elements = mr.elements;
 	r->timer_overhead = (double)mr.timer_overhead;

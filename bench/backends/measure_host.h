@@ -7,6 +7,7 @@
 
 #include "hv/common/measure.h"
 #include "bench/run/matrix.h"
+#include "bench/run/run_config.h"
 #include "bench/run/cell_result.h"
 
 extern volatile sig_atomic_t protocol_interrupted;
@@ -21,16 +22,16 @@ struct pmu_session {
 	struct pmu_values begin[2];
 };
 
-/* Open the matrix's events for a backend's scopes; the cell's pmu_status
+/* Open the configured events for a backend's scopes; the cell's pmu_status
  * says what happened. */
-void pmu_session_open(struct pmu_session *s, const struct matrix *m, const enum pmu_scope *scopes,
+void pmu_session_open(struct pmu_session *s, const struct run_config *cfg, const enum pmu_scope *scopes,
 		      const char *const *prefixes, int n, struct cell_result *r);
 void pmu_session_close(struct pmu_session *s);
 
 /* err: the backend's message for MEASURE_FAILED. Returns measure_cell's
  * status; r is CELL_OK or CELL_FAILED except on MEASURE_INTERRUPTED. */
-int protocol_run(const struct measure_ops *ops, const struct chase_config *cfg,
-		 const struct matrix *m, double tsc_hz, const char *err, struct cell_result *r,
+int protocol_run(const struct measure_ops *ops, const struct chase_config *chase,
+		 const struct run_config *cfg, double tsc_hz, const char *err, struct cell_result *r,
 		 struct pmu_session *pmu, uint64_t warmup_steps);
 
 /* Counter name for a phase: "<phase>_<what>". */

@@ -55,7 +55,7 @@ static void native_phase_end(void *ctx, enum measure_phase p)
 	phase_counter(c->r, p, "major_faults", (double)majflt);
 }
 
-int backend_native_run(const struct matrix *m, const struct host_caps *h, struct cell_result *r)
+int backend_native_run(const struct run_config *cfg, const struct host_caps *h, struct cell_result *r)
 {
 	const struct cell *c = &r->cell;
 	if (check_memory(r, h, c->ws) < 0)
@@ -66,7 +66,7 @@ int backend_native_run(const struct matrix *m, const struct host_caps *h, struct
 		result_skip(r, "%s", err);
 		return MEASURE_OK;
 	}
-	struct native_cell nc = { .n.cfg = cell_chase_config(c, m, (uint64_t)(uintptr_t)mem.addr), .r = r };
+	struct native_cell nc = { .n.cfg = cell_chase_config(c, cfg, (uint64_t)(uintptr_t)mem.addr), .r = r };
 	enum chase_check chk = chase_validate(&nc.n.cfg);
 	if (chk != CHASE_OK) {
 		result_fail(r, "%s", chase_check_str(chk));
@@ -80,8 +80,8 @@ int backend_native_run(const struct matrix *m, const struct host_caps *h, struct
 	struct pmu_session pmu;
 	const enum pmu_scope scopes[] = { PMU_USER };
 	const char *const prefixes[] = { "" };
-	pmu_session_open(&pmu, m, scopes, prefixes, 1, r);
-	int rc = protocol_run(&ops, &nc.n.cfg, m, h->tsc_hz, "", r, &pmu, 0);
+	pmu_session_open(&pmu, cfg, scopes, prefixes, 1, r);
+	int rc = protocol_run(&ops, &nc.n.cfg, cfg, h->tsc_hz, "", r, &pmu, 0);
 	pmu_session_close(&pmu);
 	if (r->status == CELL_OK) {
 		struct host_mem_effective e;

@@ -18,7 +18,8 @@ int cmd_strategies(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 /* run's matrix options (for iso); -1 after printing the error. */
 struct matrix;
-int run_parse_matrix(int argc, char **argv, struct matrix *m);
+struct run_config;
+int run_parse_matrix(int argc, char **argv, struct matrix *m, struct run_config *cfg);
 int payload_load(struct payload *p, const char *path, char *err, size_t errlen);
 void payload_free(struct payload *p);
 

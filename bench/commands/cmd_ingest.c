@@ -82,7 +82,8 @@ int cmd_ingest(int argc, char **argv)
 		vmx_line_to_result(line, tsc_hz, &results[k]);
 	}
 	struct matrix m;
-	matrix_preset(&m, "quick");
+	struct run_config cfg;
+	run_preset("quick", &m, &cfg);
 	struct host_caps h;
 	memset(&h, 0, sizeof h);
 	h.tsc_hz = tsc_hz;
@@ -102,7 +103,7 @@ int cmd_ingest(int argc, char **argv)
 	struct tm tm;
 	localtime_r(&now, &tm);
 	strftime(run.date, sizeof run.date, "%Y-%m-%dT%H:%M:%S%z", &tm);
-	int rc = results_write_json(out, &run, &h, &m, results, (int)n, err, sizeof err);
+	int rc = results_write_json(out, &run, &h, &cfg, results, (int)n, err, sizeof err);
 	json_decref(extra);
 	vmx_log_free(&log);
 	free(results);

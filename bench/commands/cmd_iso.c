@@ -59,7 +59,8 @@ int cmd_iso(int argc, char **argv)
 	for (int i = 0; i < ndims; i++)
 		run_argv[run_argc++] = dims[i];
 	struct matrix m;
-	if (run_parse_matrix(run_argc, run_argv, &m) < 0)
+	struct run_config cfg;
+	if (run_parse_matrix(run_argc, run_argv, &m, &cfg) < 0)
 		return EXIT_USAGE;
 	char err[512];
 	struct payload p;
@@ -68,7 +69,7 @@ int cmd_iso(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	char cmdline[4096], work[4200];
-	vmx_cmdline(&m, BACKEND_QEMU, tsc_hz > 0 ? tsc_hz : 2e9, probe, cmdline, sizeof cmdline);
+	vmx_cmdline(&m, &cfg, BACKEND_QEMU, tsc_hz > 0 ? tsc_hz : 2e9, probe, cmdline, sizeof cmdline);
 	snprintf(work, sizeof work, "%s.d", out);
 	if (vmx_build_iso(out, work, &p, cmdline, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor iso: %s\n", err);

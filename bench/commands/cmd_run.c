@@ -155,22 +155,14 @@ static int parse_dimension(struct matrix *m, int opt, char *arg)
 	return 0;
 }
 
+/* What the command line says beyond the matrix and the configuration. */
 struct run_options {
-	const char *preset;
-	const char *out;
-	const char *csv;
-	const char *payload;
 	bool backend_given;
-	double vmx_timeout;
-	bool probe_ept_violation;
 	bool events_given;
 	const char *pmu_preset;
-	const char *db;
-	bool no_db;
-	const char *resume;
 };
 
-static int parse_options(int argc, char **argv, struct matrix *m, struct run_options *o)
+static int parse_options(int argc, char **argv, struct matrix *m, struct run_config *cfg, struct run_options *o)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -208,15 +200,15 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		{ NULL, 0, NULL, 0 },
 	};
 	/* The preset is applied first so that dimensions override it. */
-	o->preset = "quick";
+	const char *preset = "quick";
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--preset") && i + 1 < argc)
-			o->preset = argv[i + 1];
+			preset = argv[i + 1];
 		else if (!strncmp(argv[i], "--preset=", 9))
-			o->preset = argv[i] + 9;
+			preset = argv[i] + 9;
 	}
-	if (matrix_preset(m, o->preset) < 0) {
-		fprintf(stderr, "tlbvisor run: unknown preset '%s': known presets are quick, default\n", o->preset);
+	if (run_preset(preset, m, cfg) < 0) {
+		fprintf(stderr, "tlbvisor run: unknown preset '%s': known presets are quick, default\n", preset);
 		return -1;
 	}
 	opterr = 0;
@@ -239,8 +231,8 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 			break;
 		case 'r': {
 			long v = strtol(optarg, &end, 10);
-			m->repetitions = v >= 1 && v <= RESULT_MAX_REPS ? (int)v : 0;
-			if (*end || end == optarg || !m->repetitions) {
+			cfg->repetitions = v >= 1 && v <= RESULT_MAX_REPS ? (int)v : 0;
+			if (*end || end == optarg || !cfg->repetitions) {
 				fprintf(stderr, "tlbvisor run: invalid --repetitions '%s': give a whole number from 1 to %d\n",
 					optarg, RESULT_MAX_REPS);
 				return -1;
@@ -249,64 +241,64 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		}
 		case 'W': {
 			long v = strtol(optarg, &end, 10);
-			m->max_warmup_passes = v >= 1 && v <= 1000 ? (int)v : 0;
-			if (*end || end == optarg || !m->max_warmup_passes) {
+			cfg->max_warmup_passes = v >= 1 && v <= 1000 ? (int)v : 0;
+			if (*end || end == optarg || !cfg->max_warmup_passes) {
 				fprintf(stderr, "tlbvisor run: invalid --max-warmup '%s': give a whole number from 1 to 1000\n", optarg);
 				return -1;
 			}
 			break;
 		}
 		case 't':
-			if (parse_seconds(optarg, &m->min_time) < 0 || m->min_time > 60) {
+			if (parse_seconds(optarg, &cfg->min_time) < 0 || cfg->min_time > 60) {
 				fprintf(stderr, "tlbvisor run: invalid --min-time '%s': give seconds (0.05, 2s or 50ms), at most 60\n", optarg);
 				return -1;
 			}
 			break;
 		case 's':
-			if (parse_size(optarg, &m->stride) < 0 || m->stride % 64) {
+			if (parse_size(optarg, &cfg->stride) < 0 || cfg->stride % 64) {
 				fprintf(stderr, "tlbvisor run: invalid --stride '%s': give a size that is a multiple of 64 (e.g. 64, 4k)\n", optarg);
 				return -1;
 			}
 			break;
 		case 'g':
-			if (parse_size(optarg, &m->group) < 0) {
+			if (parse_size(optarg, &cfg->group) < 0) {
 				fprintf(stderr, "tlbvisor run: invalid --group '%s': give a size (e.g. 2m)\n", optarg);
 				return -1;
 			}
 			break;
 		case 'S':
 			errno = 0;
-			m->seed = strtoull(optarg, &end, 0);
+			cfg->seed = strtoull(optarg, &end, 0);
 			if (errno || *end || end == optarg || optarg[0] == '-') {
 				fprintf(stderr, "tlbvisor run: invalid --seed '%s': give a whole number\n", optarg);
 				return -1;
 			}
 			break;
 		case 'M':
-			if (parse_size(optarg, &m->guest_mem) < 0) {
+			if (parse_size(optarg, &cfg->guest_mem) < 0) {
 				fprintf(stderr, "tlbvisor run: invalid --guest-mem '%s': give a size (e.g. 2g)\n", optarg);
 				return -1;
 			}
 			break;
 		case 'X':
 			errno = 0;
-			m->exit_every = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg || m->exit_every == 0) {
+			cfg->exit_every = strtoull(optarg, &end, 0);
+			if (errno || *end || end == optarg || cfg->exit_every == 0) {
 				fprintf(stderr, "tlbvisor run: invalid --exit-every '%s': give a positive number of accesses\n", optarg);
 				return -1;
 			}
 			break;
 		case 'T':
-			if (parse_seconds(optarg, &o->vmx_timeout) < 0 || o->vmx_timeout <= 0) {
+			if (parse_seconds(optarg, &cfg->vmx_timeout) < 0 || cfg->vmx_timeout <= 0) {
 				fprintf(stderr, "tlbvisor run: invalid --vmx-timeout '%s': give seconds (e.g. 600)\n", optarg);
 				return -1;
 			}
 			break;
-		case 'Q': o->probe_ept_violation = true; break;
-		case 'R': m->allow_module_reload = true; break;
+		case 'Q': cfg->probe_ept_violation = true; break;
+		case 'R': cfg->allow_module_reload = true; break;
 		case 'C': m->exit_cost = true; break;
-		case 'D': o->db = optarg; break;
-		case 'Z': o->resume = optarg; break;
+		case 'D': cfg->db = optarg; break;
+		case 'Z': cfg->resume = optarg; break;
 		case 'J': {
 			char copy[512];
 			char *items[4];
@@ -314,24 +306,24 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 			int ne = split_list(copy, items, 4);
 			for (int i = 0; i < ne; i++) {
 				errno = 0;
-				m->raw_events[i] = strtoull(items[i], &end, 0);
-				if (errno || *end || end == items[i] || m->raw_events[i] > 0xffffffffull)
+				cfg->raw_events[i] = strtoull(items[i], &end, 0);
+				if (errno || *end || end == items[i] || cfg->raw_events[i] > 0xffffffffull)
 					ne = -1;
 			}
 			if (ne <= 0) {
 				fprintf(stderr, "tlbvisor run: invalid --raw-events '%s': give up to 4 IA32_PERFEVTSEL encodings (event | umask << 8, e.g. 0x0108)\n", optarg);
 				return -1;
 			}
-			m->nraw_events = ne;
+			cfg->nraw_events = ne;
 			break;
 		}
 		case 'Y':
-			if (parse_seconds(optarg, &m->guest_timeout) < 0 || m->guest_timeout <= 0 || m->guest_timeout > 86400) {
+			if (parse_seconds(optarg, &cfg->guest_timeout) < 0 || cfg->guest_timeout <= 0 || cfg->guest_timeout > 86400) {
 				fprintf(stderr, "tlbvisor run: invalid --guest-timeout '%s': give seconds (e.g. 60)\n", optarg);
 				return -1;
 			}
 			break;
-		case 'N': o->no_db = true; break;
+		case 'N': cfg->no_db = true; break;
 		case 'e': {
 			char copy[1024];
 			char *items[PMU_MAX_EVENTS];
@@ -352,9 +344,9 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 					fprintf(stderr, "tlbvisor run: invalid event '%s': %s; see tlbvisor list for this PMU's events\n", items[i], err);
 					return -1;
 				}
-				snprintf(m->events[i], sizeof m->events[i], "%s", items[i]);
+				snprintf(cfg->events[i], sizeof cfg->events[i], "%s", items[i]);
 			}
-			m->nevents = ne;
+			cfg->nevents = ne;
 			o->events_given = true;
 			break;
 		}
@@ -367,15 +359,15 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 			break;
 		case 'K':
 			errno = 0;
-			m->exit_ticks = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg || m->exit_ticks == 0 || m->exit_ticks > 0xffffffffull) {
+			cfg->exit_ticks = strtoull(optarg, &end, 0);
+			if (errno || *end || end == optarg || cfg->exit_ticks == 0 || cfg->exit_ticks > 0xffffffffull) {
 				fprintf(stderr, "tlbvisor run: invalid --exit-every-ticks '%s': give a number of VMX-preemption-timer ticks from 1 to 4294967295\n", optarg);
 				return -1;
 			}
 			break;
-		case 'o': o->out = optarg; break;
-		case 'c': o->csv = optarg; break;
-		case 'L': o->payload = optarg; break;
+		case 'o': cfg->out = optarg; break;
+		case 'c': cfg->csv = optarg; break;
+		case 'L': cfg->payload = optarg; break;
 		case ':':
 			fprintf(stderr, "tlbvisor run: option '%s' needs a value; see tlbvisor run --help\n", argv[optind - 1]);
 			return -1;
@@ -395,20 +387,20 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		int ne = pmu_init(err, sizeof err) == 0
 			 ? pmu_preset_events(o->pmu_preset ? o->pmu_preset : "walk", names) : 0;
 		for (int i = 0; i < ne; i++)
-			snprintf(m->events[i], sizeof m->events[i], "%s", names[i]);
-		m->nevents = ne > 0 ? ne : 0;
+			snprintf(cfg->events[i], sizeof cfg->events[i], "%s", names[i]);
+		cfg->nevents = ne > 0 ? ne : 0;
 	}
-	if (m->group && m->stride && m->group % m->stride) {
+	if (cfg->group && cfg->stride && cfg->group % cfg->stride) {
 		fprintf(stderr, "tlbvisor run: --group must be a multiple of --stride\n");
 		return -1;
 	}
 	return 0;
 }
 
-int run_parse_matrix(int argc, char **argv, struct matrix *m)
+int run_parse_matrix(int argc, char **argv, struct matrix *m, struct run_config *cfg)
 {
 	struct run_options o = { 0 };
-	return parse_options(argc, argv, m, &o);
+	return parse_options(argc, argv, m, cfg, &o);
 }
 
 static void join_args(int argc, char **argv, char *buf, size_t len)
@@ -430,12 +422,12 @@ static int default_out(char *buf, size_t len, const char *stamp)
 	return 0;
 }
 
-static int run_cell(const struct matrix *m, const struct host_caps *h, const struct payload *p,
+static int run_cell(const struct run_config *cfg, const struct host_caps *h, const struct payload *p,
 		    struct cell_result *r)
 {
 	switch (r->cell.backend) {
-	case BACKEND_NATIVE: return backend_native_run(m, h, r);
-	case BACKEND_KVM: return backend_kvm_run(m, h, p, r);
+	case BACKEND_NATIVE: return backend_native_run(cfg, h, r);
+	case BACKEND_KVM: return backend_kvm_run(cfg, h, p, r);
 	default: return MEASURE_OK; /* VMX backends ran as a batch before the loop */
 	}
 }
@@ -483,10 +475,11 @@ static int resume_cells(const char *path, struct cell_result *results, int n)
 	return 0;
 }
 
-static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_options *op,
+static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_config *cp, struct run_options *op,
 		      const struct payload *pp)
 {
 	struct matrix m = *mp;
+	struct run_config cfg = *cp;
 	struct run_options o = *op;
 	const struct payload payload = *pp;
 	char err[512];
@@ -502,14 +495,14 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	localtime_r(&now, &tm);
 	char stamp[32], out_path[1024];
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	if (!o.out && o.resume)
-		o.out = o.resume;
-	if (!o.out) {
+	if (!cfg.out && cfg.resume)
+		cfg.out = cfg.resume;
+	if (!cfg.out) {
 		if (default_out(out_path, sizeof out_path, stamp) < 0) {
 			rc = 1;
 			goto done;
 		}
-		o.out = out_path;
+		cfg.out = out_path;
 	}
 
 	struct host_caps h;
@@ -531,7 +524,7 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	matrix_expand(&m, cells, n);
 	for (int i = 0; i < n; i++)
 		result_init(&results[i], &cells[i]);
-	if (o.resume && resume_cells(o.resume, results, n) < 0) {
+	if (cfg.resume && resume_cells(cfg.resume, results, n) < 0) {
 		rc = EXIT_USAGE;
 		goto done;
 	}
@@ -539,12 +532,12 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	char cmdline[2048];
 	join_args(argc, argv, cmdline, sizeof cmdline);
 	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline,
-				.preset = o.preset, .payload = &payload, .cells_total = n };
+				.preset = cfg.preset, .payload = &payload, .cells_total = n };
 	strftime(run.date, sizeof run.date, "%Y-%m-%dT%H:%M:%S%z", &tm);
 
 	/* Refuse an unwritable output before measuring anything (the file then
 	 * holds the cells kept by --resume, or none). */
-	if (results_write_json(o.out, &run, &h, &m, results, n, err, sizeof err) < 0) {
+	if (results_write_json(cfg.out, &run, &h, &cfg, results, n, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor run: %s\n", err);
 		rc = 1;
 		goto done;
@@ -552,22 +545,22 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 
 	/* The history: a run row now, a committed row per finished cell. */
 	char db_path[1100];
-	if (!o.no_db) {
-		if (o.db) {
-			snprintf(db_path, sizeof db_path, "%s", o.db);
+	if (!cfg.no_db) {
+		if (cfg.db) {
+			snprintf(db_path, sizeof db_path, "%s", cfg.db);
 		} else {
-			const char *slash = strrchr(o.out, '/');
-			snprintf(db_path, sizeof db_path, "%.*s%stlbvisor.db", slash ? (int)(slash - o.out) : 0,
-				 o.out, slash ? "/" : "");
+			const char *slash = strrchr(cfg.out, '/');
+			snprintf(db_path, sizeof db_path, "%.*s%stlbvisor.db", slash ? (int)(slash - cfg.out) : 0,
+				 cfg.out, slash ? "/" : "");
 		}
-		json_t *ctx = results_context_json(&run, &h, &m);
+		json_t *ctx = results_context_json(&run, &h, &cfg);
 		/* The run row and the cells kept by --resume in one transaction: the
 		 * newest run in the history always holds every cell of the JSON. */
 		int hrc = history_open(&hist, db_path, err, sizeof err);
 		if (hrc == 0)
 			hrc = history_transaction(&hist, 0, err, sizeof err);
 		if (hrc == 0)
-			hrc = history_begin_run(&hist, ctx, o.resume ? "run --resume" : "run", err, sizeof err);
+			hrc = history_begin_run(&hist, ctx, cfg.resume ? "run --resume" : "run", err, sizeof err);
 		for (int i = 0; hrc == 0 && i < n; i++)
 			if (results[i].carried)
 				hrc = history_add_cell(&hist, results[i].carried, err, sizeof err);
@@ -583,7 +576,7 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	}
 
 	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s%s%s\n", TLBVISOR_VERSION, n,
-		h.tsc_hz / 1e9, h.tsc_source, o.out, hist.db ? " and history " : "", hist.db ? db_path : "");
+		h.tsc_hz / 1e9, h.tsc_source, cfg.out, hist.db ? " and history " : "", hist.db ? db_path : "");
 	atexit(kvm_knobs_restore);
 
 	/* The VMX backends boot their hypervisor once for all their cells. */
@@ -593,14 +586,14 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 		if (!BACKEND_IS_VMX(be))
 			continue;
 		char dir[1100];
-		snprintf(dir, sizeof dir, "%s.%s", o.out, backend_name(be));
-		struct vmx_options vo = { .timeout_s = o.vmx_timeout,
-					  .probe_ept_violation = o.probe_ept_violation, .artifacts_dir = dir };
+		snprintf(dir, sizeof dir, "%s.%s", cfg.out, backend_name(be));
+		struct vmx_options vo = { .timeout_s = cfg.vmx_timeout,
+					  .probe_ept_violation = cfg.probe_ept_violation, .artifacts_dir = dir };
 		json_t *ctx = NULL;
-		vmx_backend_run(be, &m, &h, &payload, &vo, results, n, &ctx);
+		vmx_backend_run(be, &m, &cfg, &h, &payload, &vo, results, n, &ctx);
 		if (ctx)
 			json_object_set_new(extra, backend_name(be), ctx);
-		if (o.probe_ept_violation && ctx && json_object_get(ctx, "probe_ept_violation"))
+		if (cfg.probe_ept_violation && ctx && json_object_get(ctx, "probe_ept_violation"))
 			fprintf(stderr, "tlbvisor: %s EPT-violation probe: %s\n", backend_name(be),
 				json_string_value(json_object_get(json_object_get(ctx, "probe_ept_violation"), "reason")));
 	}
@@ -615,7 +608,7 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 			continue;
 		}
 		progress_show(&prog, &cells[i]);
-		int res = BACKEND_IS_VMX(cells[i].backend) ? MEASURE_OK : run_cell(&m, &h, &payload, &results[i]);
+		int res = BACKEND_IS_VMX(cells[i].backend) ? MEASURE_OK : run_cell(&cfg, &h, &payload, &results[i]);
 		progress_clear(&prog);
 		if (res == MEASURE_INTERRUPTED || results[i].status == CELL_PENDING) {
 			result_init(&results[i], &cells[i]); /* an unfinished cell is not a result */
@@ -625,8 +618,8 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 		ok += results[i].status == CELL_OK;
 		skipped += results[i].status == CELL_SKIPPED;
 		failed += results[i].status == CELL_FAILED;
-		if (results_write_json(o.out, &run, &h, &m, results, n, err, sizeof err) < 0 ||
-		    (o.csv && results_write_csv(o.csv, results, n, err, sizeof err) < 0)) {
+		if (results_write_json(cfg.out, &run, &h, &cfg, results, n, err, sizeof err) < 0 ||
+		    (cfg.csv && results_write_csv(cfg.csv, results, n, err, sizeof err) < 0)) {
 			fprintf(stderr, "tlbvisor run: %s\n", err);
 			write_errors++;
 		}
@@ -649,15 +642,15 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 		history_close(&hist);
 	}
 	if (run.interrupted) {
-		if (results_write_json(o.out, &run, &h, &m, results, n, err, sizeof err) < 0)
+		if (results_write_json(cfg.out, &run, &h, &cfg, results, n, err, sizeof err) < 0)
 			fprintf(stderr, "tlbvisor run: %s\n", err);
-		if (o.csv && results_write_csv(o.csv, results, n, err, sizeof err) < 0)
+		if (cfg.csv && results_write_csv(cfg.csv, results, n, err, sizeof err) < 0)
 			fprintf(stderr, "tlbvisor run: %s\n", err);
 		int written = 0;
 		for (int i = 0; i < n; i++)
 			written += results[i].status != CELL_PENDING;
 		fprintf(stderr, "tlbvisor: interrupted; %d of %d cells finished and written to %s\n",
-			written, n, o.out);
+			written, n, cfg.out);
 		rc = EXIT_INTERRUPTED;
 		goto done;
 	}
@@ -665,8 +658,8 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	for (int i = 0; i < n; i++)
 		kept += results[i].carried != NULL;
 	fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; results in %s%s%s\n", ok, skipped, failed,
-		kept ? " (and the cells kept from the resumed run)" : "", o.out, o.csv ? " and " : "",
-		o.csv ? o.csv : "");
+		kept ? " (and the cells kept from the resumed run)" : "", cfg.out, cfg.csv ? " and " : "",
+		cfg.csv ? cfg.csv : "");
 	rc = write_errors ? 1 : failed ? 3 : 0;
 done:
 	history_close(&hist);
@@ -683,16 +676,17 @@ int cmd_run(int argc, char **argv)
 	/* First of all: a signal at any point from here on ends the run cleanly. */
 	install_signals();
 	struct matrix m;
-	struct run_options o = { .vmx_timeout = 900 };
-	if (parse_options(argc, argv, &m, &o) < 0)
+	struct run_config cfg;
+	struct run_options o = { 0 };
+	if (parse_options(argc, argv, &m, &cfg, &o) < 0)
 		return EXIT_USAGE;
 	char err[512];
 	struct payload payload;
-	if (payload_load(&payload, o.payload, err, sizeof err) < 0) {
+	if (payload_load(&payload, cfg.payload, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor run: %s\n", err);
 		return EXIT_USAGE;
 	}
-	int rc = run_matrix(argc, argv, &m, &o, &payload);
+	int rc = run_matrix(argc, argv, &m, &cfg, &o, &payload);
 	payload_free(&payload);
 	return rc;
 }

@@ -9,7 +9,7 @@
 #include "bench/run/stats.h"
 
 json_t *results_context_json(const struct run_info *run, const struct host_caps *h,
-			     const struct matrix *m)
+			     const struct run_config *cfg)
 {
 	json_t *ctx = json_object();
 	/* Google Benchmark's context keys. */
@@ -54,13 +54,13 @@ json_t *results_context_json(const struct run_info *run, const struct host_caps 
 	json_object_set_new(ctx, "kvm_guest_1g_pages", json_boolean(h->guest_1g));
 	json_object_set_new(ctx, "kvm_guest_1g_reason", json_string(h->guest_1g_reason));
 	json_object_set_new(ctx, "payload", json_string(run->payload ? run->payload->source : ""));
-	json_object_set_new(ctx, "repetitions", json_integer(m->repetitions));
-	json_object_set_new(ctx, "min_time_s", json_real(m->min_time));
-	json_object_set_new(ctx, "stride_bytes", json_integer((json_int_t)m->stride));
-	json_object_set_new(ctx, "group_bytes", json_integer((json_int_t)m->group));
-	json_object_set_new(ctx, "seed", json_integer((json_int_t)m->seed));
-	json_object_set_new(ctx, "exit_every", json_integer((json_int_t)m->exit_every));
-	json_object_set_new(ctx, "exit_every_ticks", json_integer((json_int_t)m->exit_ticks));
+	json_object_set_new(ctx, "repetitions", json_integer(cfg->repetitions));
+	json_object_set_new(ctx, "min_time_s", json_real(cfg->min_time));
+	json_object_set_new(ctx, "stride_bytes", json_integer((json_int_t)cfg->stride));
+	json_object_set_new(ctx, "group_bytes", json_integer((json_int_t)cfg->group));
+	json_object_set_new(ctx, "seed", json_integer((json_int_t)cfg->seed));
+	json_object_set_new(ctx, "exit_every", json_integer((json_int_t)cfg->exit_every));
+	json_object_set_new(ctx, "exit_every_ticks", json_integer((json_int_t)cfg->exit_ticks));
 	if (run->extra_context)
 		json_object_update(ctx, run->extra_context);
 	return ctx;
@@ -189,11 +189,11 @@ json_t *results_cell_entries(const struct cell_result *r)
 	return a;
 }
 
-json_t *results_json(const struct run_info *run, const struct host_caps *h, const struct matrix *m,
+json_t *results_json(const struct run_info *run, const struct host_caps *h, const struct run_config *cfg,
 		     const struct cell_result *results, int n)
 {
 	json_t *doc = json_object();
-	json_object_set_new(doc, "context", results_context_json(run, h, m));
+	json_object_set_new(doc, "context", results_context_json(run, h, cfg));
 	json_t *list = json_array();
 	for (int i = 0; i < n; i++) {
 		if (results[i].carried)
@@ -206,14 +206,14 @@ json_t *results_json(const struct run_info *run, const struct host_caps *h, cons
 }
 
 int results_write_json(const char *path, const struct run_info *run, const struct host_caps *h,
-		       const struct matrix *m, const struct cell_result *results, int n,
+		       const struct run_config *cfg, const struct cell_result *results, int n,
 		       char *err, size_t errlen)
 {
 	char tmp[4096];
 	FILE *f = atomic_file_open(path, tmp, sizeof tmp, err, errlen);
 	if (!f)
 		return -1;
-	json_t *doc = results_json(run, h, m, results, n);
+	json_t *doc = results_json(run, h, cfg, results, n);
 	int rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	json_decref(doc);
 	if (rc != 0) {

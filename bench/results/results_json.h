@@ -8,6 +8,7 @@
 
 #include "bench/host/host_caps.h"
 #include "bench/run/matrix.h"
+#include "bench/run/run_config.h"
 #include "bench/run/cell_result.h"
 
 struct run_info {
@@ -23,13 +24,13 @@ struct run_info {
 
 /* The context object, and one cell's entries (iterations + aggregates, or
  * the skipped/failed entry), as they appear in the results JSON. */
-json_t *results_context_json(const struct run_info *run, const struct host_caps *h, const struct matrix *m);
+json_t *results_context_json(const struct run_info *run, const struct host_caps *h, const struct run_config *cfg);
 json_t *results_cell_entries(const struct cell_result *r);
 
-json_t *results_json(const struct run_info *run, const struct host_caps *h, const struct matrix *m,
+json_t *results_json(const struct run_info *run, const struct host_caps *h, const struct run_config *cfg,
 		     const struct cell_result *results, int n);
 int results_write_json(const char *path, const struct run_info *run, const struct host_caps *h,
-		       const struct matrix *m, const struct cell_result *results, int n,
+		       const struct run_config *cfg, const struct cell_result *results, int n,
 		       char *err, size_t errlen);
 int results_write_csv(const char *path, const struct cell_result *results, int n, char *err,
 		      size_t errlen);

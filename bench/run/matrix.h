@@ -28,6 +28,7 @@ int backend_parse(const char *s, enum backend *out);
 const char *pattern_name(enum chase_pattern p);
 int pattern_parse(const char *s, enum chase_pattern *out);
 
+/* Which cells a run has: the dimensions whose product is the matrix. */
 struct matrix {
 	enum backend backends[BACKEND_COUNT];
 	int nbackends;
@@ -39,34 +40,14 @@ struct matrix {
 	int nhost_pages;
 	uint64_t guest_pages[3];
 	int nguest_pages;
-	int repetitions;
-	double min_time;      /* seconds per repetition, at least */
-	uint64_t stride;      /* bytes per chased element (default: 4K, one line per page) */
-	uint64_t group;       /* TLB-locality group (0: none) */
-	uint64_t seed;
-	uint64_t guest_mem;   /* KVM guest memory limit (0: sized to each working set) */
-	int max_warmup_passes;
-	uint64_t exit_every;  /* kvm and VMX backends: a guest exit every N accesses (0: off) */
-	/* PMU events (libpfm4 names) read around every phase (native, kvm) */
-	char events[8][80];
-	int nevents;
-	/* VMX backends only */
-	uint64_t exit_ticks;  /* VMX-preemption-timer exit every N ticks (0: off) */
-	uint64_t raw_events[4]; /* IA32_PERFEVTSEL encodings the hypervisor counts too */
-	int nraw_events;
-	unsigned ept_levels[2];
+	unsigned ept_levels[2];  /* tlbvisor's hypervisor; kvm when levels_given */
 	int nept_levels;
-	bool vpids[2];
+	bool vpids[2];           /* tlbvisor's hypervisor; kvm when vpid_given */
 	int nvpids;
 	/* kvm: --vpid/--ept-levels given explicitly (module knobs) */
 	bool vpid_given, levels_given;
-	bool allow_module_reload;
-	bool exit_cost;       /* add exit round-trip cells for kvm, bochs, qemu */
-	double guest_timeout; /* seconds a guest may take for one command (watchdog) */
+	bool exit_cost;          /* add exit round-trip cells for kvm, bochs, qemu */
 };
-
-/* Fill m with a preset: "quick" or "default". Returns -1 for an unknown name. */
-int matrix_preset(struct matrix *m, const char *name);
 
 enum workload {
 	WORKLOAD_CHASE = 0,   /* the pointer chase over the working set */

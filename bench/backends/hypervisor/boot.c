@@ -28,7 +28,7 @@ static void append(char *buf, size_t len, const char *fmt, const char *s)
 	snprintf(buf + used, len - used, fmt, s);
 }
 
-void vmx_cmdline(const struct matrix *m, enum backend be, double tsc_hz_emulated, bool probe,
+void vmx_cmdline(const struct matrix *m, const struct run_config *cfg, enum backend be, double tsc_hz_emulated, bool probe,
 		 char *buf, size_t len)
 {
 	(void)be;
@@ -60,33 +60,33 @@ void vmx_cmdline(const struct matrix *m, enum backend be, double tsc_hz_emulated
 		snprintf(item, sizeof item, "%s%u", i ? "," : "", m->ept_levels[i]);
 		append(buf, len, "%s", item);
 	}
-	snprintf(item, sizeof item, " reps=%d max_warmup=%d", m->repetitions, m->max_warmup_passes);
+	snprintf(item, sizeof item, " reps=%d max_warmup=%d", cfg->repetitions, cfg->max_warmup_passes);
 	append(buf, len, "%s", item);
-	snprintf(item, sizeof item, " min_cycles=%llu", (unsigned long long)(m->min_time * tsc_hz_emulated));
+	snprintf(item, sizeof item, " min_cycles=%llu", (unsigned long long)(cfg->min_time * tsc_hz_emulated));
 	append(buf, len, "%s", item);
-	snprintf(item, sizeof item, " stride=%llu seed=%llu", (unsigned long long)m->stride,
-		 (unsigned long long)m->seed);
+	snprintf(item, sizeof item, " stride=%llu seed=%llu", (unsigned long long)cfg->stride,
+		 (unsigned long long)cfg->seed);
 	append(buf, len, "%s", item);
-	if (m->group) {
-		snprintf(item, sizeof item, " group=%llu", (unsigned long long)m->group);
+	if (cfg->group) {
+		snprintf(item, sizeof item, " group=%llu", (unsigned long long)cfg->group);
 		append(buf, len, "%s", item);
 	}
-	if (m->exit_every) {
-		snprintf(item, sizeof item, " exit_every=%llu", (unsigned long long)m->exit_every);
+	if (cfg->exit_every) {
+		snprintf(item, sizeof item, " exit_every=%llu", (unsigned long long)cfg->exit_every);
 		append(buf, len, "%s", item);
 	}
-	if (m->exit_ticks) {
-		snprintf(item, sizeof item, " exit_ticks=%llu", (unsigned long long)m->exit_ticks);
+	if (cfg->exit_ticks) {
+		snprintf(item, sizeof item, " exit_ticks=%llu", (unsigned long long)cfg->exit_ticks);
 		append(buf, len, "%s", item);
 	}
-	snprintf(item, sizeof item, " watchdog_ticks=%llu", (unsigned long long)(m->guest_timeout * tsc_hz_emulated));
+	snprintf(item, sizeof item, " watchdog_ticks=%llu", (unsigned long long)(cfg->guest_timeout * tsc_hz_emulated));
 	append(buf, len, "%s", item);
 	if (probe)
 		append(buf, len, "%s", " probe_ept_violation");
 	if (m->exit_cost)
 		append(buf, len, "%s", " exit_cost");
-	for (int i = 0; i < m->nraw_events; i++) {
-		snprintf(item, sizeof item, "%s0x%llx", i ? "," : " pmu=", (unsigned long long)m->raw_events[i]);
+	for (int i = 0; i < cfg->nraw_events; i++) {
+		snprintf(item, sizeof item, "%s0x%llx", i ? "," : " pmu=", (unsigned long long)cfg->raw_events[i]);
 		append(buf, len, "%s", item);
 	}
 }
@@ -317,7 +317,7 @@ static int run_emulator(enum backend be, const struct matrix *m, const char *dir
 	return 0;
 }
 
-int vmx_backend_run(enum backend be, const struct matrix *m, const struct host_caps *h,
+int vmx_backend_run(enum backend be, const struct matrix *m, const struct run_config *cfg, const struct host_caps *h,
 		    const struct payload *p, const struct vmx_options *o, struct cell_result *results,
 		    int n, json_t **context)
 {
@@ -349,7 +349,7 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct host_c
 	}
 	double tsc_emulated = be == BACKEND_BOCHS ? BOCHS_IPS : h->tsc_hz;
 	char cmdline[4096], iso[4096], serial[4096];
-	vmx_cmdline(m, be, tsc_emulated, o->probe_ept_violation, cmdline, sizeof cmdline);
+	vmx_cmdline(m, cfg, be, tsc_emulated, o->probe_ept_violation, cmdline, sizeof cmdline);
 	snprintf(iso, sizeof iso, "%s/tlbvisor.iso", o->artifacts_dir);
 	snprintf(serial, sizeof serial, "%s/serial.log", o->artifacts_dir);
 	fprintf(stderr, "tlbvisor: booting the VMX hypervisor in %s for %d cells (artifacts in %s)\n",

@@ -16,7 +16,7 @@ struct vmx_options {
 };
 
 /* The hypervisor's command line for the cells of backend be. */
-void vmx_cmdline(const struct matrix *m, enum backend be, double tsc_hz_emulated, bool probe,
+void vmx_cmdline(const struct matrix *m, const struct run_config *cfg, enum backend be, double tsc_hz_emulated, bool probe,
 		 char *buf, size_t len);
 
 /* Write a bootable ISO with the hypervisor, the payload and cmdline. */
@@ -30,7 +30,7 @@ const char *vmx_backend_unavailable(enum backend be, const struct host_caps *h, 
  * reason when the backend is unavailable). *context receives the
  * hypervisor's hello line and the artifacts (may stay NULL). Returns
  * MEASURE_INTERRUPTED when Ctrl-C stopped the emulator. */
-int vmx_backend_run(enum backend be, const struct matrix *m, const struct host_caps *h,
+int vmx_backend_run(enum backend be, const struct matrix *m, const struct run_config *cfg, const struct host_caps *h,
 		    const struct payload *p, const struct vmx_options *o, struct cell_result *results,
 		    int n, json_t **context);
 

@@ -147,7 +147,7 @@ static bool shadow_paging(const struct host_caps *h)
 	return true;
 }
 
-int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const struct payload *p,
+int backend_kvm_run(const struct run_config *cfg, const struct host_caps *h, const struct payload *p,
 		    struct cell_result *r)
 {
 	const struct cell *c = &r->cell;
@@ -165,7 +165,7 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 	kvm_knobs_probe(&knobs, h);
 	unsigned phys_bits = 0;
 	if (c->vpid_set) {
-		const char *no = kvm_knobs_vpid_blocker(&knobs, c->vpid, m->allow_module_reload, err, sizeof err);
+		const char *no = kvm_knobs_vpid_blocker(&knobs, c->vpid, cfg->allow_module_reload, err, sizeof err);
 		if (no) {
 			result_skip(r, "VPID %s not realizable: %s", c->vpid ? "on" : "off", no);
 			return MEASURE_OK;
@@ -187,10 +187,10 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 	uint64_t granule = host_page_granule(c->host_page);
 	uint64_t align = granule > c->guest_page ? granule : c->guest_page;
 	uint64_t mem_size = (c->ws + align - 1) / align * align;
-	if (m->guest_mem && mem_size > m->guest_mem) {
+	if (cfg->guest_mem && mem_size > cfg->guest_mem) {
 		char need[32], have[32];
 		format_size(mem_size, need, sizeof need);
-		format_size(m->guest_mem, have, sizeof have);
+		format_size(cfg->guest_mem, have, sizeof have);
 		result_skip(r, "working set needs %s of guest memory but --guest-mem is %s; fix: raise --guest-mem or use a smaller --ws",
 			    need, have);
 		return MEASURE_OK;
@@ -213,8 +213,8 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 		host_mem_free(&mem);
 		return MEASURE_OK;
 	}
-	k.g.watchdog_s = m->guest_timeout;
-	k.cfg = cell_chase_config(c, m, TV_WS_ADDR);
+	k.g.watchdog_s = cfg->guest_timeout;
+	k.cfg = cell_chase_config(c, cfg, TV_WS_ADDR);
 	if (c->workload != WORKLOAD_CHASE)
 		k.cfg.group = 0; /* exit cells only need a valid, unused chase */
 	enum chase_check chk = chase_validate(&k.cfg);
@@ -225,7 +225,7 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 		goto out;
 	}
 	k.g.params->chase = k.cfg;
-	k.g.params->exit_every = m->exit_every;
+	k.g.params->exit_every = cfg->exit_every;
 	/* Baseline of mapped pages before the working set is touched. */
 	res = command(&k, TV_CMD_NOP);
 	if (res != MEASURE_OK) {
@@ -241,10 +241,10 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 	struct pmu_session pmu;
 	const enum pmu_scope scopes[] = { PMU_GUEST, PMU_HOST };
 	const char *const prefixes[] = { "guest_", "host_" };
-	pmu_session_open(&pmu, m, scopes, prefixes, 2, r);
+	pmu_session_open(&pmu, cfg, scopes, prefixes, 2, r);
 	kvm_trace_open(&k.trace);
 	/* Exit cells: warm-up passes of 256 exits, no chain to check. */
-	res = protocol_run(&ops, exits ? NULL : &k.cfg, m, h->tsc_hz, k.err, r, &pmu, exits ? 256 : 0);
+	res = protocol_run(&ops, exits ? NULL : &k.cfg, cfg, h->tsc_hz, k.err, r, &pmu, exits ? 256 : 0);
 	pmu_session_close(&pmu);
 	/* Say why there are no exit reasons, also when the tracepoint was open
 	 * but never fired although the vCPU stats counted exits. */
@@ -258,7 +258,7 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 		snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status, "ok");
 	kvm_trace_close(&k.trace);
 	result_counter(r, "guest_page_table_pages", (double)k.g.pt_tables);
-	result_counter(r, "exit_every", (double)m->exit_every);
+	result_counter(r, "exit_every", (double)cfg->exit_every);
 	result_counter(r, "tick_exits", (double)k.g.tick_exits);
 	if (exits && r->status == CELL_OK) {
 		/* cycles_per_access is the cycles of one exit round trip here. */
