@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "bench/backends/backend.h"
+#include "bench/backends/payload.h"
+#include "bench/run/cell_result.h"
 #include "bench/host/host_caps.h"
 #include "bench/run/matrix.h"
 #include "bench/run/run_config.h"
@@ -44,10 +46,8 @@ static void run_cells(enum backend be, const struct run_config *cfg, const struc
 		cell_name(&c);
 		struct cell_result r;
 		result_init(&r, &c);
-		if (be == BACKEND_KVM)
-			backend_kvm_run(cfg, h, &p, &r);
-		else
-			backend_native_run(cfg, h, &r);
+		struct backend_env env = { .cfg = cfg, .host = h, .payload = &p };
+		backend_ops(be)->run_cell(&env, &r);
 		cr_assert_eq(r.status, CELL_OK, "%s: %s", c.name, r.reason);
 	}
 }

@@ -1,37 +1,65 @@
-/* Backends: prepare a cell, run the protocol on it, record what the
- * translation really was, release everything. */
+/* The backend table: every backend once, reached through its enum value.
+ * Adding a backend takes one line in BACKEND_LIST and one file NAME.c that
+ * defines `const struct backend_ops backend_NAME`. */
 #ifndef TLBVISOR_BACKEND_H
 #define TLBVISOR_BACKEND_H
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
-#include "bench/host/host_caps.h"
-#include "bench/run/matrix.h"
-#include "bench/backends/measure_host.h"
-#include "bench/run/cell_result.h"
+struct cell_result;
+struct host_caps;
+struct matrix;
+struct payload;
+struct run_config;
 
-struct payload {
-	const void *image;
-	size_t size;
-	char source[256]; /* "embedded" or the file it came from */
+#define BACKEND_LIST(X)                                                          \
+	X(NATIVE, native)       /* the chase in this process (native.c) */       \
+	X(KVM, kvm)             /* the payload in a minimal KVM guest (kvm/) */  \
+	X(BOCHS, bochs)         /* tlbvisor's hypervisor in Bochs (hypervisor/) */ \
+	X(QEMU, qemu)           /* tlbvisor's hypervisor in QEMU (hypervisor/) */  \
+	X(BAREMETAL, baremetal) /* tlbvisor's hypervisor on a real machine: iso, then ingest */
+
+enum backend {
+#define BACKEND_ENUM(id, name) BACKEND_##id,
+	BACKEND_LIST(BACKEND_ENUM)
+#undef BACKEND_ENUM
+	BACKEND_COUNT
 };
 
-/* The chase configuration of a cell whose working set starts at base. */
-struct chase_config cell_chase_config(const struct cell *c, const struct run_config *cfg, uint64_t base);
+/* What every cell of a run shares, as a backend sees it. */
+struct backend_env {
+	const struct matrix *matrix;
+	const struct run_config *cfg;
+	const struct host_caps *host;
+	const struct payload *payload;
+};
 
-/* Effective page sizes: bytes mapped by each leaf size -> dominant size,
- * counters eff_host_{4k,2m,1g}_pages and the mismatch flag. */
-void record_effective(struct cell_result *r, uint64_t bytes_4k, uint64_t bytes_2m,
-		      uint64_t bytes_1g, uint64_t requested, const char *why_if_smaller);
+struct backend_ops {
+	const char *label;       /* in `tlbvisor list` */
+	bool has_guest;          /* its cells have a guest page size (all but native) */
+	/* tlbvisor's own hypervisor: every cell has a VPID setting and an EPT
+	 * depth, and the results say both. */
+	bool own_hypervisor;
+	/* kvm: --vpid and --ept-levels switch host module knobs, so they make
+	 * cells only when given explicitly. */
+	bool module_knobs;
+	/* Can this host run the backend now? why says what it is, or why not
+	 * and the fix. NULL: always. */
+	bool (*available)(const struct host_caps *h, char *why, size_t len);
+	/* One cell at a time (native, kvm); MEASURE_INTERRUPTED leaves it pending. */
+	int (*run_cell)(const struct backend_env *env, struct cell_result *r);
+	/* Every cell of backend be at once (a booted hypervisor). *context gets
+	 * what the results' context should say about it (may stay NULL). */
+	int (*run_batch)(const struct backend_env *env, enum backend be, struct cell_result *results, int n,
+			 json_t **context);
+};
 
-/* Checks shared by backends before memory is committed; 0 = go on. */
-int check_memory(struct cell_result *r, const struct host_caps *h, uint64_t bytes);
-
-/* Each returns MEASURE_INTERRUPTED when a signal cut the cell short (it is
- * then left pending), otherwise MEASURE_OK with r filled in. */
-int backend_native_run(const struct run_config *cfg, const struct host_caps *h, struct cell_result *r);
-int backend_kvm_run(const struct run_config *cfg, const struct host_caps *h, const struct payload *p,
-		    struct cell_result *r);
+const struct backend_ops *backend_ops(enum backend b);
+const char *backend_name(enum backend b);
+int backend_parse(const char *s, enum backend *out);
+/* Does `tlbvisor run` run it (rather than a real machine, as for baremetal)? */
+bool backend_runs_here(enum backend b);
 
 #endif

@@ -1,8 +1,9 @@
-#include "bench/backends/backend.h"
+#include "bench/backends/backend_common.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/host/host_caps.h"
 #include "lib/units.h"
 
 struct chase_config cell_chase_config(const struct cell *c, const struct run_config *cfg, uint64_t base)

@@ -4,24 +4,28 @@
 #include <sys/resource.h>
 
 #include "bench/backends/backend.h"
+#include "bench/backends/backend_common.h"
+#include "bench/backends/measure_host.h"
+#include "bench/host/host_caps.h"
 #include "workloads/chase.h"
 
-struct native_ctx {
-	struct chase_config cfg;
+struct native_cell {
+	struct chase_config chase;
 	struct rusage before;
+	struct cell_result *r;
 };
 
 static int native_build(void *ctx)
 {
-	struct native_ctx *n = ctx;
-	chase_build(&n->cfg);
+	struct native_cell *n = ctx;
+	chase_build(&n->chase);
 	return MEASURE_OK;
 }
 
 static int native_run(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *final_ptr)
 {
-	struct native_ctx *n = ctx;
-	*final_ptr = chase_timed(chase_start(&n->cfg), steps, cycles);
+	struct native_cell *n = ctx;
+	*final_ptr = chase_timed(chase_start(&n->chase), steps, cycles);
 	return MEASURE_OK;
 }
 
@@ -35,30 +39,25 @@ static int native_timer(void *ctx, uint64_t *cycles)
 static void native_phase_begin(void *ctx, enum measure_phase p)
 {
 	(void)p;
-	struct native_ctx *n = ctx;
+	struct native_cell *n = ctx;
 	getrusage(RUSAGE_THREAD, &n->before);
 }
 
-struct native_cell {
-	struct native_ctx n;
-	struct cell_result *r;
-};
-
 static void native_phase_end(void *ctx, enum measure_phase p)
 {
-	struct native_cell *c = ctx;
+	struct native_cell *n = ctx;
 	struct rusage after;
 	getrusage(RUSAGE_THREAD, &after);
-	long minflt = after.ru_minflt - c->n.before.ru_minflt;
-	long majflt = after.ru_majflt - c->n.before.ru_majflt;
-	phase_counter(c->r, p, "faults", (double)(minflt + majflt));
-	phase_counter(c->r, p, "major_faults", (double)majflt);
+	long minflt = after.ru_minflt - n->before.ru_minflt;
+	long majflt = after.ru_majflt - n->before.ru_majflt;
+	phase_counter(n->r, p, "faults", (double)(minflt + majflt));
+	phase_counter(n->r, p, "major_faults", (double)majflt);
 }
 
-int backend_native_run(const struct run_config *cfg, const struct host_caps *h, struct cell_result *r)
+static int native_run_cell(const struct backend_env *env, struct cell_result *r)
 {
 	const struct cell *c = &r->cell;
-	if (check_memory(r, h, c->ws) < 0)
+	if (check_memory(r, env->host, c->ws) < 0)
 		return MEASURE_OK;
 	struct host_mem mem;
 	char err[512];
@@ -66,22 +65,22 @@ int backend_native_run(const struct run_config *cfg, const struct host_caps *h, 
 		result_skip(r, "%s", err);
 		return MEASURE_OK;
 	}
-	struct native_cell nc = { .n.cfg = cell_chase_config(c, cfg, (uint64_t)(uintptr_t)mem.addr), .r = r };
-	enum chase_check chk = chase_validate(&nc.n.cfg);
+	struct native_cell n = { .chase = cell_chase_config(c, env->cfg, (uint64_t)(uintptr_t)mem.addr), .r = r };
+	enum chase_check chk = chase_validate(&n.chase);
 	if (chk != CHASE_OK) {
 		result_fail(r, "%s", chase_check_str(chk));
 		host_mem_free(&mem);
 		return MEASURE_OK;
 	}
-	/* struct native_cell starts with its native_ctx, so one pointer serves both. */
-	struct measure_ops ops = { &nc, native_timer, native_build, native_run, native_phase_begin,
-				   native_phase_end };
+	struct measure_ops ops = { .ctx = &n, .timer_overhead = native_timer, .build = native_build,
+				   .run = native_run, .phase_begin = native_phase_begin,
+				   .phase_end = native_phase_end };
 	/* The runner thread, user mode only. */
 	struct pmu_session pmu;
 	const enum pmu_scope scopes[] = { PMU_USER };
 	const char *const prefixes[] = { "" };
-	pmu_session_open(&pmu, cfg, scopes, prefixes, 1, r);
-	int rc = protocol_run(&ops, &nc.n.cfg, cfg, h->tsc_hz, "", r, &pmu, 0);
+	pmu_session_open(&pmu, env->cfg, scopes, prefixes, 1, r);
+	int rc = protocol_run(&ops, &n.chase, env->cfg, env->host->tsc_hz, "", r, &pmu, 0);
 	pmu_session_close(&pmu);
 	if (r->status == CELL_OK) {
 		struct host_mem_effective e;
@@ -93,3 +92,16 @@ int backend_native_run(const struct run_config *cfg, const struct host_caps *h, 
 	host_mem_free(&mem);
 	return rc;
 }
+
+static bool native_available(const struct host_caps *h, char *why, size_t len)
+{
+	(void)h;
+	snprintf(why, len, "the chase runs in this process");
+	return true;
+}
+
+const struct backend_ops backend_native = {
+	.label = "native",
+	.available = native_available,
+	.run_cell = native_run_cell,
+};

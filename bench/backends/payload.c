@@ -1,11 +1,10 @@
-/* The guest payload: embedded in tlbvisor at build time, or read from a file
- * given with --payload (for payload development and hostile-guest tests). */
+#include "bench/backends/payload.h"
+
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "bench/backends/backend.h"
 
 extern const uint8_t tv_payload_elf[];
 extern const size_t tv_payload_elf_size;

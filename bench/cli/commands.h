@@ -2,7 +2,6 @@
 #ifndef TLBVISOR_COMMANDS_H
 #define TLBVISOR_COMMANDS_H
 
-#include "bench/backends/backend.h"
 
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
@@ -20,7 +19,5 @@ int cmd_ingest(int argc, char **argv);
 struct matrix;
 struct run_config;
 int run_parse_matrix(int argc, char **argv, struct matrix *m, struct run_config *cfg);
-int payload_load(struct payload *p, const char *path, char *err, size_t errlen);
-void payload_free(struct payload *p);
 
 #endif

@@ -9,7 +9,7 @@
 #include "lib/json_util.h"
 #include "bench/results/results_json.h"
 #include "version.h"
-#include "bench/backends/hypervisor/boot.h"
+#include "bench/backends/hypervisor/serial_log.h"
 
 int cmd_ingest(int argc, char **argv)
 {
@@ -43,21 +43,21 @@ int cmd_ingest(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	char err[512];
-	struct vmx_log log;
-	if (vmx_log_read(in, &log, err, sizeof err) < 0) {
+	struct serial_log log;
+	if (serial_log_read(in, &log, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor ingest: %s\n", err);
 		return 1;
 	}
 	if (!log.hello) {
 		fprintf(stderr, "tlbvisor ingest: %s has no hello line from tlbvisor's hypervisor: is it the serial log of a tlbvisor boot?\n", in);
-		vmx_log_free(&log);
+		serial_log_free(&log);
 		return 1;
 	}
 	if (tsc_hz <= 0)
 		tsc_hz = (double)json_int(log.hello, "tsc_hz");
 	if (tsc_hz <= 0) {
 		fprintf(stderr, "tlbvisor ingest: the processor does not report its TSC rate (CPUID.15H); give it with --tsc-ghz\n");
-		vmx_log_free(&log);
+		serial_log_free(&log);
 		return EXIT_USAGE;
 	}
 	size_t n = json_array_size(log.cells);
@@ -67,19 +67,12 @@ int cmd_ingest(int argc, char **argv)
 	int bad = 0;
 	json_array_foreach(log.cells, k, line) {
 		struct cell c;
-		if (vmx_line_to_cell(line, BACKEND_QEMU, &c) < 0) {
+		if (serial_line_to_cell(line, BACKEND_BAREMETAL, &c) < 0) {
 			bad++;
 			continue;
 		}
-		/* A real machine: name the backend for what it is. */
-		char *b = strstr(c.name, "backend:qemu");
-		if (b) {
-			char rest[160];
-			snprintf(rest, sizeof rest, "%s", b + strlen("backend:qemu"));
-			snprintf(b, sizeof c.name - (size_t)(b - c.name), "backend:baremetal%s", rest);
-		}
 		result_init(&results[k], &c);
-		vmx_line_to_result(line, tsc_hz, &results[k]);
+		serial_line_to_result(line, tsc_hz, &results[k]);
 	}
 	struct matrix m;
 	struct run_config cfg;
@@ -105,7 +98,7 @@ int cmd_ingest(int argc, char **argv)
 	strftime(run.date, sizeof run.date, "%Y-%m-%dT%H:%M:%S%z", &tm);
 	int rc = results_write_json(out, &run, &h, &cfg, results, (int)n, err, sizeof err);
 	json_decref(extra);
-	vmx_log_free(&log);
+	serial_log_free(&log);
 	free(results);
 	if (rc < 0) {
 		fprintf(stderr, "tlbvisor ingest: %s\n", err);

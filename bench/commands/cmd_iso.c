@@ -7,6 +7,9 @@
 #include "bench/cli/commands.h"
 #include "lib/units.h"
 #include "bench/backends/hypervisor/boot.h"
+#include "bench/backends/payload.h"
+#include "bench/run/matrix.h"
+#include "bench/run/run_config.h"
 
 int cmd_iso(int argc, char **argv)
 {
@@ -69,9 +72,9 @@ int cmd_iso(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	char cmdline[4096], work[4200];
-	vmx_cmdline(&m, &cfg, BACKEND_QEMU, tsc_hz > 0 ? tsc_hz : 2e9, probe, cmdline, sizeof cmdline);
+	hv_cmdline(&m, &cfg, tsc_hz > 0 ? tsc_hz : 2e9, probe, cmdline, sizeof cmdline);
 	snprintf(work, sizeof work, "%s.d", out);
-	if (vmx_build_iso(out, work, &p, cmdline, err, sizeof err) < 0) {
+	if (hv_build_iso(out, work, &p, cmdline, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor iso: %s\n", err);
 		return 1;
 	}

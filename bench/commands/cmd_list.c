@@ -6,7 +6,8 @@
 #include "bench/host/host_caps.h"
 #include "bench/backends/kvm/kvm_knobs.h"
 #include "bench/host/perf_counters.h"
-#include "bench/backends/hypervisor/boot.h"
+#include "bench/backends/backend.h"
+#include "bench/backends/payload.h"
 #include <stdlib.h>
 
 static void yesno(const char *what, bool yes, const char *why)
@@ -66,13 +67,14 @@ int cmd_list(int argc, char **argv)
 		printf("    %-24s %s\n", h.kvm_params[i].name, h.kvm_params[i].value);
 
 	printf("\nbackends\n");
-	yesno("native", true, "the chase runs in this process");
-	yesno("kvm", h.kvm_ok, h.kvm_reason);
-	char vwhy[512];
-	const char *no = vmx_backend_unavailable(BACKEND_BOCHS, &h, vwhy, sizeof vwhy);
-	yesno("bochs (tlbvisor-hv)", !no, no ? no : "Bochs with a VMX/EPT CPU model; timings are emulated");
-	no = vmx_backend_unavailable(BACKEND_QEMU, &h, vwhy, sizeof vwhy);
-	yesno("qemu (tlbvisor-hv)", !no, no ? no : "QEMU with KVM and nested VMX");
+	for (int b = 0; b < BACKEND_COUNT; b++) {
+		if (!backend_runs_here((enum backend)b))
+			continue;
+		const struct backend_ops *ops = backend_ops((enum backend)b);
+		char why[512];
+		bool yes = ops->available(&h, why, sizeof why);
+		yesno(ops->label, yes, why);
+	}
 
 	printf("\nhost pages (native working set; KVM guest-memory backing)\n");
 	yesno("4k", true, "anonymous memory with MADV_NOHUGEPAGE");

@@ -14,7 +14,9 @@
 #include "lib/units.h"
 #include "bench/results/results_json.h"
 #include "version.h"
-#include "bench/backends/hypervisor/boot.h"
+#include "bench/backends/backend.h"
+#include "bench/backends/measure_host.h"
+#include "bench/backends/payload.h"
 #include "bench/host/perf_counters.h"
 #include "bench/results/history.h"
 #include "bench/backends/kvm/kvm_knobs.h"
@@ -422,16 +424,6 @@ static int default_out(char *buf, size_t len, const char *stamp)
 	return 0;
 }
 
-static int run_cell(const struct run_config *cfg, const struct host_caps *h, const struct payload *p,
-		    struct cell_result *r)
-{
-	switch (r->cell.backend) {
-	case BACKEND_NATIVE: return backend_native_run(cfg, h, r);
-	case BACKEND_KVM: return backend_kvm_run(cfg, h, p, r);
-	default: return MEASURE_OK; /* VMX backends ran as a batch before the loop */
-	}
-}
-
 /* Mark the cells an earlier run already wrote to path; they keep its entries. */
 static int resume_cells(const char *path, struct cell_result *results, int n)
 {
@@ -507,10 +499,16 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_confi
 
 	struct host_caps h;
 	host_caps_probe(&h);
-	if (!o.backend_given && !h.kvm_ok) {
-		fprintf(stderr, "tlbvisor: kvm backend not used: %s\n", h.kvm_reason);
-		m.backends[0] = BACKEND_NATIVE;
-		m.nbackends = 1;
+	/* The default backends are those this host can run. */
+	for (int b = 0; !o.backend_given && b < m.nbackends; b++) {
+		char why[512];
+		const struct backend_ops *ops = backend_ops(m.backends[b]);
+		if (ops->available && !ops->available(&h, why, sizeof why)) {
+			fprintf(stderr, "tlbvisor: %s backend not used: %s\n", backend_name(m.backends[b]), why);
+			memmove(&m.backends[b], &m.backends[b + 1], (size_t)(m.nbackends - b - 1) * sizeof *m.backends);
+			m.nbackends--;
+			b--;
+		}
 	}
 
 	n = matrix_expand(&m, NULL, 0);
@@ -579,18 +577,15 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_confi
 		h.tsc_hz / 1e9, h.tsc_source, cfg.out, hist.db ? " and history " : "", hist.db ? db_path : "");
 	atexit(kvm_knobs_restore);
 
-	/* The VMX backends boot their hypervisor once for all their cells. */
+	/* Batch backends (tlbvisor's hypervisor) boot once for all their cells. */
 	run.extra_context = extra;
+	struct backend_env env = { .matrix = &m, .cfg = &cfg, .host = &h, .payload = &payload };
 	for (int b = 0; b < m.nbackends && !protocol_interrupted; b++) {
 		enum backend be = m.backends[b];
-		if (!BACKEND_IS_VMX(be))
+		if (!backend_ops(be)->run_batch)
 			continue;
-		char dir[1100];
-		snprintf(dir, sizeof dir, "%s.%s", cfg.out, backend_name(be));
-		struct vmx_options vo = { .timeout_s = cfg.vmx_timeout,
-					  .probe_ept_violation = cfg.probe_ept_violation, .artifacts_dir = dir };
 		json_t *ctx = NULL;
-		vmx_backend_run(be, &m, &cfg, &h, &payload, &vo, results, n, &ctx);
+		backend_ops(be)->run_batch(&env, be, results, n, &ctx);
 		if (ctx)
 			json_object_set_new(extra, backend_name(be), ctx);
 		if (cfg.probe_ept_violation && ctx && json_object_get(ctx, "probe_ept_violation"))
@@ -608,7 +603,8 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_confi
 			continue;
 		}
 		progress_show(&prog, &cells[i]);
-		int res = BACKEND_IS_VMX(cells[i].backend) ? MEASURE_OK : run_cell(&cfg, &h, &payload, &results[i]);
+		const struct backend_ops *ops = backend_ops(cells[i].backend);
+		int res = ops->run_cell ? ops->run_cell(&env, &results[i]) : MEASURE_OK; /* else: ran as a batch */
 		progress_clear(&prog);
 		if (res == MEASURE_INTERRUPTED || results[i].status == CELL_PENDING) {
 			result_init(&results[i], &cells[i]); /* an unfinished cell is not a result */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bench/backends/backend.h"
+#include "bench/backends/payload.h"
 #include "lib/files.h"
 #include "lib/units.h"
 #include "bench/run/stats.h"
@@ -84,7 +85,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	json_object_set_new(b, "host_page", json_string(host_page_name(c->host_page)));
 	json_object_set_new(b, "guest_page",
 			    c->guest_page ? json_string(page_size_name(c->guest_page)) : json_null());
-	if (BACKEND_IS_VMX(c->backend)) {
+	if (backend_ops(c->backend)->own_hypervisor) {
 		json_object_set_new(b, "vpid", json_string(c->vpid ? "on" : "off"));
 		json_object_set_new(b, "ept_levels", json_integer(c->ept_levels));
 	}

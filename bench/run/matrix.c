@@ -6,22 +6,6 @@
 
 #include "lib/units.h"
 
-static const char *const backend_names[BACKEND_COUNT] = { "native", "kvm", "bochs", "qemu" };
-
-const char *backend_name(enum backend b)
-{
-	return b < BACKEND_COUNT ? backend_names[b] : "?";
-}
-
-int backend_parse(const char *s, enum backend *out)
-{
-	int i = name_index(backend_names, BACKEND_COUNT, s);
-	if (i < 0)
-		return -1;
-	*out = (enum backend)i;
-	return 0;
-}
-
 const char *pattern_name(enum chase_pattern p)
 {
 	return p == CHASE_SEQ ? "seq" : "random";
@@ -38,6 +22,8 @@ int pattern_parse(const char *s, enum chase_pattern *out)
 	return 0;
 }
 
+/* The name says what the cell's fields say: its guest page when it has a
+ * guest, its VPID setting and EPT depth when it sets them. */
 void cell_name(struct cell *c)
 {
 	char ws[32];
@@ -47,25 +33,16 @@ void cell_name(struct cell *c)
 			 c->workload == WORKLOAD_EXIT_CPUID ? "cpuid" : "io", backend_name(c->backend));
 		return;
 	}
-	if (c->backend == BACKEND_NATIVE)
-		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/host:%s",
-			 pattern_name(c->pattern), ws, backend_name(c->backend),
-			 host_page_name(c->host_page));
-	else if (BACKEND_IS_VMX(c->backend))
-		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s/vpid:%s/ept-levels:%u",
-			 pattern_name(c->pattern), ws, backend_name(c->backend),
-			 page_size_name(c->guest_page), host_page_name(c->host_page),
-			 c->vpid ? "on" : "off", c->ept_levels);
-	else {
-		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s",
-			 pattern_name(c->pattern), ws, backend_name(c->backend),
-			 page_size_name(c->guest_page), host_page_name(c->host_page));
-		size_t len = strlen(c->name);
-		if (c->vpid_set)
-			len += (size_t)snprintf(c->name + len, sizeof c->name - len, "/vpid:%s", c->vpid ? "on" : "off");
-		if (c->ept_levels && len < sizeof c->name)
-			snprintf(c->name + len, sizeof c->name - len, "/ept-levels:%u", c->ept_levels);
-	}
+	size_t len = (size_t)snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s",
+				      pattern_name(c->pattern), ws, backend_name(c->backend));
+	if (c->guest_page && len < sizeof c->name)
+		len += (size_t)snprintf(c->name + len, sizeof c->name - len, "/guest:%s", page_size_name(c->guest_page));
+	if (len < sizeof c->name)
+		len += (size_t)snprintf(c->name + len, sizeof c->name - len, "/host:%s", host_page_name(c->host_page));
+	if (c->vpid_set && len < sizeof c->name)
+		len += (size_t)snprintf(c->name + len, sizeof c->name - len, "/vpid:%s", c->vpid ? "on" : "off");
+	if (c->ept_levels && len < sizeof c->name)
+		snprintf(c->name + len, sizeof c->name - len, "/ept-levels:%u", c->ept_levels);
 }
 
 /* Order: pattern, working set, then backend, guest page, host page, VPID, EPT
@@ -89,10 +66,10 @@ int matrix_expand(const struct matrix *m, struct cell *cells, int max)
 		for (int w = 0; w < m->nws; w++)
 			for (int b = 0; b < m->nbackends; b++) {
 				enum backend be = m->backends[b];
-				bool native = be == BACKEND_NATIVE, vmx = BACKEND_IS_VMX(be);
-				bool kvm = be == BACKEND_KVM;
-				bool knob_vpid = vmx || (kvm && m->vpid_given), knob_levels = vmx || (kvm && m->levels_given);
-				int nguest = native ? 1 : m->nguest_pages;
+				const struct backend_ops *ops = backend_ops(be);
+				bool knob_vpid = ops->own_hypervisor || (ops->module_knobs && m->vpid_given);
+				bool knob_levels = ops->own_hypervisor || (ops->module_knobs && m->levels_given);
+				int nguest = ops->has_guest ? m->nguest_pages : 1;
 				int nvpid = knob_vpid ? m->nvpids : 1, nlevels = knob_levels ? m->nept_levels : 1;
 				for (int g = 0; g < nguest; g++)
 					for (int h = 0; h < m->nhost_pages; h++)
@@ -101,7 +78,7 @@ int matrix_expand(const struct matrix *m, struct cell *cells, int max)
 								struct cell c = {
 									.backend = be, .ws = m->ws[w], .pattern = m->patterns[p],
 									.host_page = m->host_pages[h],
-									.guest_page = native ? 0 : m->guest_pages[g],
+									.guest_page = ops->has_guest ? m->guest_pages[g] : 0,
 									.vpid = knob_vpid ? m->vpids[v] : false, .vpid_set = knob_vpid,
 									.ept_levels = knob_levels ? m->ept_levels[l] : 0,
 								};
@@ -110,13 +87,13 @@ int matrix_expand(const struct matrix *m, struct cell *cells, int max)
 			}
 	for (int b = 0; b < m->nbackends; b++) {
 		enum backend be = m->backends[b];
-		bool native = be == BACKEND_NATIVE, vmx = BACKEND_IS_VMX(be);
+		const struct backend_ops *ops = backend_ops(be);
 		/* Exit round trips: one cell per exit kind, on a small 4K-page guest. */
-		for (int k = 0; m->exit_cost && !native && k < 2; k++) {
+		for (int k = 0; m->exit_cost && ops->has_guest && k < 2; k++) {
 			struct cell c = {
 				.backend = be, .workload = k ? WORKLOAD_EXIT_CPUID : WORKLOAD_EXIT_IO,
 				.ws = 16u << 10, .host_page = HOST_PAGE_4K, .guest_page = 4096, .vpid = true,
-				.ept_levels = vmx ? 4 : 0,
+				.ept_levels = ops->own_hypervisor ? 4 : 0,
 			};
 			add_cell(cells, max, &n, &c);
 		}

@@ -7,24 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bench/backends/backend.h"
 #include "bench/host/host_mem.h"
 #include "workloads/chase.h"
 
 #define MATRIX_MAX 32
 
-enum backend {
-	BACKEND_NATIVE = 0,
-	BACKEND_KVM,
-	BACKEND_BOCHS,  /* tlbvisor's VMX hypervisor in Bochs */
-	BACKEND_QEMU,   /* tlbvisor's VMX hypervisor in QEMU with nested VMX */
-	BACKEND_COUNT
-};
-
-/* Backends that run tlbvisor's own VMX hypervisor. */
-#define BACKEND_IS_VMX(b) ((b) == BACKEND_BOCHS || (b) == BACKEND_QEMU)
-
-const char *backend_name(enum backend b);
-int backend_parse(const char *s, enum backend *out);
 const char *pattern_name(enum chase_pattern p);
 int pattern_parse(const char *s, enum chase_pattern *out);
 

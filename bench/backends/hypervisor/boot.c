@@ -1,4 +1,6 @@
-/* Booting tlbvisor's VMX hypervisor under Bochs or QEMU for a batch of cells. */
+/* Booting tlbvisor's hypervisor in an emulator for a batch of cells: its
+ * command line, the GRUB ISO, the boot, and the cells' results from its
+ * serial log. bochs.c and qemu.c say how each emulator starts. */
 #include "bench/backends/hypervisor/boot.h"
 
 #include <errno.h>
@@ -11,16 +13,16 @@
 #include "lib/files.h"
 #include "lib/json_util.h"
 #include "lib/process.h"
-#include "lib/sysfs.h"
 #include "lib/units.h"
+#include "bench/backends/hypervisor/serial_log.h"
 #include "bench/backends/measure_host.h"
+#include "bench/backends/payload.h"
+#include "bench/host/host_caps.h"
+#include "bench/run/matrix.h"
+#include "bench/run/run_config.h"
 
 extern const uint8_t tv_hv_elf[];
 extern const size_t tv_hv_elf_size;
-
-/* Emulated TSC rate used for Bochs (its instructions per second): Bochs
- * timings are instruction counts, not performance figures. */
-#define BOCHS_IPS 50000000.0
 
 static void append(char *buf, size_t len, const char *fmt, const char *s)
 {
@@ -28,10 +30,9 @@ static void append(char *buf, size_t len, const char *fmt, const char *s)
 	snprintf(buf + used, len - used, fmt, s);
 }
 
-void vmx_cmdline(const struct matrix *m, const struct run_config *cfg, enum backend be, double tsc_hz_emulated, bool probe,
-		 char *buf, size_t len)
+void hv_cmdline(const struct matrix *m, const struct run_config *cfg, double tsc_hz_emulated, bool probe,
+		char *buf, size_t len)
 {
-	(void)be;
 	char item[64];
 	buf[0] = '\0';
 	append(buf, len, "%s", "ws=");
@@ -114,28 +115,31 @@ static void show_progress(void *arg, double elapsed)
 	p->shown = true;
 }
 
-/* Run argv with stdin from /dev/null and output to log, stopped by Ctrl-C
- * or timeout_s (<= 0: no limit); returns the exit status, or -1. On a
- * terminal the cells reported in progress_file (if given) are shown. */
-static int run_program(char *const argv[], const char *log, double timeout_s, const char *progress_file,
-		       int progress_total, bool *timed_out, bool *interrupted)
+int hv_boot_program(char *const argv[], struct hv_boot *b)
 {
-	struct boot_progress progress = { .program = argv[0], .serial = progress_file, .total = progress_total };
-	bool tty = isatty(STDERR_FILENO);
-	struct spawn_options o = { .stdin_path = "/dev/null", .output_path = log, .own_process_group = true,
-				   .timeout_s = timeout_s, .stop = &protocol_interrupted,
-				   .poll = tty && progress_file ? show_progress : NULL, .poll_arg = &progress };
+	struct boot_progress progress = { .program = argv[0], .serial = b->serial, .total = b->ncells };
+	struct spawn_options o = { .stdin_path = "/dev/null", .output_path = b->log, .own_process_group = true,
+				   .timeout_s = b->timeout_s, .stop = &protocol_interrupted,
+				   .poll = isatty(STDERR_FILENO) ? show_progress : NULL, .poll_arg = &progress };
 	struct spawn_result res;
 	int rc = spawn_run(argv, &o, &res);
 	if (progress.shown)
 		fprintf(stderr, "\r\033[K");
-	*timed_out = res.timed_out;
-	*interrupted = protocol_interrupted != 0;
+	b->timed_out = res.timed_out;
+	b->interrupted = protocol_interrupted != 0;
 	return rc;
 }
 
-int vmx_build_iso(const char *iso_path, const char *work_dir, const struct payload *p,
-		  const char *cmdline, char *err, size_t errlen)
+bool hv_iso_available(char *why, size_t len)
+{
+	if (program_in_path("grub-mkrescue") && program_in_path("xorriso"))
+		return true;
+	snprintf(why, len, "grub-mkrescue/xorriso not installed; fix: apt-get install grub-pc-bin grub-common xorriso mtools");
+	return false;
+}
+
+int hv_build_iso(const char *iso_path, const char *work_dir, const struct payload *p,
+		 const char *cmdline, char *err, size_t errlen)
 {
 	if (protocol_interrupted) {
 		snprintf(err, errlen, "interrupted");
@@ -174,9 +178,10 @@ int vmx_build_iso(const char *iso_path, const char *work_dir, const struct paylo
 	snprintf(iso_dir, sizeof iso_dir, "%s/iso", work_dir);
 	snprintf(log, sizeof log, "%s/grub-mkrescue.log", work_dir);
 	char *argv[] = { "grub-mkrescue", "-o", (char *)iso_path, iso_dir, NULL };
-	bool to, intr;
-	int rc = run_program(argv, log, 120, NULL, 0, &to, &intr);
-	if (intr) {
+	struct spawn_options o = { .stdin_path = "/dev/null", .output_path = log, .own_process_group = true,
+				   .timeout_s = 120, .stop = &protocol_interrupted };
+	int rc = spawn_run(argv, &o, NULL);
+	if (protocol_interrupted) {
 		snprintf(err, errlen, "interrupted");
 		return -2;
 	}
@@ -185,39 +190,6 @@ int vmx_build_iso(const char *iso_path, const char *work_dir, const struct paylo
 		return -1;
 	}
 	return 0;
-}
-
-const char *vmx_backend_unavailable(enum backend be, const struct host_caps *h, char *buf, size_t len)
-{
-	if (!program_in_path("grub-mkrescue") || !program_in_path("xorriso")) {
-		snprintf(buf, len, "grub-mkrescue/xorriso not installed; fix: apt-get install grub-pc-bin grub-common xorriso mtools");
-		return buf;
-	}
-	if (be == BACKEND_BOCHS) {
-		if (!program_in_path("bochs") || access("/usr/share/bochs/BIOS-bochs-latest", R_OK) != 0) {
-			snprintf(buf, len, "Bochs not installed; fix: apt-get install bochs bochsbios vgabios bochs-term");
-			return buf;
-		}
-		return NULL;
-	}
-	/* QEMU needs KVM that exposes VMX to its guests (nested VMX). */
-	if (!program_in_path("qemu-system-x86_64")) {
-		snprintf(buf, len, "qemu-system-x86_64 not installed; fix: apt-get install qemu-system-x86");
-		return buf;
-	}
-	if (!h->kvm_ok) {
-		snprintf(buf, len, "QEMU with nested VMX needs /dev/kvm: %s", h->kvm_reason);
-		return buf;
-	}
-	static const char nested[] = "/sys/module/kvm_intel/parameters/nested";
-	char v[16];
-	bool intel = sysfs_read(nested, v, sizeof v) == 0;
-	if (!sysfs_yes(nested)) {
-		snprintf(buf, len, "QEMU backend needs KVM with nested VMX (an Intel host with kvm_intel nested=1); this host has %s (%s); use --backend bochs",
-			 intel ? "kvm_intel with nested off" : "no kvm_intel", h->kvm_modules);
-		return buf;
-	}
-	return NULL;
 }
 
 /* When the emulator stopped before the hypervisor printed anything, its own
@@ -250,78 +222,43 @@ static uint64_t max_ws(const struct matrix *m)
 	return w;
 }
 
-static int run_emulator(enum backend be, const struct matrix *m, const char *dir, const char *iso,
-			const struct vmx_options *o, int ncells, char *err, size_t errlen, bool *interrupted)
+static int run_emulator(const struct hv_emulator *emu, enum backend be, const struct matrix *m, const char *dir,
+			const char *iso, double timeout_s, int ncells, char *err, size_t errlen, bool *interrupted)
 {
-	char serial[4096], log[4096], cfg[4096];
+	char serial[4096], log[4096];
 	snprintf(serial, sizeof serial, "%s/serial.log", dir);
 	snprintf(log, sizeof log, "%s/%s.out", dir, backend_name(be));
 	/* RAM: 1 GiB below the working set (hypervisor, tables), the working set
-	 * at 1 GiB, some room above. */
+	 * at 1 GiB, some room above. Cells that do not fit an emulator's limit
+	 * are skipped by the hypervisor with the reason. */
 	uint64_t megs = 1024 + ((max_ws(m) + (2u << 20) + (256u << 20) - 1) >> 20) / 256 * 256 + 256;
-	/* Bochs 2.7 accepts at most 2048 MiB; cells that do not fit are skipped
-	 * by the hypervisor with the reason. */
-	if (be == BACKEND_BOCHS && megs > 2048)
-		megs = 2048;
-	bool to = false;
-	int rc;
-	if (be == BACKEND_BOCHS) {
-		char rc_path[4096];
-		snprintf(cfg, sizeof cfg, "%s/bochsrc", dir);
-		snprintf(rc_path, sizeof rc_path, "%s/bochs.cmds", dir);
-		char text[4096];
-		/* A VMX-capable model with EPT; no triple-fault reset; serial to a
-		 * file; headless 'term' display (needs TERM); no real-time sync. */
-		snprintf(text, sizeof text,
-			 "# generated by tlbvisor\n"
-			 "megs: %llu\n"
-			 "cpu: model=corei7_skylake_x, count=1, ips=%.0f, reset_on_triple_fault=0\n"
-			 "romimage: file=/usr/share/bochs/BIOS-bochs-latest\n"
-			 "vgaromimage: file=/usr/share/vgabios/vgabios.bin\n"
-			 "ata0-master: type=cdrom, path=%s, status=inserted\n"
-			 "boot: cdrom\n"
-			 "com1: enabled=1, mode=file, dev=%s\n"
-			 "port_e9_hack: enabled=1\n"
-			 "display_library: term\n"
-			 "log: %s/bochs.log\n"
-			 "panic: action=fatal\nerror: action=report\ninfo: action=ignore\ndebug: action=ignore\n"
-			 "clock: sync=none, time0=local\n",
-			 (unsigned long long)megs, BOCHS_IPS, iso, serial, dir);
-		if (file_write(cfg, text, strlen(text), err, errlen) < 0 ||
-		    file_write(rc_path, "c\n", 2, err, errlen) < 0)
-			return -1;
-		if (!getenv("TERM"))
-			setenv("TERM", "dumb", 1);
-		/* Bochs 2.7 aborts ("buffer overflow detected") when glibc's
-		 * MALLOC_PERTURB_ is set, as meson test sets it. */
-		unsetenv("MALLOC_PERTURB_");
-		char *argv[] = { "bochs", "-q", "-f", cfg, "-rc", rc_path, NULL };
-		rc = run_program(argv, log, o->timeout_s, serial, ncells, &to, interrupted);
-	} else {
-		char mem[32], ser[4200];
-		snprintf(mem, sizeof mem, "%llu", (unsigned long long)megs);
-		snprintf(ser, sizeof ser, "file:%s", serial);
-		char *argv[] = { "qemu-system-x86_64", "-machine", "q35", "-enable-kvm", "-cpu", "host,+vmx",
-				 "-m", mem, "-cdrom", (char *)iso, "-serial", ser, "-display", "none",
-				 "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", NULL };
-		rc = run_program(argv, log, o->timeout_s, serial, ncells, &to, interrupted);
-	}
-	(void)rc; /* Bochs exits 1 even after a clean shutdown: judge by the log */
-	if (*interrupted)
+	if (emu->max_megs && megs > emu->max_megs)
+		megs = emu->max_megs;
+	struct hv_boot b = { .dir = dir, .iso = iso, .serial = serial, .log = log, .megs = megs,
+			     .timeout_s = timeout_s, .ncells = ncells };
+	/* The exit status says little (Bochs exits 1 even after a clean
+	 * shutdown): the serial log is judged instead. */
+	if (emu->boot(&b, err, errlen) < 0)
+		return -1;
+	*interrupted = b.interrupted;
+	if (b.interrupted)
 		return 0;
-	if (to) {
+	if (b.timed_out) {
 		snprintf(err, errlen, "%s did not finish within %.0f s (see %s); fix: raise --vmx-timeout or run fewer cells",
-			 backend_name(be), o->timeout_s, log);
+			 backend_name(be), timeout_s, log);
 		return -1;
 	}
 	return 0;
 }
 
-int vmx_backend_run(enum backend be, const struct matrix *m, const struct run_config *cfg, const struct host_caps *h,
-		    const struct payload *p, const struct vmx_options *o, struct cell_result *results,
-		    int n, json_t **context)
+int hv_boot_run(const struct hv_emulator *emu, const struct backend_env *env, enum backend be,
+		struct cell_result *results, int n, json_t **context)
 {
-	char why[512], err[512];
+	const struct matrix *m = env->matrix;
+	const struct run_config *cfg = env->cfg;
+	const struct host_caps *h = env->host;
+	char why[512], err[512], dir[1100];
+	snprintf(dir, sizeof dir, "%s.%s", cfg->out, backend_name(be));
 	int todo = 0;
 	for (int i = 0; i < n; i++) {
 		struct cell_result *r = &results[i];
@@ -335,46 +272,45 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct run_co
 	}
 	if (!todo)
 		return MEASURE_OK;
-	const char *no = vmx_backend_unavailable(be, h, why, sizeof why);
-	if (no) {
+	if (!backend_ops(be)->available(h, why, sizeof why)) {
 		for (int i = 0; i < n; i++)
 			if (results[i].cell.backend == be && results[i].status == CELL_PENDING)
-				result_skip(&results[i], "%s", no);
+				result_skip(&results[i], "%s", why);
 		return MEASURE_OK;
 	}
 
-	if (mkdirs(o->artifacts_dir) < 0) {
-		snprintf(err, sizeof err, "cannot create %s: %s", o->artifacts_dir, strerror(errno));
+	if (mkdirs(dir) < 0) {
+		snprintf(err, sizeof err, "cannot create %s: %s", dir, strerror(errno));
 		goto fail_all;
 	}
-	double tsc_emulated = be == BACKEND_BOCHS ? BOCHS_IPS : h->tsc_hz;
+	double tsc_emulated = emu->tsc_hz(h);
 	char cmdline[4096], iso[4096], serial[4096];
-	vmx_cmdline(m, cfg, be, tsc_emulated, o->probe_ept_violation, cmdline, sizeof cmdline);
-	snprintf(iso, sizeof iso, "%s/tlbvisor.iso", o->artifacts_dir);
-	snprintf(serial, sizeof serial, "%s/serial.log", o->artifacts_dir);
+	hv_cmdline(m, cfg, tsc_emulated, cfg->probe_ept_violation, cmdline, sizeof cmdline);
+	snprintf(iso, sizeof iso, "%s/tlbvisor.iso", dir);
+	snprintf(serial, sizeof serial, "%s/serial.log", dir);
 	fprintf(stderr, "tlbvisor: booting the VMX hypervisor in %s for %d cells (artifacts in %s)\n",
-		backend_name(be), todo, o->artifacts_dir);
-	int iso_rc = vmx_build_iso(iso, o->artifacts_dir, p, cmdline, err, sizeof err);
+		backend_name(be), todo, dir);
+	int iso_rc = hv_build_iso(iso, dir, env->payload, cmdline, err, sizeof err);
 	if (iso_rc == -2)
 		return MEASURE_INTERRUPTED; /* nothing ran: the cells stay pending */
 	if (iso_rc < 0)
 		goto fail_all;
 	bool interrupted = false;
 	unlink(serial);
-	if (run_emulator(be, m, o->artifacts_dir, iso, o, todo, err, sizeof err, &interrupted) < 0)
+	if (run_emulator(emu, be, m, dir, iso, cfg->vmx_timeout, todo, err, sizeof err, &interrupted) < 0)
 		goto fail_all;
 	if (interrupted && access(serial, R_OK) != 0)
 		return MEASURE_INTERRUPTED;
 
-	struct vmx_log log;
-	if (vmx_log_read(serial, &log, err, sizeof err) < 0) {
+	struct serial_log log;
+	if (serial_log_read(serial, &log, err, sizeof err) < 0) {
 		if (interrupted)
 			return MEASURE_INTERRUPTED;
-		emulator_message(be, o->artifacts_dir, err, sizeof err);
+		emulator_message(be, dir, err, sizeof err);
 		goto fail_all;
 	}
 	double tsc_hz = tsc_emulated;
-	if (log.hello && json_int(log.hello, "tsc_hz") > 0 && be != BACKEND_BOCHS)
+	if (log.hello && json_int(log.hello, "tsc_hz") > 0 && !emu->emulated)
 		tsc_hz = (double)json_int(log.hello, "tsc_hz");
 	for (int i = 0; i < n; i++) {
 		struct cell_result *r = &results[i];
@@ -384,8 +320,8 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct run_co
 		json_t *line;
 		bool found = false;
 		json_array_foreach(log.cells, k, line)
-			if (vmx_line_matches(line, &r->cell)) {
-				vmx_line_to_result(line, tsc_hz, r);
+			if (serial_line_matches(line, &r->cell)) {
+				serial_line_to_result(line, tsc_hz, r);
 				found = true;
 				break;
 			}
@@ -396,12 +332,10 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct run_co
 		}
 	}
 	json_t *ctx = json_object();
-	json_object_set_new(ctx, "emulated", json_boolean(be == BACKEND_BOCHS));
-	json_object_set_new(ctx, "note", json_string(be == BACKEND_BOCHS
-		? "Bochs is an emulator: its cycles count emulated instructions and its TLB is flushed on every VM entry and exit; these timings are not performance figures"
-		: "QEMU with nested VMX: timings include the outer hypervisor"));
+	json_object_set_new(ctx, "emulated", json_boolean(emu->emulated));
+	json_object_set_new(ctx, "note", json_string(emu->note));
 	json_object_set_new(ctx, "tsc_hz", json_real(tsc_hz));
-	json_object_set_new(ctx, "artifacts", json_string(o->artifacts_dir));
+	json_object_set_new(ctx, "artifacts", json_string(dir));
 	json_object_set_new(ctx, "cmdline", json_string(cmdline));
 	json_object_set_new(ctx, "completed", json_boolean(log.done));
 	if (log.hello)
@@ -411,7 +345,7 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct run_co
 	if (log.panic)
 		json_object_set(ctx, "panic", log.panic);
 	*context = ctx;
-	vmx_log_free(&log);
+	serial_log_free(&log);
 	return interrupted ? MEASURE_INTERRUPTED : MEASURE_OK;
 
 fail_all:

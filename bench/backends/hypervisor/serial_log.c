@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "lib/json_util.h"
-#include "bench/backends/hypervisor/boot.h"
+#include "bench/backends/hypervisor/serial_log.h"
 #include "lib/units.h"
 
-int vmx_log_read(const char *path, struct vmx_log *log, char *err, size_t errlen)
+int serial_log_read(const char *path, struct serial_log *log, char *err, size_t errlen)
 {
 	memset(log, 0, sizeof *log);
 	FILE *f = fopen(path, "r");
@@ -56,7 +56,7 @@ int vmx_log_read(const char *path, struct vmx_log *log, char *err, size_t errlen
 	return 0;
 }
 
-void vmx_log_free(struct vmx_log *log)
+void serial_log_free(struct serial_log *log)
 {
 	json_decref(log->hello);
 	json_decref(log->cells);
@@ -70,7 +70,7 @@ static const char *workload_tag(enum workload w)
 	return w == WORKLOAD_EXIT_IO ? "exit_io" : w == WORKLOAD_EXIT_CPUID ? "exit_cpuid" : "chase";
 }
 
-bool vmx_line_matches(json_t *line, const struct cell *c)
+bool serial_line_matches(json_t *line, const struct cell *c)
 {
 	const char *w = json_str(line, "workload");
 	if (strcmp(w[0] ? w : "chase", workload_tag(c->workload)))
@@ -85,13 +85,14 @@ bool vmx_line_matches(json_t *line, const struct cell *c)
 	       !strcmp(json_str(line, "vpid"), c->vpid ? "on" : "off");
 }
 
-int vmx_line_to_cell(json_t *line, enum backend be, struct cell *c)
+int serial_line_to_cell(json_t *line, enum backend be, struct cell *c)
 {
 	memset(c, 0, sizeof *c);
 	c->backend = be;
 	c->ws = (uint64_t)json_int(line, "ws");
 	c->ept_levels = (unsigned)json_int(line, "ept_levels");
 	c->vpid = !strcmp(json_str(line, "vpid"), "on");
+	c->vpid_set = true; /* the hypervisor sets VPID in every cell */
 	if (pattern_parse(json_str(line, "pattern"), &c->pattern) < 0 ||
 	    page_size_parse(json_str(line, "guest_page"), &c->guest_page) < 0 ||
 	    host_page_parse(json_str(line, "ept_page"), &c->host_page) < 0 || !c->ws)
@@ -103,7 +104,7 @@ int vmx_line_to_cell(json_t *line, enum backend be, struct cell *c)
 	return 0;
 }
 
-void vmx_line_to_result(json_t *line, double tsc_hz, struct cell_result *r)
+void serial_line_to_result(json_t *line, double tsc_hz, struct cell_result *r)
 {
 	const char *status = json_str(line, "status");
 	if (!strcmp(status, "skipped")) {

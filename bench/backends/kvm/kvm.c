@@ -5,6 +5,10 @@
 #include <sys/resource.h>
 
 #include "bench/backends/backend.h"
+#include "bench/backends/backend_common.h"
+#include "bench/backends/measure_host.h"
+#include "bench/backends/payload.h"
+#include "bench/host/host_caps.h"
 #include "hv/kvm/kvm_guest.h"
 #include "lib/units.h"
 #include "bench/backends/kvm/kvm_knobs.h"
@@ -147,9 +151,11 @@ static bool shadow_paging(const struct host_caps *h)
 	return true;
 }
 
-int backend_kvm_run(const struct run_config *cfg, const struct host_caps *h, const struct payload *p,
-		    struct cell_result *r)
+static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
 {
+	const struct run_config *cfg = env->cfg;
+	const struct host_caps *h = env->host;
+	const struct payload *p = env->payload;
 	const struct cell *c = &r->cell;
 	char err[512];
 	if (!h->kvm_ok) {
@@ -235,8 +241,10 @@ int backend_kvm_run(const struct run_config *cfg, const struct host_caps *h, con
 	}
 	bool stats = k.g.have_stats && kvm_stats_read(&k.g.vm_stats, &base) == 0;
 	bool exits = c->workload != WORKLOAD_CHASE;
-	struct measure_ops ops = { &k, kvm_timer, exits ? kvm_no_build : kvm_build,
-				   exits ? kvm_exit_cost : kvm_run_steps, kvm_phase_begin, kvm_phase_end };
+	struct measure_ops ops = { .ctx = &k, .timer_overhead = kvm_timer,
+				   .build = exits ? kvm_no_build : kvm_build,
+				   .run = exits ? kvm_exit_cost : kvm_run_steps,
+				   .phase_begin = kvm_phase_begin, .phase_end = kvm_phase_end };
 	/* The vCPU is this thread: guest-only and host-only groups. */
 	struct pmu_session pmu;
 	const enum pmu_scope scopes[] = { PMU_GUEST, PMU_HOST };
@@ -292,3 +300,17 @@ out:
 	host_mem_free(&mem);
 	return res;
 }
+
+static bool kvm_available(const struct host_caps *h, char *why, size_t len)
+{
+	snprintf(why, len, "%s", h->kvm_reason);
+	return h->kvm_ok;
+}
+
+const struct backend_ops backend_kvm = {
+	.label = "kvm",
+	.has_guest = true,
+	.module_knobs = true,
+	.available = kvm_available,
+	.run_cell = kvm_run_cell,
+};
