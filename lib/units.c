@@ -75,17 +75,3 @@ int name_index(const char *const *names, int n, const char *s)
 			return i;
 	return -1;
 }
-
-int split_list(char *s, char **items, int max)
-{
-	int n = 0;
-	char *save = NULL;
-	if (!*s || s[strlen(s) - 1] == ',' || *s == ',' || strstr(s, ",,"))
-		return -1;
-	for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (n >= max)
-			return -1;
-		items[n++] = tok;
-	}
-	return n;
-}

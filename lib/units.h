@@ -19,8 +19,4 @@ int page_size_parse(const char *name, uint64_t *bytes);  /* any case; -1 when un
 /* Index of s among names (any case), or -1. */
 int name_index(const char *const *names, int n, const char *s);
 
-/* Split a comma-separated list in place; returns the number of items or -1
- * when there are more than max or an item is empty. */
-int split_list(char *s, char **items, int max);
-
 #endif

@@ -8,6 +8,7 @@
 
 #include "bench/run/matrix.h"
 #include "bench/run/run_config.h"
+#include "bench/cli/args.h"
 #include "lib/units.h"
 #include "bench/run/cell_result.h"
 #include "bench/results/results_json.h"

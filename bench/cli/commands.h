@@ -2,7 +2,6 @@
 #ifndef TLBVISOR_COMMANDS_H
 #define TLBVISOR_COMMANDS_H
 
-
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
 
@@ -15,9 +14,5 @@ int cmd_import(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_strategies(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
-/* run's matrix options (for iso); -1 after printing the error. */
-struct matrix;
-struct run_config;
-int run_parse_matrix(int argc, char **argv, struct matrix *m, struct run_config *cfg);
 
 #endif

@@ -1,36 +1,30 @@
 /* tlbvisor import: put a results JSON (any backend, bare-metal ingests
  * included) into the history database. */
 #include <stdio.h>
-#include <string.h>
 
+#include "bench/cli/args.h"
 #include "bench/cli/commands.h"
 #include "bench/results/history.h"
+#include "bench/results/run_or_file.h"
+
+static void usage(void)
+{
+	printf("usage: tlbvisor import RESULTS.json... [--db FILE]\n\n"
+	       "Stores each results file as a new run in the history database (default\n"
+	       "results/tlbvisor.db). Each file is imported in one transaction: all or nothing.\n");
+}
 
 int cmd_import(int argc, char **argv)
 {
-	const char *db = "results/tlbvisor.db";
+	static const struct cli_command cmd = { "import", usage, 1, 64, "give at least one RESULTS.json" };
+	static const struct cli_option options[] = { { "db", CLI_STRING, 0, NULL, NULL } };
+	const char *db = DEFAULT_DB;
+	const struct cli_options sets[] = { { options, 1, &db } };
 	const char *files[64];
-	int nfiles = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: tlbvisor import RESULTS.json... [--db FILE]\n\n"
-			       "Stores each results file as a new run in the history database (default\n"
-			       "results/tlbvisor.db). Each file is imported in one transaction: all or nothing.\n");
-			return 0;
-		}
-		if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			db = argv[++i];
-		else if (argv[i][0] != '-' && nfiles < 64)
-			files[nfiles++] = argv[i];
-		else {
-			fprintf(stderr, "tlbvisor import: unexpected argument '%s'; see tlbvisor import --help\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!nfiles) {
-		fprintf(stderr, "tlbvisor import: give at least one RESULTS.json; see tlbvisor import --help\n");
-		return EXIT_USAGE;
-	}
+	int nfiles;
+	int rc;
+	if (!cli_parse(&cmd, argc, argv, sets, 1, files, &nfiles, &rc))
+		return rc;
 	char err[512];
 	struct history h;
 	if (history_open(&h, db, err, sizeof err) < 0) {

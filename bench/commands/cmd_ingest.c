@@ -1,47 +1,49 @@
 /* tlbvisor ingest: results JSON from the serial log of a bare-metal run. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bench/cli/args.h"
 #include "bench/cli/commands.h"
 #include "lib/json_util.h"
 #include "bench/results/results_json.h"
 #include "version.h"
 #include "bench/backends/hypervisor/serial_log.h"
 
+struct ingest_options {
+	const char *out;
+	double tsc_hz;
+};
+
+static void usage(void)
+{
+	printf("usage: tlbvisor ingest SERIAL.LOG --out results.json [--tsc-ghz F]\n\n"
+	       "Turns the JSON lines tlbvisor's hypervisor printed on the serial console into\n"
+	       "results JSON (Google Benchmark schema, backend 'baremetal'). The TSC rate comes\n"
+	       "from the log (CPUID.15H) unless --tsc-ghz gives it.\n");
+}
+
 int cmd_ingest(int argc, char **argv)
 {
-	const char *in = NULL, *out = NULL;
-	double tsc_hz = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: tlbvisor ingest SERIAL.LOG --out results.json [--tsc-ghz F]\n\n"
-			       "Turns the JSON lines tlbvisor's hypervisor printed on the serial console into\n"
-			       "results JSON (Google Benchmark schema, backend 'baremetal'). The TSC rate comes\n"
-			       "from the log (CPUID.15H) unless --tsc-ghz gives it.\n");
-			return 0;
-		}
-		if (!strcmp(argv[i], "--out") && i + 1 < argc)
-			out = argv[++i];
-		else if (!strcmp(argv[i], "--tsc-ghz") && i + 1 < argc) {
-			tsc_hz = atof(argv[++i]) * 1e9;
-			if (!isfinite(tsc_hz) || tsc_hz <= 0) {
-				fprintf(stderr, "tlbvisor ingest: invalid --tsc-ghz '%s': give a frequency in GHz (e.g. 2.1)\n", argv[i]);
-				return EXIT_USAGE;
-			}
-		} else if (argv[i][0] != '-' && !in)
-			in = argv[i];
-		else {
-			fprintf(stderr, "tlbvisor ingest: unexpected argument '%s'; see tlbvisor ingest --help\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!in || !out) {
+	static const struct cli_command cmd = { "ingest", usage, 0, 1, NULL };
+	static const struct cli_option options[] = {
+		{ "out", CLI_STRING, offsetof(struct ingest_options, out), NULL, NULL },
+		{ "tsc-ghz", CLI_VALUE, offsetof(struct ingest_options, tsc_hz), cli_set_ghz, NULL },
+	};
+	struct ingest_options o = { 0 };
+	const struct cli_options sets[] = { { options, 2, &o } };
+	const char *in;
+	int nargs;
+	int status;
+	if (!cli_parse(&cmd, argc, argv, sets, 1, &in, &nargs, &status))
+		return status;
+	if (!nargs || !o.out) {
 		fprintf(stderr, "tlbvisor ingest: need SERIAL.LOG and --out FILE; see tlbvisor ingest --help\n");
 		return EXIT_USAGE;
 	}
+	const char *out = o.out;
+	double tsc_hz = o.tsc_hz;
 	char err[512];
 	struct serial_log log;
 	if (serial_log_read(in, &log, err, sizeof err) < 0) {

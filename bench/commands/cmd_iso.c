@@ -1,83 +1,64 @@
-/* tlbvisor iso: a bootable GRUB ISO of the VMX hypervisor for a real machine. */
-#include <math.h>
+/* tlbvisor iso: a bootable GRUB ISO of tlbvisor's hypervisor for a real machine. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "bench/cli/commands.h"
-#include "lib/units.h"
 #include "bench/backends/hypervisor/boot.h"
 #include "bench/backends/payload.h"
-#include "bench/run/matrix.h"
-#include "bench/run/run_config.h"
+#include "bench/cli/commands.h"
+#include "bench/cli/run_options.h"
+
+static void usage(void)
+{
+	printf("usage: tlbvisor iso --out FILE [--tsc-ghz F] [--preset P] [--ws LIST] [--pattern LIST]\n"
+	       "                    [--guest-page LIST] [--host-page LIST] [--vpid LIST] [--ept-levels LIST]\n"
+	       "                    [--repetitions N] [--min-time S] [--exit-every N] [--probe-ept-violation]\n\n"
+	       "Writes a GRUB ISO that boots tlbvisor's VMX hypervisor with the matrix on its\n"
+	       "command line (--host-page is the EPT leaf size). Boot it on the machine to\n"
+	       "measure (USB stick or PXE, see docs/baremetal.md), capture COM1, then run\n"
+	       "tlbvisor ingest SERIAL.LOG --out results.json. --tsc-ghz sets the TSC rate used\n"
+	       "to size repetitions from --min-time (default 2.0).\n");
+}
 
 int cmd_iso(int argc, char **argv)
 {
-	const char *out = NULL, *payload_path = NULL;
-	char *dims[16];
-	int ndims = 0;
-	bool probe = false;
-	double tsc_hz = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: tlbvisor iso --out FILE [--tsc-ghz F] [--preset P] [--ws LIST] [--pattern LIST]\n"
-			       "                    [--guest-page LIST] [--host-page LIST] [--vpid LIST] [--ept-levels LIST]\n"
-			       "                    [--repetitions N] [--min-time S] [--exit-every N] [--probe-ept-violation]\n\n"
-			       "Writes a GRUB ISO that boots tlbvisor's VMX hypervisor with the matrix on its\n"
-			       "command line (--host-page is the EPT leaf size). Boot it on the machine to\n"
-			       "measure (USB stick or PXE, see docs/baremetal.md), capture COM1, then run\n"
-			       "tlbvisor ingest SERIAL.LOG --out results.json. --tsc-ghz sets the TSC rate used\n"
-			       "to size repetitions from --min-time (default 2.0).\n");
-			return 0;
-		}
-		if (!strcmp(argv[i], "--out") && i + 1 < argc)
-			out = argv[++i];
-		else if (!strcmp(argv[i], "--payload") && i + 1 < argc)
-			payload_path = argv[++i];
-		else if (!strcmp(argv[i], "--probe-ept-violation"))
-			probe = true;
-		else if (!strcmp(argv[i], "--tsc-ghz") && i + 1 < argc) {
-			tsc_hz = atof(argv[++i]) * 1e9;
-			if (!isfinite(tsc_hz))
-				tsc_hz = -1;
-			if (tsc_hz <= 0) {
-				fprintf(stderr, "tlbvisor iso: invalid --tsc-ghz '%s': give a frequency in GHz (e.g. 2.1)\n", argv[i]);
-				return EXIT_USAGE;
-			}
-		} else if (argv[i][0] == '-' && i + 1 < argc && ndims + 2 < 16) {
-			dims[ndims++] = argv[i];
-			dims[ndims++] = argv[++i];
-		} else {
-			fprintf(stderr, "tlbvisor iso: unexpected argument '%s'; see tlbvisor iso --help\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!out) {
+	static const struct cli_command cmd = { "iso", usage, 0, 0, NULL };
+	static const struct cli_option iso_options[] = { { "tsc-ghz", CLI_VALUE, 0, cli_set_ghz, NULL } };
+	struct run_request req;
+	double tsc_hz = 2e9;
+	if (run_request_init(&req, cmd.name, argc, argv) < 0)
+		return EXIT_USAGE;
+	/* run's matrix options: the same syntax and errors. */
+	const struct cli_options sets[] = {
+		{ run_matrix_options, run_nmatrix_options, &req },
+		{ run_file_options, run_nfile_options, &req },
+		{ iso_options, 1, &tsc_hz },
+	};
+	const char *args[1];
+	int nargs;
+	int rc;
+	if (!cli_parse(&cmd, argc, argv, sets, 3, args, &nargs, &rc))
+		return rc;
+	if (!req.cfg.out) {
 		fprintf(stderr, "tlbvisor iso: missing --out FILE; see tlbvisor iso --help\n");
 		return EXIT_USAGE;
 	}
-	/* Reuse run's option parser for the matrix: the same syntax and errors. */
-	char *run_argv[20] = { "iso" };
-	int run_argc = 1;
-	for (int i = 0; i < ndims; i++)
-		run_argv[run_argc++] = dims[i];
-	struct matrix m;
-	struct run_config cfg;
-	if (run_parse_matrix(run_argc, run_argv, &m, &cfg) < 0)
+	if (run_request_check(&req, cmd.name) < 0)
 		return EXIT_USAGE;
 	char err[512];
 	struct payload p;
-	if (payload_load(&p, payload_path, err, sizeof err) < 0) {
+	if (payload_load(&p, req.cfg.payload, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor iso: %s\n", err);
 		return EXIT_USAGE;
 	}
 	char cmdline[4096], work[4200];
-	hv_cmdline(&m, &cfg, tsc_hz > 0 ? tsc_hz : 2e9, probe, cmdline, sizeof cmdline);
-	snprintf(work, sizeof work, "%s.d", out);
-	if (hv_build_iso(out, work, &p, cmdline, err, sizeof err) < 0) {
+	hv_cmdline(&req.matrix, &req.cfg, tsc_hz, req.cfg.probe_ept_violation, cmdline, sizeof cmdline);
+	snprintf(work, sizeof work, "%s.d", req.cfg.out);
+	rc = hv_build_iso(req.cfg.out, work, &p, cmdline, err, sizeof err);
+	payload_free(&p);
+	if (rc < 0) {
 		fprintf(stderr, "tlbvisor iso: %s\n", err);
 		return 1;
 	}
-	printf("wrote %s\nhypervisor command line: %s\n", out, cmdline);
+	printf("wrote %s\nhypervisor command line: %s\n", req.cfg.out, cmdline);
 	return 0;
 }

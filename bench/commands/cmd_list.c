@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/cli/args.h"
 #include "bench/cli/commands.h"
 #include "bench/host/host_caps.h"
 #include "bench/backends/kvm/kvm_knobs.h"
@@ -27,24 +28,24 @@ static void hugetlb_line(const char *name, const struct hugetlb_pool *pool, cons
 	yesno(name, pool->present && pool->free > 0, why);
 }
 
+static void usage(void)
+{
+	printf("usage: tlbvisor list [--payload FILE]\n\n"
+	       "Shows the backends, the host page sizes and guest page sizes this host can\n"
+	       "realize, THP mode, hugetlb reservations, the KVM module and its parameters\n"
+	       "and the TSC frequency. Every 'no' says why and, where there is one, the fix.\n");
+}
+
 int cmd_list(int argc, char **argv)
 {
+	static const struct cli_command cmd = { "list", usage, 0, 0, NULL };
+	static const struct cli_option options[] = { { "payload", CLI_STRING, 0, NULL, NULL } };
 	const char *payload_path = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: tlbvisor list [--payload FILE]\n\n"
-			       "Shows the backends, the host page sizes and guest page sizes this host can\n"
-			       "realize, THP mode, hugetlb reservations, the KVM module and its parameters\n"
-			       "and the TSC frequency. Every 'no' says why and, where there is one, the fix.\n");
-			return 0;
-		}
-		if (!strcmp(argv[i], "--payload") && i + 1 < argc) {
-			payload_path = argv[++i];
-			continue;
-		}
-		fprintf(stderr, "tlbvisor list: unknown option '%s'; see tlbvisor list --help\n", argv[i]);
-		return EXIT_USAGE;
-	}
+	const struct cli_options sets[] = { { options, 1, &payload_path } };
+	int nargs;
+	int rc;
+	if (!cli_parse(&cmd, argc, argv, sets, 1, NULL, &nargs, &rc))
+		return rc;
 	char err[512];
 	struct payload p;
 	if (payload_load(&p, payload_path, err, sizeof err) < 0) {

@@ -1,53 +1,53 @@
 /* tlbvisor report RUN|FILE --out DIR: Markdown and HTML reports. */
 #include <stdio.h>
-#include <string.h>
 
 #include "analysis/report.h"
+#include "bench/cli/args.h"
 #include "bench/cli/commands.h"
 #include "bench/results/run_or_file.h"
 
+struct report_options {
+	const char *out, *db;
+};
+
+static void usage(void)
+{
+	printf("usage: tlbvisor report RUN|FILE [--out DIR] [--db FILE]\n\n"
+	       "RUN is a run id in the history (a number, or 'last'); FILE a results JSON.\n"
+	       "Writes DIR/report.md and DIR/report.html, one self-contained page with\n"
+	       "gnuplot SVG plots (latency versus working set, virtualized/native heat maps),\n"
+	       "the nested-walk model beside the measured extra cycles, huge-page strategies,\n"
+	       "exits and PMU counters, skipped cells, page-size warnings and provenance.\n"
+	       "Without --out: Markdown on stdout (no plots).\n");
+}
+
 int cmd_report(int argc, char **argv)
 {
-	const char *in = NULL, *dir = NULL, *db = DEFAULT_DB;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: tlbvisor report RUN|FILE [--out DIR] [--db FILE]\n\n"
-			       "RUN is a run id in the history (a number, or 'last'); FILE a results JSON.\n"
-			       "Writes DIR/report.md and DIR/report.html, one self-contained page with\n"
-			       "gnuplot SVG plots (latency versus working set, virtualized/native heat maps),\n"
-			       "the nested-walk model beside the measured extra cycles, huge-page strategies,\n"
-			       "exits and PMU counters, skipped cells, page-size warnings and provenance.\n"
-			       "Without --out: Markdown on stdout (no plots).\n");
-			return 0;
-		}
-		if (!strcmp(argv[i], "--out") && i + 1 < argc)
-			dir = argv[++i];
-		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			db = argv[++i];
-		else if (argv[i][0] != '-' && !in)
-			in = argv[i];
-		else {
-			fprintf(stderr, "tlbvisor report: unexpected argument '%s'; see tlbvisor report --help\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!in) {
-		fprintf(stderr, "tlbvisor report: missing RUN or RESULTS.json; see tlbvisor report --help\n");
-		return EXIT_USAGE;
-	}
+	static const struct cli_command cmd = { "report", usage, 1, 1, "missing RUN or RESULTS.json" };
+	static const struct cli_option options[] = {
+		{ "out", CLI_STRING, offsetof(struct report_options, out), NULL, NULL },
+		{ "db", CLI_STRING, offsetof(struct report_options, db), NULL, NULL },
+	};
+	struct report_options o = { .db = DEFAULT_DB };
+	const struct cli_options sets[] = { { options, 2, &o } };
+	const char *in;
+	int nargs;
+	int rc;
+	if (!cli_parse(&cmd, argc, argv, sets, 1, &in, &nargs, &rc))
+		return rc;
 	char err[512];
-	json_t *doc = results_source_load(in, db, err, sizeof err);
+	json_t *doc = results_source_load(in, o.db, err, sizeof err);
 	if (!doc) {
 		fprintf(stderr, "tlbvisor report: %s\n", err);
 		return 1;
 	}
-	int rc = dir ? report_write(doc, dir, err, sizeof err) : report_markdown(doc, stdout, err, sizeof err);
+	rc = o.out ? report_write(doc, o.out, err, sizeof err) : report_markdown(doc, stdout, err, sizeof err);
 	json_decref(doc);
 	if (rc < 0) {
 		fprintf(stderr, "tlbvisor report: %s: %s\n", in, err);
 		return 1;
 	}
-	if (dir)
-		fprintf(stderr, "tlbvisor: report written to %s/report.html and %s/report.md\n", dir, dir);
+	if (o.out)
+		fprintf(stderr, "tlbvisor: report written to %s/report.html and %s/report.md\n", o.out, o.out);
 	return 0;
 }

@@ -1,7 +1,6 @@
 /* tlbvisor run: expand the matrix, run every cell, write results after each
  * cell so that nothing measured is lost to Ctrl-C or a crash. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <time.h>
 
 #include "bench/cli/commands.h"
+#include "bench/cli/run_options.h"
 #include "bench/run/display.h"
 #include "lib/units.h"
 #include "bench/results/results_json.h"
@@ -22,9 +22,9 @@
 #include "bench/backends/kvm/kvm_knobs.h"
 #include <linux/perf_event.h>
 
-static void run_usage(FILE *out)
+static void run_usage(void)
 {
-	fprintf(out,
+	printf(
 		"usage: tlbvisor run [--preset quick|default] [dimensions] [options]\n"
 		"\n"
 		"Runs every cell of the matrix (backend x pattern x guest page x host page x\n"
@@ -94,317 +94,6 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static int bad(const char *what, const char *value, const char *hint)
-{
-	fprintf(stderr, "tlbvisor run: invalid %s '%s': %s\n", what, value, hint);
-	return -1;
-}
-
-/* Parse one list option into the matrix; -1 after printing the error. */
-static int parse_dimension(struct matrix *m, int opt, char *arg)
-{
-	char copy[1024];
-	char *items[MATRIX_MAX];
-	snprintf(copy, sizeof copy, "%s", arg);
-	int n = split_list(copy, items, MATRIX_MAX);
-	if (n <= 0)
-		return bad("list", arg, "give comma-separated values without empty items (at most 32)");
-	for (int i = 0; i < n; i++) {
-		switch (opt) {
-		case 'b':
-			if (n > BACKEND_COUNT || backend_parse(items[i], &m->backends[i]) < 0)
-				return bad("backend", items[i], "known backends are native, kvm, bochs, qemu");
-			break;
-		case 'w':
-			if (parse_size(items[i], &m->ws[i]) < 0)
-				return bad("size", items[i], "use a number with an optional k, m or g suffix (e.g. 64m)");
-			if (m->ws[i] < 64)
-				return bad("working set", items[i], "it must hold at least one 64-byte cache line");
-			break;
-		case 'p':
-			if (n > 2 || pattern_parse(items[i], &m->patterns[i]) < 0)
-				return bad("pattern", items[i], "known patterns are random, seq");
-			break;
-		case 'H':
-			if (n > HOST_PAGE_COUNT || host_page_parse(items[i], &m->host_pages[i]) < 0)
-				return bad("host page", items[i], "known host pages are 4k, thp, 2m, 1g");
-			break;
-		case 'G':
-			if (n > 3 || page_size_parse(items[i], &m->guest_pages[i]) < 0)
-				return bad("guest page", items[i], "known guest pages are 4k, 2m, 1g");
-			break;
-		case 'V':
-			if (n > 2 || (strcmp(items[i], "on") && strcmp(items[i], "off")))
-				return bad("vpid", items[i], "give on, off or on,off");
-			m->vpids[i] = !strcmp(items[i], "on");
-			break;
-		case 'E':
-			if (n > 2 || (strcmp(items[i], "4") && strcmp(items[i], "5")))
-				return bad("EPT depth", items[i], "give 4, 5 or 4,5");
-			m->ept_levels[i] = (unsigned)atoi(items[i]);
-			break;
-		}
-	}
-	switch (opt) {
-	case 'b': m->nbackends = n; break;
-	case 'w': m->nws = n; break;
-	case 'p': m->npatterns = n; break;
-	case 'H': m->nhost_pages = n; break;
-	case 'G': m->nguest_pages = n; break;
-	case 'V': m->nvpids = n; m->vpid_given = true; break;
-	case 'E': m->nept_levels = n; m->levels_given = true; break;
-	}
-	return 0;
-}
-
-/* What the command line says beyond the matrix and the configuration. */
-struct run_options {
-	bool backend_given;
-	bool events_given;
-	const char *pmu_preset;
-};
-
-static int parse_options(int argc, char **argv, struct matrix *m, struct run_config *cfg, struct run_options *o)
-{
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "preset", required_argument, NULL, 'P' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "ws", required_argument, NULL, 'w' },
-		{ "pattern", required_argument, NULL, 'p' },
-		{ "host-page", required_argument, NULL, 'H' },
-		{ "guest-page", required_argument, NULL, 'G' },
-		{ "repetitions", required_argument, NULL, 'r' },
-		{ "min-time", required_argument, NULL, 't' },
-		{ "stride", required_argument, NULL, 's' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "max-warmup", required_argument, NULL, 'W' },
-		{ "guest-mem", required_argument, NULL, 'M' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "csv", required_argument, NULL, 'c' },
-		{ "payload", required_argument, NULL, 'L' },
-		{ "vpid", required_argument, NULL, 'V' },
-		{ "ept-levels", required_argument, NULL, 'E' },
-		{ "exit-every", required_argument, NULL, 'X' },
-		{ "vmx-timeout", required_argument, NULL, 'T' },
-		{ "probe-ept-violation", no_argument, NULL, 'Q' },
-		{ "exit-every-ticks", required_argument, NULL, 'K' },
-		{ "events", required_argument, NULL, 'e' },
-		{ "allow-module-reload", no_argument, NULL, 'R' },
-		{ "exit-cost", no_argument, NULL, 'C' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "guest-timeout", required_argument, NULL, 'Y' },
-		{ "resume", required_argument, NULL, 'Z' },
-		{ "raw-events", required_argument, NULL, 'J' },
-		{ "no-db", no_argument, NULL, 'N' },
-		{ "pmu-preset", required_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 },
-	};
-	/* The preset is applied first so that dimensions override it. */
-	const char *preset = "quick";
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--preset") && i + 1 < argc)
-			preset = argv[i + 1];
-		else if (!strncmp(argv[i], "--preset=", 9))
-			preset = argv[i] + 9;
-	}
-	if (run_preset(preset, m, cfg) < 0) {
-		fprintf(stderr, "tlbvisor run: unknown preset '%s': known presets are quick, default\n", preset);
-		return -1;
-	}
-	opterr = 0;
-	optind = 1;
-	int opt;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		char *end;
-		switch (opt) {
-		case 'h':
-			run_usage(stdout);
-			exit(0);
-		case 'P':
-			break;
-		case 'b':
-			o->backend_given = true;
-			/* fall through */
-		case 'w': case 'p': case 'H': case 'G': case 'V': case 'E':
-			if (parse_dimension(m, opt, optarg) < 0)
-				return -1;
-			break;
-		case 'r': {
-			long v = strtol(optarg, &end, 10);
-			cfg->repetitions = v >= 1 && v <= RESULT_MAX_REPS ? (int)v : 0;
-			if (*end || end == optarg || !cfg->repetitions) {
-				fprintf(stderr, "tlbvisor run: invalid --repetitions '%s': give a whole number from 1 to %d\n",
-					optarg, RESULT_MAX_REPS);
-				return -1;
-			}
-			break;
-		}
-		case 'W': {
-			long v = strtol(optarg, &end, 10);
-			cfg->max_warmup_passes = v >= 1 && v <= 1000 ? (int)v : 0;
-			if (*end || end == optarg || !cfg->max_warmup_passes) {
-				fprintf(stderr, "tlbvisor run: invalid --max-warmup '%s': give a whole number from 1 to 1000\n", optarg);
-				return -1;
-			}
-			break;
-		}
-		case 't':
-			if (parse_seconds(optarg, &cfg->min_time) < 0 || cfg->min_time > 60) {
-				fprintf(stderr, "tlbvisor run: invalid --min-time '%s': give seconds (0.05, 2s or 50ms), at most 60\n", optarg);
-				return -1;
-			}
-			break;
-		case 's':
-			if (parse_size(optarg, &cfg->stride) < 0 || cfg->stride % 64) {
-				fprintf(stderr, "tlbvisor run: invalid --stride '%s': give a size that is a multiple of 64 (e.g. 64, 4k)\n", optarg);
-				return -1;
-			}
-			break;
-		case 'g':
-			if (parse_size(optarg, &cfg->group) < 0) {
-				fprintf(stderr, "tlbvisor run: invalid --group '%s': give a size (e.g. 2m)\n", optarg);
-				return -1;
-			}
-			break;
-		case 'S':
-			errno = 0;
-			cfg->seed = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg || optarg[0] == '-') {
-				fprintf(stderr, "tlbvisor run: invalid --seed '%s': give a whole number\n", optarg);
-				return -1;
-			}
-			break;
-		case 'M':
-			if (parse_size(optarg, &cfg->guest_mem) < 0) {
-				fprintf(stderr, "tlbvisor run: invalid --guest-mem '%s': give a size (e.g. 2g)\n", optarg);
-				return -1;
-			}
-			break;
-		case 'X':
-			errno = 0;
-			cfg->exit_every = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg || cfg->exit_every == 0) {
-				fprintf(stderr, "tlbvisor run: invalid --exit-every '%s': give a positive number of accesses\n", optarg);
-				return -1;
-			}
-			break;
-		case 'T':
-			if (parse_seconds(optarg, &cfg->vmx_timeout) < 0 || cfg->vmx_timeout <= 0) {
-				fprintf(stderr, "tlbvisor run: invalid --vmx-timeout '%s': give seconds (e.g. 600)\n", optarg);
-				return -1;
-			}
-			break;
-		case 'Q': cfg->probe_ept_violation = true; break;
-		case 'R': cfg->allow_module_reload = true; break;
-		case 'C': m->exit_cost = true; break;
-		case 'D': cfg->db = optarg; break;
-		case 'Z': cfg->resume = optarg; break;
-		case 'J': {
-			char copy[512];
-			char *items[4];
-			snprintf(copy, sizeof copy, "%s", optarg);
-			int ne = split_list(copy, items, 4);
-			for (int i = 0; i < ne; i++) {
-				errno = 0;
-				cfg->raw_events[i] = strtoull(items[i], &end, 0);
-				if (errno || *end || end == items[i] || cfg->raw_events[i] > 0xffffffffull)
-					ne = -1;
-			}
-			if (ne <= 0) {
-				fprintf(stderr, "tlbvisor run: invalid --raw-events '%s': give up to 4 IA32_PERFEVTSEL encodings (event | umask << 8, e.g. 0x0108)\n", optarg);
-				return -1;
-			}
-			cfg->nraw_events = ne;
-			break;
-		}
-		case 'Y':
-			if (parse_seconds(optarg, &cfg->guest_timeout) < 0 || cfg->guest_timeout <= 0 || cfg->guest_timeout > 86400) {
-				fprintf(stderr, "tlbvisor run: invalid --guest-timeout '%s': give seconds (e.g. 60)\n", optarg);
-				return -1;
-			}
-			break;
-		case 'N': cfg->no_db = true; break;
-		case 'e': {
-			char copy[1024];
-			char *items[PMU_MAX_EVENTS];
-			snprintf(copy, sizeof copy, "%s", optarg);
-			int ne = split_list(copy, items, PMU_MAX_EVENTS);
-			if (ne <= 0) {
-				fprintf(stderr, "tlbvisor run: invalid --events '%s': give up to %d comma-separated libpfm4 event names\n", optarg, PMU_MAX_EVENTS);
-				return -1;
-			}
-			char err[256];
-			if (pmu_init(err, sizeof err) < 0) {
-				fprintf(stderr, "tlbvisor run: --events: %s\n", err);
-				return -1;
-			}
-			for (int i = 0; i < ne; i++) {
-				struct perf_event_attr attr;
-				if (pmu_encode(items[i], PMU_USER, &attr, err, sizeof err) < 0) {
-					fprintf(stderr, "tlbvisor run: invalid event '%s': %s; see tlbvisor list for this PMU's events\n", items[i], err);
-					return -1;
-				}
-				snprintf(cfg->events[i], sizeof cfg->events[i], "%s", items[i]);
-			}
-			cfg->nevents = ne;
-			o->events_given = true;
-			break;
-		}
-		case 'u':
-			o->pmu_preset = optarg;
-			if (strcmp(optarg, "walk") && strcmp(optarg, "basic") && strcmp(optarg, "none")) {
-				fprintf(stderr, "tlbvisor run: invalid --pmu-preset '%s': known presets are walk, basic, none\n", optarg);
-				return -1;
-			}
-			break;
-		case 'K':
-			errno = 0;
-			cfg->exit_ticks = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg || cfg->exit_ticks == 0 || cfg->exit_ticks > 0xffffffffull) {
-				fprintf(stderr, "tlbvisor run: invalid --exit-every-ticks '%s': give a number of VMX-preemption-timer ticks from 1 to 4294967295\n", optarg);
-				return -1;
-			}
-			break;
-		case 'o': cfg->out = optarg; break;
-		case 'c': cfg->csv = optarg; break;
-		case 'L': cfg->payload = optarg; break;
-		case ':':
-			fprintf(stderr, "tlbvisor run: option '%s' needs a value; see tlbvisor run --help\n", argv[optind - 1]);
-			return -1;
-		default:
-			fprintf(stderr, "tlbvisor run: unknown option '%s'; see tlbvisor run --help\n", argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "tlbvisor run: unexpected argument '%s'; see tlbvisor run --help\n", argv[optind]);
-		return -1;
-	}
-	/* PMU events: explicit --events, else the preset for the detected PMU. */
-	if (!o->events_given && (!o->pmu_preset || strcmp(o->pmu_preset, "none"))) {
-		char err[256];
-		const char *names[PMU_MAX_EVENTS];
-		int ne = pmu_init(err, sizeof err) == 0
-			 ? pmu_preset_events(o->pmu_preset ? o->pmu_preset : "walk", names) : 0;
-		for (int i = 0; i < ne; i++)
-			snprintf(cfg->events[i], sizeof cfg->events[i], "%s", names[i]);
-		cfg->nevents = ne > 0 ? ne : 0;
-	}
-	if (cfg->group && cfg->stride && cfg->group % cfg->stride) {
-		fprintf(stderr, "tlbvisor run: --group must be a multiple of --stride\n");
-		return -1;
-	}
-	return 0;
-}
-
-int run_parse_matrix(int argc, char **argv, struct matrix *m, struct run_config *cfg)
-{
-	struct run_options o = { 0 };
-	return parse_options(argc, argv, m, cfg, &o);
-}
-
 static void join_args(int argc, char **argv, char *buf, size_t len)
 {
 	snprintf(buf, len, "tlbvisor");
@@ -467,12 +156,10 @@ static int resume_cells(const char *path, struct cell_result *results, int n)
 	return 0;
 }
 
-static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_config *cp, struct run_options *op,
-		      const struct payload *pp)
+static int run_matrix(int argc, char **argv, const struct run_request *req, const struct payload *pp)
 {
-	struct matrix m = *mp;
-	struct run_config cfg = *cp;
-	struct run_options o = *op;
+	struct matrix m = req->matrix;
+	struct run_config cfg = req->cfg;
 	const struct payload payload = *pp;
 	char err[512];
 	int rc = 0;
@@ -500,7 +187,7 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_confi
 	struct host_caps h;
 	host_caps_probe(&h);
 	/* The default backends are those this host can run. */
-	for (int b = 0; !o.backend_given && b < m.nbackends; b++) {
+	for (int b = 0; !req->backend_given && b < m.nbackends; b++) {
 		char why[512];
 		const struct backend_ops *ops = backend_ops(m.backends[b]);
 		if (ops->available && !ops->available(&h, why, sizeof why)) {
@@ -671,18 +358,30 @@ int cmd_run(int argc, char **argv)
 {
 	/* First of all: a signal at any point from here on ends the run cleanly. */
 	install_signals();
-	struct matrix m;
-	struct run_config cfg;
-	struct run_options o = { 0 };
-	if (parse_options(argc, argv, &m, &cfg, &o) < 0)
+	static const struct cli_command cmd = { "run", run_usage, 0, 0, NULL };
+	struct run_request req;
+	if (run_request_init(&req, cmd.name, argc, argv) < 0)
 		return EXIT_USAGE;
+	const struct cli_options sets[] = {
+		{ run_matrix_options, run_nmatrix_options, &req },
+		{ run_file_options, run_nfile_options, &req },
+		{ run_host_options, run_nhost_options, &req },
+	};
+	const char *args[1];
+	int nargs;
+	int status;
+	if (!cli_parse(&cmd, argc, argv, sets, 3, args, &nargs, &status))
+		return status;
+	if (run_request_check(&req, cmd.name) < 0)
+		return EXIT_USAGE;
+	run_request_default_events(&req);
 	char err[512];
 	struct payload payload;
-	if (payload_load(&payload, cfg.payload, err, sizeof err) < 0) {
+	if (payload_load(&payload, req.cfg.payload, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor run: %s\n", err);
 		return EXIT_USAGE;
 	}
-	int rc = run_matrix(argc, argv, &m, &cfg, &o, &payload);
+	int rc = run_matrix(argc, argv, &req, &payload);
 	payload_free(&payload);
 	return rc;
 }

@@ -1,42 +1,37 @@
 /* tlbvisor strategies RUN: huge-page strategies ranked against native. */
 #include <stdio.h>
-#include <string.h>
 
 #include "analysis/strategies.h"
+#include "bench/cli/args.h"
 #include "bench/cli/commands.h"
 #include "bench/results/run_or_file.h"
 
+static void usage(void)
+{
+	printf("usage: tlbvisor strategies RUN|FILE [--db FILE]\n\n"
+	       "Ranks the guest/host page-size strategies of a run at each working set by\n"
+	       "cost relative to native 4K pages and to the best native configuration, and\n"
+	       "names splintering (guest huge pages on small host pages) where it happens.\n");
+}
+
 int cmd_strategies(int argc, char **argv)
 {
-	const char *arg = NULL, *db = DEFAULT_DB;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: tlbvisor strategies RUN|FILE [--db FILE]\n\n"
-			       "Ranks the guest/host page-size strategies of a run at each working set by\n"
-			       "cost relative to native 4K pages and to the best native configuration, and\n"
-			       "names splintering (guest huge pages on small host pages) where it happens.\n");
-			return 0;
-		}
-		if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			db = argv[++i];
-		else if (argv[i][0] != '-' && !arg)
-			arg = argv[i];
-		else {
-			fprintf(stderr, "tlbvisor strategies: unexpected argument '%s'; see tlbvisor strategies --help\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!arg) {
-		fprintf(stderr, "tlbvisor strategies: need RUN or FILE; see tlbvisor strategies --help\n");
-		return EXIT_USAGE;
-	}
+	static const struct cli_command cmd = { "strategies", usage, 1, 1, "need RUN or FILE" };
+	static const struct cli_option options[] = { { "db", CLI_STRING, 0, NULL, NULL } };
+	const char *db = DEFAULT_DB;
+	const struct cli_options sets[] = { { options, 1, &db } };
+	const char *arg;
+	int nargs;
+	int rc;
+	if (!cli_parse(&cmd, argc, argv, sets, 1, &arg, &nargs, &rc))
+		return rc;
 	char err[512];
 	json_t *doc = results_source_load(arg, db, err, sizeof err);
 	if (!doc) {
 		fprintf(stderr, "tlbvisor strategies: %s\n", err);
 		return 1;
 	}
-	int rc = strategies_markdown(doc, stdout, err, sizeof err);
+	rc = strategies_markdown(doc, stdout, err, sizeof err);
 	json_decref(doc);
 	if (rc < 0) {
 		fprintf(stderr, "tlbvisor strategies: %s\n", err);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/cli/args.h"
 #include "lib/units.h"
 #include "hv/vmx/matrix_parse.h"
 

@@ -8,7 +8,7 @@
 static bool baremetal_available(const struct host_caps *h, char *why, size_t len)
 {
 	(void)h;
-	snprintf(why, len, "runs on a real machine: boot the ISO of tlbvisor iso there, then tlbvisor ingest its serial log");
+	snprintf(why, len, "it runs on a real machine: boot the ISO of tlbvisor iso there, then tlbvisor ingest its serial log");
 	return false;
 }
 
