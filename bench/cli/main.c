@@ -5,6 +5,25 @@
 #include "bench/cli/commands.h"
 #include "version.h"
 
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);  /* argv[0] is the command's name */
+	const char *summary;
+} commands[] = {
+	{ "run", cmd_run, "run a benchmark matrix, print a table, write results (JSON, CSV)" },
+	{ "list", cmd_list, "show the backends and what this host can realize, with reasons" },
+	{ "model", cmd_model, "print nested page-walk references per TLB miss for every configuration" },
+	{ "report", cmd_report, "write a Markdown report of a results file" },
+	{ "import", cmd_import, "store results JSON files in the history database" },
+	{ "compare", cmd_compare, "compare two runs: per-cell change, Mann-Whitney U, verdict" },
+	{ "strategies", cmd_strategies, "rank huge-page strategies of a run against native" },
+	{ "iso", cmd_iso, "write a bootable ISO of tlbvisor's VMX hypervisor for a real machine" },
+	{ "ingest", cmd_ingest, "turn a bare-metal serial log into results JSON" },
+	{ "help", NULL, "show this help (also: tlbvisor COMMAND --help)" },
+	{ "version", NULL, "print the version" },
+};
+#define NCOMMANDS (sizeof commands / sizeof *commands)
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -13,20 +32,12 @@ static void usage(FILE *out)
 		"Measures the cost of address translation natively and inside a minimal KVM guest\n"
 		"while varying guest and host page sizes.\n"
 		"\n"
-		"commands:\n"
-		"  run      run a benchmark matrix, print a table, write results (JSON, CSV)\n"
-		"  list     show the backends and what this host can realize, with reasons\n"
-		"  model    print nested page-walk references per TLB miss for every configuration\n"
-		"  report   write a Markdown report of a results file\n"
-		"  import   store results JSON files in the history database\n"
-		"  compare  compare two runs: per-cell change, Mann-Whitney U, verdict\n"
-		"  strategies  rank huge-page strategies of a run against native\n"
-		"  iso      write a bootable ISO of tlbvisor's VMX hypervisor for a real machine\n"
-		"  ingest   turn a bare-metal serial log into results JSON\n"
-		"  help     show this help (also: tlbvisor COMMAND --help)\n"
-		"  version  print the version\n"
-		"\n"
-		"Start with:  tlbvisor list   then   tlbvisor run --preset quick\n");
+		"commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		int len = (int)strlen(commands[i].name);
+		fprintf(out, "  %-*s %s\n", len > 8 ? len + 1 : 8, commands[i].name, commands[i].summary);
+	}
+	fprintf(out, "\nStart with:  tlbvisor list   then   tlbvisor run --preset quick\n");
 }
 
 int main(int argc, char **argv)
@@ -36,24 +47,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
-	if (!strcmp(cmd, "run"))
-		return cmd_run(argc - 1, argv + 1);
-	if (!strcmp(cmd, "list"))
-		return cmd_list(argc - 1, argv + 1);
-	if (!strcmp(cmd, "model"))
-		return cmd_model(argc - 1, argv + 1);
-	if (!strcmp(cmd, "report"))
-		return cmd_report(argc - 1, argv + 1);
-	if (!strcmp(cmd, "import"))
-		return cmd_import(argc - 1, argv + 1);
-	if (!strcmp(cmd, "compare"))
-		return cmd_compare(argc - 1, argv + 1);
-	if (!strcmp(cmd, "strategies"))
-		return cmd_strategies(argc - 1, argv + 1);
-	if (!strcmp(cmd, "iso"))
-		return cmd_iso(argc - 1, argv + 1);
-	if (!strcmp(cmd, "ingest"))
-		return cmd_ingest(argc - 1, argv + 1);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (commands[i].run && !strcmp(cmd, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;
