@@ -61,3 +61,22 @@ void atomic_file_abandon(FILE *f, const char *tmp)
 	fclose(f);
 	unlink(tmp);
 }
+
+int atomic_write_parts(const char *path, const char *head, char *const *parts, int n, const char *sep,
+		       const char *tail, char *err, size_t errlen)
+{
+	char tmp[4096];
+	FILE *f = atomic_file_open(path, tmp, sizeof tmp, err, errlen);
+	if (!f)
+		return -1;
+	fputs(head, f);
+	for (int i = 0, first = 1; i < n; i++)
+		if (parts[i]) {
+			if (!first)
+				fputs(sep, f);
+			fputs(parts[i], f);
+			first = 0;
+		}
+	fputs(tail, f);
+	return atomic_file_commit(f, tmp, path, err, errlen);
+}

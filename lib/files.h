@@ -17,5 +17,9 @@ FILE *atomic_file_open(const char *path, char *tmp, size_t tmplen, char *err, si
 int atomic_file_commit(FILE *f, const char *tmp, const char *path, char *err, size_t errlen);
 /* Give up: close and remove the temporary file. */
 void atomic_file_abandon(FILE *f, const char *tmp);
+/* Replace path atomically with head, the parts that are not NULL joined by
+ * sep, and tail. -1 with err saying why. */
+int atomic_write_parts(const char *path, const char *head, char *const *parts, int n, const char *sep,
+		       const char *tail, char *err, size_t errlen);
 
 #endif

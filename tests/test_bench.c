@@ -11,7 +11,10 @@
 #include "bench/cli/args.h"
 #include "lib/units.h"
 #include "bench/run/cell_result.h"
+#include "bench/host/host_caps.h"
+#include "bench/results/results_csv.h"
 #include "bench/results/results_json.h"
+#include "bench/results/results_read.h"
 #include "bench/run/stats.h"
 
 Test(stats, known_values)
@@ -118,13 +121,14 @@ Test(results, json_round_trip_in_google_benchmark_schema)
 	struct run_config cfg;
 	run_preset("quick", &m, &cfg);
 	struct host_caps h = { .tsc_hz = 2e9 };
-	struct run_info run = { .version = "test", .command_line = "tlbvisor run", .cells_total = 2 };
+	struct run_info run = { .version = "test", .command_line = "tlbvisor run", .cells_total = 2, .cfg = &cfg,
+				.host = &h };
 	char path[] = "/tmp/tlbvisor-test-XXXXXX";
 	int fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
 	close(fd);
 	char err[256];
-	cr_assert_eq(results_write_json(path, &run, &h, &cfg, rs, 2, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(results_write_json(path, &run, rs, 2, err, sizeof err), 0, "%s", err);
 	json_error_t je;
 	json_t *doc = json_load_file(path, 0, &je);
 	cr_assert_not_null(doc, "output is not JSON: %s", je.text);
@@ -181,8 +185,82 @@ Test(results, unwritable_path_is_a_clear_error)
 	struct run_config cfg;
 	run_preset("quick", &m, &cfg);
 	struct host_caps h = { .tsc_hz = 1e9 };
-	struct run_info run = { .version = "test", .command_line = "x" };
+	struct run_info run = { .version = "test", .command_line = "x", .cfg = &cfg, .host = &h };
 	char err[512];
-	cr_assert_eq(results_write_json("/nonexistent-dir/x.json", &run, &h, &cfg, NULL, 0, err, sizeof err), -1);
+	cr_assert_eq(results_write_json("/nonexistent-dir/x.json", &run, NULL, 0, err, sizeof err), -1);
 	cr_assert(strstr(err, "cannot write"), "%s", err);
+}
+
+/* What the results JSON holds of a cell reads back as the same struct:
+ * --resume and import carry cells as structs, not as JSON. */
+Test(results, cells_read_back_as_the_structs_they_were_written_from)
+{
+	struct cell_result rs[2];
+	rs[0] = sample_ok();
+	struct cell c2 = { .index = 1, .backend = BACKEND_BOCHS, .ws = 1 << 20, .host_page = HOST_PAGE_2M,
+			   .guest_page = 4096, .vpid = true, .vpid_set = true, .ept_levels = 5 };
+	cell_name(&c2);
+	result_init(&rs[1], &c2);
+	result_skip(&rs[1], "5-level EPT not offered");
+	json_t *list = json_array();
+	for (int i = 0; i < 2; i++) {
+		json_t *entries = results_cell_entries(&rs[i]);
+		json_array_extend(list, entries);
+		json_decref(entries);
+	}
+	struct cell_result *back;
+	int n;
+	char err[256];
+	cr_assert_eq(results_read_cells(list, 2e9, &back, &n, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(n, 2);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_str_eq(back[i].cell.name, rs[i].cell.name);
+		cr_assert_eq(back[i].cell.backend, rs[i].cell.backend);
+		cr_assert_eq(back[i].cell.ws, rs[i].cell.ws);
+		cr_assert_eq(back[i].cell.host_page, rs[i].cell.host_page);
+		cr_assert_eq(back[i].cell.guest_page, rs[i].cell.guest_page);
+		cr_assert_eq(back[i].status, rs[i].status);
+		cr_assert_str_eq(back[i].reason, rs[i].reason);
+	}
+	cr_assert_eq(back[1].cell.ept_levels, 5);
+	cr_assert(back[1].cell.vpid && back[1].cell.vpid_set);
+	cr_assert_eq(back[0].reps, 3);
+	for (int k = 0; k < 3; k++)
+		cr_assert_float_eq(back[0].cycles[k], rs[0].cycles[k], 1e-9);
+	cr_assert_float_eq(back[0].tsc_hz, 2e9, 1);
+	cr_assert_eq(back[0].steps, rs[0].steps);
+	cr_assert_str_eq(back[0].effective_page, "4k");
+	cr_assert(back[0].page_mismatch);
+	cr_assert_str_eq(back[0].mismatch_reason, rs[0].mismatch_reason);
+	cr_assert_eq(back[0].ncounters, rs[0].ncounters);
+	cr_assert_str_eq(back[0].counters[0].name, "measure_exits");
+	/* Written again, the entries are the same entries (times to the
+	 * last bits of a double: the TSC rate is read back from them). */
+	for (int i = 0; i < 2; i++) {
+		json_t *a = results_cell_entries(&rs[i]), *b = results_cell_entries(&back[i]);
+		cr_assert_eq(json_array_size(a), json_array_size(b));
+		for (size_t e = 0; e < json_array_size(a); e++) {
+			json_t *x = json_array_get(a, e), *y = json_array_get(b, e);
+			cr_assert_eq(json_object_size(x), json_object_size(y));
+			const char *key;
+			json_t *v;
+			json_object_foreach(x, key, v) {
+				json_t *w = json_object_get(y, key);
+				if (json_is_number(v))
+					cr_assert_float_eq(json_number_value(v), json_number_value(w),
+							   1e-12 * fabs(json_number_value(v)) + 1e-12, "cell %d %s", i, key);
+				else
+					cr_assert(json_equal(v, w), "cell %d entry %zu: %s differs", i, e, key);
+			}
+		}
+		json_decref(a);
+		json_decref(b);
+	}
+	free(back);
+	json_decref(list);
+	/* An entry of another program is refused with what it is. */
+	json_t *foreign = json_loads("[{\"name\":\"BM_x\",\"run_type\":\"iteration\"}]", 0, NULL);
+	cr_assert_eq(results_read_cells(foreign, 1e9, &back, &n, err, sizeof err), -1);
+	cr_assert(strstr(err, "not a tlbvisor cell"), "%s", err);
+	json_decref(foreign);
 }

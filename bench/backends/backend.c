@@ -41,3 +41,10 @@ bool backend_runs_here(enum backend b)
 {
 	return backend_ops(b)->run_cell || backend_ops(b)->run_batch;
 }
+
+void backends_restore_host(void)
+{
+	for (int b = 0; b < BACKEND_COUNT; b++)
+		if (table[b]->restore_host)
+			table[b]->restore_host();
+}

@@ -54,11 +54,15 @@ struct backend_ops {
 	 * what the results' context should say about it (may stay NULL). */
 	int (*run_batch)(const struct backend_env *env, enum backend be, struct cell_result *results, int n,
 			 json_t **context);
+	/* Put back what running changed on the host (kvm: a module knob). */
+	void (*restore_host)(void);
 };
 
 const struct backend_ops *backend_ops(enum backend b);
 const char *backend_name(enum backend b);
 int backend_parse(const char *s, enum backend *out);
+/* Every backend's restore_host; safe to call more than once (atexit too). */
+void backends_restore_host(void);
 /* Does `tlbvisor run` run it (rather than a real machine, as for baremetal)? */
 bool backend_runs_here(enum backend b);
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-volatile sig_atomic_t protocol_interrupted;
+#include "bench/run/run_loop.h"
 
 void phase_counter(struct cell_result *r, enum measure_phase p, const char *what, double value)
 {
@@ -100,7 +100,7 @@ int protocol_run(const struct measure_ops *ops, const struct chase_config *chase
 		.min_cycles = (uint64_t)(cfg->min_time * tsc_hz),
 		.repetitions = (unsigned)cfg->repetitions,
 		.max_warmup_passes = (unsigned)cfg->max_warmup_passes,
-		.interrupted = &protocol_interrupted,
+		.interrupted = &run_interrupted,
 		.warmup_steps = warmup_steps,
 	};
 	struct measure_result mr;

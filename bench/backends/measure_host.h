@@ -1,18 +1,15 @@
-/* Runs hv/common/measure.c's protocol for a bench backend and turns its
- * result into a cell_result (cycles per access, overhead subtracted). */
+/* The measurement protocol of hv/common/measure.c run in this process for
+ * the backends that measure here (native, kvm): the PMU read around every
+ * phase, the result turned into a cell_result (cycles per access, timer
+ * overhead subtracted). tlbvisor's hypervisor runs the same protocol
+ * itself and reports its result on the serial line. */
 #ifndef TLBVISOR_MEASURE_HOST_H
 #define TLBVISOR_MEASURE_HOST_H
 
-#include <signal.h>
-
-#include "hv/common/measure.h"
-#include "bench/run/matrix.h"
-#include "bench/run/run_config.h"
-#include "bench/run/cell_result.h"
-
-extern volatile sig_atomic_t protocol_interrupted;
-
 #include "bench/host/perf_counters.h"
+#include "bench/run/cell_result.h"
+#include "bench/run/run_config.h"
+#include "hv/common/measure.h"
 
 /* PMU groups read around every phase of a cell (may have none). */
 struct pmu_session {

@@ -6,19 +6,21 @@
 
 #include "bench/cli/args.h"
 #include "bench/cli/commands.h"
+#include "lib/clock.h"
 #include "lib/json_util.h"
+#include "bench/results/results_csv.h"
 #include "bench/results/results_json.h"
 #include "version.h"
 #include "bench/backends/hypervisor/serial_log.h"
 
 struct ingest_options {
-	const char *out;
+	const char *out, *csv;
 	double tsc_hz;
 };
 
 static void usage(void)
 {
-	printf("usage: tlbvisor ingest SERIAL.LOG --out results.json [--tsc-ghz F]\n\n"
+	printf("usage: tlbvisor ingest SERIAL.LOG --out results.json [--csv FILE] [--tsc-ghz F]\n\n"
 	       "Turns the JSON lines tlbvisor's hypervisor printed on the serial console into\n"
 	       "results JSON (Google Benchmark schema, backend 'baremetal'). The TSC rate comes\n"
 	       "from the log (CPUID.15H) unless --tsc-ghz gives it.\n");
@@ -29,10 +31,11 @@ int cmd_ingest(int argc, char **argv)
 	static const struct cli_command cmd = { "ingest", usage, 0, 1, NULL };
 	static const struct cli_option options[] = {
 		{ "out", CLI_STRING, offsetof(struct ingest_options, out), NULL, NULL },
+		{ "csv", CLI_STRING, offsetof(struct ingest_options, csv), NULL, NULL },
 		{ "tsc-ghz", CLI_VALUE, offsetof(struct ingest_options, tsc_hz), cli_set_ghz, NULL },
 	};
 	struct ingest_options o = { 0 };
-	const struct cli_options sets[] = { { options, 2, &o } };
+	const struct cli_options sets[] = { { options, 3, &o } };
 	const char *in;
 	int nargs;
 	int status;
@@ -76,15 +79,12 @@ int cmd_ingest(int argc, char **argv)
 		result_init(&results[k], &c);
 		serial_line_to_result(line, tsc_hz, &results[k]);
 	}
-	struct matrix m;
-	struct run_config cfg;
-	run_preset("quick", &m, &cfg);
-	struct host_caps h;
-	memset(&h, 0, sizeof h);
-	h.tsc_hz = tsc_hz;
-	snprintf(h.tsc_source, sizeof h.tsc_source, "serial log");
-	snprintf(h.cpu_model, sizeof h.cpu_model, "%s", json_string_value(json_object_get(log.hello, "cpu")) ?: "");
+	/* The context says what the log says: the machine's hypervisor, its
+	 * TSC rate, whether it finished. No host of this process is involved. */
 	json_t *extra = json_object();
+	json_object_set_new(extra, "cpu_model", json_string(json_str(log.hello, "cpu")));
+	json_object_set_new(extra, "tsc_hz", json_real(tsc_hz));
+	json_object_set_new(extra, "tsc_source", json_string(o.tsc_hz > 0 ? "--tsc-ghz" : "the hypervisor (CPUID.15H)"));
 	json_object_set(extra, "hypervisor", log.hello);
 	json_object_set_new(extra, "ingested_from", json_string(in));
 	json_object_set_new(extra, "completed", json_boolean(log.done));
@@ -94,11 +94,10 @@ int cmd_ingest(int argc, char **argv)
 	snprintf(cmdline, sizeof cmdline, "tlbvisor ingest %s", in);
 	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline,
 				.cells_total = (int)n, .extra_context = extra };
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	strftime(run.date, sizeof run.date, "%Y-%m-%dT%H:%M:%S%z", &tm);
-	int rc = results_write_json(out, &run, &h, &cfg, results, (int)n, err, sizeof err);
+	clock_format_local(time(NULL), CLOCK_ISO8601, run.date, sizeof run.date);
+	int rc = results_write_json(out, &run, results, (int)n, err, sizeof err);
+	if (rc == 0 && o.csv)
+		rc = results_write_csv(o.csv, results, (int)n, err, sizeof err);
 	json_decref(extra);
 	serial_log_free(&log);
 	free(results);

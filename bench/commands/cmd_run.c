@@ -1,26 +1,23 @@
 /* tlbvisor run: expand the matrix, run every cell, write results after each
- * cell so that nothing measured is lost to Ctrl-C or a crash. */
+ * cell so that nothing measured is lost to Ctrl-C or a crash. The options
+ * are in cli/run_options.c, the loop over the cells in run/run_loop.c. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
+#include "bench/backends/backend.h"
+#include "bench/backends/payload.h"
 #include "bench/cli/commands.h"
 #include "bench/cli/run_options.h"
-#include "bench/run/display.h"
-#include "lib/units.h"
-#include "bench/results/results_json.h"
+#include "bench/host/host_caps.h"
+#include "bench/results/recorder.h"
+#include "bench/results/results_read.h"
+#include "bench/run/run_loop.h"
+#include "lib/clock.h"
+#include "lib/files.h"
 #include "version.h"
-#include "bench/backends/backend.h"
-#include "bench/backends/measure_host.h"
-#include "bench/backends/payload.h"
-#include "bench/host/perf_counters.h"
-#include "bench/results/history.h"
-#include "bench/backends/kvm/kvm_knobs.h"
-#include <linux/perf_event.h>
 
 static void run_usage(void)
 {
@@ -79,20 +76,12 @@ static void run_usage(void)
 		"page size, random and sequential).  Ctrl-C stops after writing every finished cell.\n");
 }
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	protocol_interrupted = 1;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal; /* no SA_RESTART: KVM_RUN must return EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
+/* The run's cells and what became of them. */
+struct cells {
+	int n;
+	struct cell_result *results;
+	bool *kept;   /* finished by the run being resumed */
+};
 
 static void join_args(int argc, char **argv, char *buf, size_t len)
 {
@@ -103,261 +92,138 @@ static void join_args(int argc, char **argv, char *buf, size_t len)
 	}
 }
 
-static int default_out(char *buf, size_t len, const char *stamp)
+/* Without --out: results/tlbvisor-DATE.json (or the file being resumed). */
+static int out_path(struct run_config *cfg, time_t now, char *buf, size_t len)
 {
-	if (mkdir("results", 0755) < 0 && errno != EEXIST) {
+	if (!cfg->out && cfg->resume)
+		cfg->out = cfg->resume;
+	if (cfg->out)
+		return 0;
+	if (mkdirs("results") < 0) {
 		fprintf(stderr, "tlbvisor run: cannot create results/: %s; fix: give --out FILE\n", strerror(errno));
 		return -1;
 	}
+	char stamp[32];
+	clock_format_local(now, "%Y%m%d-%H%M%S", stamp, sizeof stamp);
 	snprintf(buf, len, "results/tlbvisor-%s.json", stamp);
+	cfg->out = buf;
 	return 0;
 }
 
-/* Mark the cells an earlier run already wrote to path; they keep its entries. */
-static int resume_cells(const char *path, struct cell_result *results, int n)
+/* Without --backend: the default backends this host can run. */
+static void drop_unavailable(struct matrix *m, const struct host_caps *h)
 {
-	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je);
-	if (!doc) {
-		fprintf(stderr, "tlbvisor run: cannot resume from %s: %s; fix: give the results JSON of the interrupted run\n",
-			path, je.text);
-		return -1;
-	}
-	json_t *list = json_object_get(doc, "benchmarks");
-	if (!json_is_array(list)) {
-		fprintf(stderr, "tlbvisor run: cannot resume from %s: it has no 'benchmarks' array\n", path);
-		json_decref(doc);
-		return -1;
-	}
-	int kept = 0, foreign = 0;
-	size_t k;
-	json_t *e;
-	json_array_foreach(list, k, e) {
-		const char *name = json_string_value(json_object_get(e, "run_name"));
-		const char *status = json_string_value(json_object_get(e, "status"));
-		int found = 0;
-		for (int i = 0; name && i < n; i++) {
-			if (strcmp(results[i].cell.name, name))
-				continue;
-			found = 1;
-			if (!results[i].carried) {
-				results[i].carried = json_array();
-				results[i].status = !status || !strcmp(status, "ok") ? CELL_OK
-						    : !strcmp(status, "skipped") ? CELL_SKIPPED : CELL_FAILED;
-				kept++;
-			}
-			json_array_append(results[i].carried, e);
+	for (int b = 0; b < m->nbackends; b++) {
+		char why[512];
+		const struct backend_ops *ops = backend_ops(m->backends[b]);
+		if (ops->available && !ops->available(h, why, sizeof why)) {
+			fprintf(stderr, "tlbvisor: %s backend not used: %s\n", backend_name(m->backends[b]), why);
+			memmove(&m->backends[b], &m->backends[b + 1], (size_t)(m->nbackends - b - 1) * sizeof *m->backends);
+			m->nbackends--;
+			b--;
 		}
-		foreign += !found;
 	}
-	json_decref(doc);
-	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run%s\n", path, kept, n - kept,
+}
+
+/* The matrix's cells, pending, or kept from the run being resumed. */
+static int make_cells(const struct matrix *m, const char *resume, struct cells *c)
+{
+	c->n = matrix_expand(m, NULL, 0);
+	struct cell *cells = calloc((size_t)c->n + 1, sizeof *cells);
+	c->results = calloc((size_t)c->n + 1, sizeof *c->results);
+	c->kept = calloc((size_t)c->n + 1, sizeof *c->kept);
+	if (!cells || !c->results || !c->kept) {
+		fprintf(stderr, "tlbvisor run: out of memory for %d cells\n", c->n);
+		free(cells);
+		return 1;
+	}
+	matrix_expand(m, cells, c->n);
+	for (int i = 0; i < c->n; i++)
+		result_init(&c->results[i], &cells[i]);
+	free(cells);
+	if (!resume)
+		return 0;
+	char err[1024];
+	int nkept, foreign;
+	if (results_resume(resume, c->results, c->kept, c->n, &nkept, &foreign, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run%s\n", resume, nkept, c->n - nkept,
 		foreign ? "; entries of cells not in this matrix are dropped (give the same matrix options)" : "");
 	return 0;
 }
 
-static int run_matrix(int argc, char **argv, const struct run_request *req, const struct payload *pp)
+/* The history beside the results file unless --db names it; NULL: --no-db. */
+static const char *db_path(const struct run_config *cfg, char *buf, size_t len)
 {
-	struct matrix m = req->matrix;
-	struct run_config cfg = req->cfg;
-	const struct payload payload = *pp;
-	char err[512];
-	int rc = 0;
-	struct cell *cells = NULL;
-	struct cell_result *results = NULL;
-	json_t *extra = json_object();
-	struct history hist = { 0 };
-	int n = 0;
+	if (cfg->no_db)
+		return NULL;
+	if (cfg->db)
+		return cfg->db;
+	const char *slash = strrchr(cfg->out, '/');
+	snprintf(buf, len, "%.*s%stlbvisor.db", slash ? (int)(slash - cfg->out) : 0, cfg->out, slash ? "/" : "");
+	return buf;
+}
 
+static int run_matrix(int argc, char **argv, struct run_request *req, const struct payload *payload)
+{
+	struct matrix *m = &req->matrix;
+	struct run_config *cfg = &req->cfg;
 	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	char stamp[32], out_path[1024];
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	if (!cfg.out && cfg.resume)
-		cfg.out = cfg.resume;
-	if (!cfg.out) {
-		if (default_out(out_path, sizeof out_path, stamp) < 0) {
-			rc = 1;
-			goto done;
-		}
-		cfg.out = out_path;
-	}
-
+	char out[1024], db[1100], cmdline[2048];
+	if (out_path(cfg, now, out, sizeof out) < 0)
+		return 1;
 	struct host_caps h;
 	host_caps_probe(&h);
-	/* The default backends are those this host can run. */
-	for (int b = 0; !req->backend_given && b < m.nbackends; b++) {
-		char why[512];
-		const struct backend_ops *ops = backend_ops(m.backends[b]);
-		if (ops->available && !ops->available(&h, why, sizeof why)) {
-			fprintf(stderr, "tlbvisor: %s backend not used: %s\n", backend_name(m.backends[b]), why);
-			memmove(&m.backends[b], &m.backends[b + 1], (size_t)(m.nbackends - b - 1) * sizeof *m.backends);
-			m.nbackends--;
-			b--;
-		}
-	}
-
-	n = matrix_expand(&m, NULL, 0);
-	cells = calloc((size_t)n, sizeof *cells);
-	results = calloc((size_t)n, sizeof *results);
-	if (!cells || !results) {
-		fprintf(stderr, "tlbvisor run: out of memory for %d cells\n", n);
-		rc = 1;
-		goto done;
-	}
-	matrix_expand(&m, cells, n);
-	for (int i = 0; i < n; i++)
-		result_init(&results[i], &cells[i]);
-	if (cfg.resume && resume_cells(cfg.resume, results, n) < 0) {
-		rc = EXIT_USAGE;
-		goto done;
-	}
-
-	char cmdline[2048];
+	if (!req->backend_given)
+		drop_unavailable(m, &h);
+	struct cells c = { 0 };
+	int rc = make_cells(m, cfg->resume, &c);
 	join_args(argc, argv, cmdline, sizeof cmdline);
-	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline,
-				.preset = cfg.preset, .payload = &payload, .cells_total = n };
-	strftime(run.date, sizeof run.date, "%Y-%m-%dT%H:%M:%S%z", &tm);
-
-	/* Refuse an unwritable output before measuring anything (the file then
-	 * holds the cells kept by --resume, or none). */
-	if (results_write_json(cfg.out, &run, &h, &cfg, results, n, err, sizeof err) < 0) {
-		fprintf(stderr, "tlbvisor run: %s\n", err);
-		rc = 1;
+	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline, .cells_total = c.n,
+				.cfg = cfg, .host = &h, .payload = payload, .extra_context = json_object() };
+	clock_format_local(now, CLOCK_ISO8601, run.date, sizeof run.date);
+	struct recorder rec;
+	const char *history = db_path(cfg, db, sizeof db);
+	if (rc || recorder_open(&rec, "run", &run, cfg->out, cfg->csv, history, cfg->resume ? "run --resume" : "run",
+				c.results, c.kept, c.n) < 0) {
+		rc = rc ? rc : 1;
 		goto done;
 	}
-
-	/* The history: a run row now, a committed row per finished cell. */
-	char db_path[1100];
-	if (!cfg.no_db) {
-		if (cfg.db) {
-			snprintf(db_path, sizeof db_path, "%s", cfg.db);
-		} else {
-			const char *slash = strrchr(cfg.out, '/');
-			snprintf(db_path, sizeof db_path, "%.*s%stlbvisor.db", slash ? (int)(slash - cfg.out) : 0,
-				 cfg.out, slash ? "/" : "");
-		}
-		json_t *ctx = results_context_json(&run, &h, &cfg);
-		/* The run row and the cells kept by --resume in one transaction: the
-		 * newest run in the history always holds every cell of the JSON. */
-		int hrc = history_open(&hist, db_path, err, sizeof err);
-		if (hrc == 0)
-			hrc = history_transaction(&hist, 0, err, sizeof err);
-		if (hrc == 0)
-			hrc = history_begin_run(&hist, ctx, cfg.resume ? "run --resume" : "run", err, sizeof err);
-		for (int i = 0; hrc == 0 && i < n; i++)
-			if (results[i].carried)
-				hrc = history_add_cell(&hist, results[i].carried, err, sizeof err);
-		if (hrc == 0)
-			hrc = history_transaction(&hist, 1, err, sizeof err);
-		if (hrc < 0) {
-			fprintf(stderr, "tlbvisor run: %s\n", err);
-			json_decref(ctx);
-			rc = 1;
-			goto done;
-		}
-		json_decref(ctx);
-	}
-
-	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s%s%s\n", TLBVISOR_VERSION, n,
-		h.tsc_hz / 1e9, h.tsc_source, cfg.out, hist.db ? " and history " : "", hist.db ? db_path : "");
-	atexit(kvm_knobs_restore);
-
-	/* Batch backends (tlbvisor's hypervisor) boot once for all their cells. */
-	run.extra_context = extra;
-	struct backend_env env = { .matrix = &m, .cfg = &cfg, .host = &h, .payload = &payload };
-	for (int b = 0; b < m.nbackends && !protocol_interrupted; b++) {
-		enum backend be = m.backends[b];
-		if (!backend_ops(be)->run_batch)
-			continue;
-		json_t *ctx = NULL;
-		backend_ops(be)->run_batch(&env, be, results, n, &ctx);
-		if (ctx)
-			json_object_set_new(extra, backend_name(be), ctx);
-		if (cfg.probe_ept_violation && ctx && json_object_get(ctx, "probe_ept_violation"))
-			fprintf(stderr, "tlbvisor: %s EPT-violation probe: %s\n", backend_name(be),
-				json_string_value(json_object_get(json_object_get(ctx, "probe_ept_violation"), "reason")));
-	}
-	console_set_name_width(cells, n);
-	console_header(stdout);
-	struct progress prog;
-	progress_init(&prog, cells, n);
-	int ok = 0, skipped = 0, failed = 0, write_errors = 0;
-	for (int i = 0; i < n && !protocol_interrupted; i++) {
-		if (results[i].carried) { /* kept from the run being resumed */
-			progress_cell_done(&prog, &cells[i]);
-			continue;
-		}
-		progress_show(&prog, &cells[i]);
-		const struct backend_ops *ops = backend_ops(cells[i].backend);
-		int res = ops->run_cell ? ops->run_cell(&env, &results[i]) : MEASURE_OK; /* else: ran as a batch */
-		progress_clear(&prog);
-		if (res == MEASURE_INTERRUPTED || results[i].status == CELL_PENDING) {
-			result_init(&results[i], &cells[i]); /* an unfinished cell is not a result */
-			break;
-		}
-		progress_cell_done(&prog, &cells[i]);
-		ok += results[i].status == CELL_OK;
-		skipped += results[i].status == CELL_SKIPPED;
-		failed += results[i].status == CELL_FAILED;
-		if (results_write_json(cfg.out, &run, &h, &cfg, results, n, err, sizeof err) < 0 ||
-		    (cfg.csv && results_write_csv(cfg.csv, results, n, err, sizeof err) < 0)) {
-			fprintf(stderr, "tlbvisor run: %s\n", err);
-			write_errors++;
-		}
-		if (hist.db) {
-			json_t *entries = results_cell_entries(&results[i]);
-			if (history_add_cell(&hist, entries, err, sizeof err) < 0) {
-				fprintf(stderr, "tlbvisor run: %s\n", err);
-				write_errors++;
-			}
-			json_decref(entries);
-		}
-		/* Printed only once it is on disk: every row shown is safe. */
-		console_row(stdout, &results[i]);
-	}
-	kvm_knobs_restore();
-	run.interrupted = protocol_interrupted != 0;
-	if (hist.db) {
-		if (history_end_run(&hist, run.interrupted, err, sizeof err) < 0)
-			fprintf(stderr, "tlbvisor run: %s\n", err);
-		history_close(&hist);
+	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s%s%s\n", TLBVISOR_VERSION, c.n,
+		h.tsc_hz / 1e9, h.tsc_source, cfg->out, history ? " and history " : "", history ? history : "");
+	atexit(backends_restore_host);
+	struct backend_env env = { .matrix = m, .cfg = cfg, .host = &h, .payload = payload };
+	struct run_tally t;
+	run_loop(&env, c.results, c.kept, c.n, &run, &rec, &t);
+	backends_restore_host();
+	t.write_errors += recorder_finish(&rec, &run);
+	int kept = 0, written = 0;
+	for (int i = 0; i < c.n; i++) {
+		kept += c.kept[i];
+		written += c.results[i].status != CELL_PENDING;
 	}
 	if (run.interrupted) {
-		if (results_write_json(cfg.out, &run, &h, &cfg, results, n, err, sizeof err) < 0)
-			fprintf(stderr, "tlbvisor run: %s\n", err);
-		if (cfg.csv && results_write_csv(cfg.csv, results, n, err, sizeof err) < 0)
-			fprintf(stderr, "tlbvisor run: %s\n", err);
-		int written = 0;
-		for (int i = 0; i < n; i++)
-			written += results[i].status != CELL_PENDING;
-		fprintf(stderr, "tlbvisor: interrupted; %d of %d cells finished and written to %s\n",
-			written, n, cfg.out);
+		fprintf(stderr, "tlbvisor: interrupted; %d of %d cells finished and written to %s\n", written, c.n, cfg->out);
 		rc = EXIT_INTERRUPTED;
-		goto done;
+	} else {
+		fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; results in %s%s%s\n", t.ok, t.skipped, t.failed,
+			kept ? " (and the cells kept from the resumed run)" : "", cfg->out, cfg->csv ? " and " : "",
+			cfg->csv ? cfg->csv : "");
+		rc = t.write_errors ? 1 : t.failed ? 3 : 0;
 	}
-	int kept = 0;
-	for (int i = 0; i < n; i++)
-		kept += results[i].carried != NULL;
-	fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; results in %s%s%s\n", ok, skipped, failed,
-		kept ? " (and the cells kept from the resumed run)" : "", cfg.out, cfg.csv ? " and " : "",
-		cfg.csv ? cfg.csv : "");
-	rc = write_errors ? 1 : failed ? 3 : 0;
 done:
-	history_close(&hist);
-	json_decref(extra);
-	for (int i = 0; results && i < n; i++)
-		json_decref(results[i].carried);
-	free(cells);
-	free(results);
+	json_decref(run.extra_context);
+	free(c.results);
+	free(c.kept);
 	return rc;
 }
 
 int cmd_run(int argc, char **argv)
 {
 	/* First of all: a signal at any point from here on ends the run cleanly. */
-	install_signals();
+	run_catch_signals();
 	static const struct cli_command cmd = { "run", run_usage, 0, 0, NULL };
 	struct run_request req;
 	if (run_request_init(&req, cmd.name, argc, argv) < 0)
@@ -367,10 +233,8 @@ int cmd_run(int argc, char **argv)
 		{ run_file_options, run_nfile_options, &req },
 		{ run_host_options, run_nhost_options, &req },
 	};
-	const char *args[1];
-	int nargs;
-	int status;
-	if (!cli_parse(&cmd, argc, argv, sets, 3, args, &nargs, &status))
+	int nargs, status;
+	if (!cli_parse(&cmd, argc, argv, sets, 3, NULL, &nargs, &status))
 		return status;
 	if (run_request_check(&req, cmd.name) < 0)
 		return EXIT_USAGE;

@@ -1,11 +1,17 @@
 #include "bench/results/history.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/results/results_json.h"
+#include "bench/results/results_read.h"
+#include "bench/run/cell_result.h"
+#include "bench/run/stats.h"
 #include "lib/json_util.h"
+#include "lib/units.h"
 
 static const char *const schema =
 	"PRAGMA journal_mode=WAL;"
@@ -61,47 +67,31 @@ void history_close(struct history *h)
 	h->db = NULL;
 }
 
-int history_begin_run(struct history *h, json_t *context, const char *source, char *err, size_t errlen)
+int history_begin_run(struct history *h, const struct history_run *run, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(h->db,
 			       "INSERT INTO runs(date, host, version, command_line, source, context) VALUES(?,?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail(h, err, errlen, "preparing the run row");
-	char *ctx = json_dumps(context, JSON_COMPACT);
-	sqlite3_bind_text(st, 1, json_str(context, "date"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, json_str(context, "host_name"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, json_str(context, "tlbvisor_version"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, json_str(context, "command_line"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, source, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, ctx ? ctx : "{}", -1, SQLITE_TRANSIENT);
+	const char *const values[] = { run->date, run->host, run->version, run->command_line, run->source,
+				       run->context ? run->context : "{}" };
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_text(st, i + 1, values[i] ? values[i] : "", -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	free(ctx);
 	if (rc != SQLITE_DONE)
 		return fail(h, err, errlen, "storing the run");
 	h->run_id = sqlite3_last_insert_rowid(h->db);
 	return 0;
 }
 
-/* The aggregate of one kind among a cell's entries. */
-static json_t *aggregate(json_t *entries, const char *name)
+int history_add_cell(struct history *h, const struct cell_result *r, const char *entries, char *err, size_t errlen)
 {
-	size_t i;
-	json_t *e;
-	json_array_foreach(entries, i, e)
-		if (!strcmp(json_str(e, "aggregate_name"), name))
-			return e;
-	return NULL;
-}
-
-int history_add_cell(struct history *h, json_t *entries, char *err, size_t errlen)
-{
-	json_t *first = json_array_get(entries, 0);
-	if (!first)
-		return 0;
-	json_t *median = aggregate(entries, "median"), *mean = aggregate(entries, "mean"),
-	       *stddev = aggregate(entries, "stddev"), *cv = aggregate(entries, "cv");
+	const struct cell *c = &r->cell;
+	bool ok = r->status == CELL_OK;
+	struct summary s;
+	bool stats = ok && summarize(r->cycles, (size_t)r->reps, &s) == 0;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(h->db,
 			       "INSERT OR REPLACE INTO cells(run_id, name, backend, pattern, ws_bytes, guest_page,"
@@ -110,34 +100,37 @@ int history_add_cell(struct history *h, json_t *entries, char *err, size_t errle
 			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail(h, err, errlen, "preparing the cell row");
-	char *text = json_dumps(entries, JSON_COMPACT);
 	int k = 1;
 	sqlite3_bind_int64(st, k++, h->run_id);
-	sqlite3_bind_text(st, k++, json_str(first, "run_name"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k++, json_str(first, "backend"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k++, json_str(first, "pattern"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, k++, json_integer_value(json_object_get(first, "ws_bytes")));
-	sqlite3_bind_text(st, k++, json_str(first, "guest_page"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k++, json_str(first, "host_page"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k++, json_str(first, "status"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, k++, json_str(first, "error_message"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, k++, json_integer_value(json_object_get(first, "repetitions")));
-	if (median) sqlite3_bind_double(st, k, json_number_value(json_object_get(median, "cycles_per_access")));
-	k++;
-	if (mean) sqlite3_bind_double(st, k, json_number_value(json_object_get(mean, "cycles_per_access")));
-	k++;
-	if (stddev) sqlite3_bind_double(st, k, json_number_value(json_object_get(stddev, "cycles_per_access")));
-	k++;
-	if (cv) sqlite3_bind_double(st, k, json_number_value(json_object_get(cv, "real_time")));
-	k++;
-	if (median) sqlite3_bind_double(st, k, json_number_value(json_object_get(median, "ns_per_access")));
-	k++;
-	sqlite3_bind_text(st, k++, json_str(first, "effective_page"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, k++, json_is_true(json_object_get(first, "page_size_flagged")));
-	sqlite3_bind_text(st, k++, text ? text : "[]", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, c->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, backend_name(c->backend), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k++, pattern_name(c->pattern), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, k++, (sqlite3_int64)c->ws);
+	sqlite3_bind_text(st, k++, c->guest_page ? page_size_name(c->guest_page) : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k++, host_page_name(c->host_page), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k++, cell_status_name(r->status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k++, ok ? "" : r->reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, k++, ok ? r->reps : 0);
+	/* median, mean, stddev and cv of the cycles, median ns: NULL for a
+	 * cell without timings. */
+	if (stats) {
+		const double aggregates[] = { s.median, s.mean, s.stddev, s.cv,
+					      r->tsc_hz > 0 ? s.median / r->tsc_hz * 1e9 : 0 };
+		for (size_t i = 0; i < sizeof aggregates / sizeof *aggregates; i++)
+			sqlite3_bind_double(st, k + (int)i, aggregates[i]);
+	}
+	k += 5;
+	sqlite3_bind_text(st, k++, ok ? r->effective_page : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, k++, ok && r->page_mismatch);
+	/* The entries column holds them as one JSON array. */
+	size_t len = strlen(entries ? entries : "") + 8;
+	char *array = malloc(len);
+	if (array)
+		snprintf(array, len, "[\n%s\n]", entries ? entries : "");
+	sqlite3_bind_text(st, k++, array ? array : "[]", -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st); /* one statement: its own transaction */
 	sqlite3_finalize(st);
-	free(text);
+	free(array);
 	return rc == SQLITE_DONE ? 0 : fail(h, err, errlen, "storing a cell");
 }
 
@@ -167,41 +160,32 @@ int64_t history_import(struct history *h, json_t *doc, const char *source, char 
 		snprintf(err, errlen, "not a results file: it needs a 'context' object and a 'benchmarks' array");
 		return -1;
 	}
+	struct cell_result *cells;
+	int n;
+	if (results_read_cells(list, json_number_value(json_object_get(ctx, "tsc_hz")), &cells, &n, err, errlen) < 0)
+		return -1;
+	char *context = json_dumps(ctx, JSON_COMPACT);
+	struct history_run run = { .date = json_str(ctx, "date"), .host = json_str(ctx, "host_name"),
+				   .version = json_str(ctx, "tlbvisor_version"),
+				   .command_line = json_str(ctx, "command_line"), .source = source, .context = context };
 	/* One transaction for the whole import: all of it or nothing. */
-	sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (history_begin_run(h, ctx, source, err, errlen) < 0)
-		goto rollback;
-	/* Group entries by run_name, in order of first appearance. */
-	json_t *groups = json_object(), *order = json_array();
-	size_t i;
-	json_t *e;
-	json_array_foreach(list, i, e) {
-		const char *name = json_str(e, "run_name")[0] ? json_str(e, "run_name") : json_str(e, "name");
-		json_t *g = json_object_get(groups, name);
-		if (!g) {
-			g = json_array();
-			json_object_set_new(groups, name, g);
-			json_array_append_new(order, json_string(name));
-		}
-		json_array_append(g, e);
+	int rc = history_transaction(h, 0, err, errlen);
+	if (rc == 0)
+		rc = history_begin_run(h, &run, err, errlen);
+	for (int i = 0; rc == 0 && i < n; i++) {
+		char *entries = results_cell_text(&cells[i]);
+		rc = history_add_cell(h, &cells[i], entries, err, errlen);
+		free(entries);
 	}
-	json_t *name;
-	int rc = 0;
-	json_array_foreach(order, i, name)
-		if (rc == 0)
-			rc = history_add_cell(h, json_object_get(groups, json_string_value(name)), err, errlen);
-	json_decref(groups);
-	json_decref(order);
-	if (rc < 0 || history_end_run(h, json_is_true(json_object_get(ctx, "interrupted")), err, errlen) < 0)
-		goto rollback;
-	if (sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		fail(h, err, errlen, "committing the import");
-		goto rollback;
-	}
-	return h->run_id;
-rollback:
-	sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	if (rc == 0)
+		rc = history_end_run(h, json_is_true(json_object_get(ctx, "interrupted")), err, errlen);
+	if (rc == 0)
+		rc = history_transaction(h, 1, err, errlen);
+	if (rc < 0)
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	free(context);
+	free(cells);
+	return rc < 0 ? -1 : h->run_id;
 }
 
 json_t *history_load_run(struct history *h, int64_t run_id, char *err, size_t errlen)

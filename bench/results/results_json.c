@@ -1,33 +1,26 @@
 #include "bench/results/results_json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench/backends/backend.h"
 #include "bench/backends/payload.h"
+#include "bench/host/host_caps.h"
+#include "bench/run/run_config.h"
 #include "lib/files.h"
 #include "lib/units.h"
 #include "bench/run/stats.h"
 
-json_t *results_context_json(const struct run_info *run, const struct host_caps *h,
-			     const struct run_config *cfg)
+/* Where the run was measured: Google Benchmark's host keys and tlbvisor's
+ * provenance of the CPU, kernel, memory and KVM. */
+static void host_keys(json_t *ctx, const struct host_caps *h)
 {
-	json_t *ctx = json_object();
-	/* Google Benchmark's context keys. */
-	json_object_set_new(ctx, "date", json_string(run->date));
 	json_object_set_new(ctx, "host_name", json_string(h->hostname));
-	json_object_set_new(ctx, "executable", json_string("tlbvisor"));
 	json_object_set_new(ctx, "num_cpus", json_integer(h->ncpus));
 	json_object_set_new(ctx, "mhz_per_cpu", json_integer((json_int_t)(h->tsc_hz / 1e6)));
 	json_object_set_new(ctx, "cpu_scaling_enabled", json_false());
 	json_object_set_new(ctx, "caches", json_array());
-	json_object_set_new(ctx, "library_build_type", json_string("release"));
-	/* tlbvisor provenance. */
-	json_object_set_new(ctx, "tlbvisor_version", json_string(run->version));
-	json_object_set_new(ctx, "command_line", json_string(run->command_line));
-	json_object_set_new(ctx, "preset", run->preset ? json_string(run->preset) : json_null());
-	json_object_set_new(ctx, "interrupted", json_boolean(run->interrupted));
-	json_object_set_new(ctx, "cells_total", json_integer(run->cells_total));
 	json_object_set_new(ctx, "cpu_model", json_string(h->cpu_model));
 	json_object_set_new(ctx, "cpu_vendor", json_string(h->cpu_vendor));
 	json_object_set_new(ctx, "cpu_family", json_integer(h->cpu_family));
@@ -54,7 +47,12 @@ json_t *results_context_json(const struct run_info *run, const struct host_caps 
 	json_object_set_new(ctx, "kvm_parameters", params);
 	json_object_set_new(ctx, "kvm_guest_1g_pages", json_boolean(h->guest_1g));
 	json_object_set_new(ctx, "kvm_guest_1g_reason", json_string(h->guest_1g_reason));
-	json_object_set_new(ctx, "payload", json_string(run->payload ? run->payload->source : ""));
+}
+
+/* How the run measured. */
+static void config_keys(json_t *ctx, const struct run_config *cfg, const struct payload *p)
+{
+	json_object_set_new(ctx, "payload", json_string(p ? p->source : ""));
 	json_object_set_new(ctx, "repetitions", json_integer(cfg->repetitions));
 	json_object_set_new(ctx, "min_time_s", json_real(cfg->min_time));
 	json_object_set_new(ctx, "stride_bytes", json_integer((json_int_t)cfg->stride));
@@ -62,6 +60,24 @@ json_t *results_context_json(const struct run_info *run, const struct host_caps 
 	json_object_set_new(ctx, "seed", json_integer((json_int_t)cfg->seed));
 	json_object_set_new(ctx, "exit_every", json_integer((json_int_t)cfg->exit_every));
 	json_object_set_new(ctx, "exit_every_ticks", json_integer((json_int_t)cfg->exit_ticks));
+}
+
+json_t *results_context_json(const struct run_info *run)
+{
+	json_t *ctx = json_object();
+	/* Google Benchmark's context keys, then tlbvisor's provenance. */
+	json_object_set_new(ctx, "date", json_string(run->date));
+	json_object_set_new(ctx, "executable", json_string("tlbvisor"));
+	json_object_set_new(ctx, "library_build_type", json_string("release"));
+	json_object_set_new(ctx, "tlbvisor_version", json_string(run->version));
+	json_object_set_new(ctx, "command_line", json_string(run->command_line));
+	json_object_set_new(ctx, "preset", run->cfg && run->cfg->preset ? json_string(run->cfg->preset) : json_null());
+	json_object_set_new(ctx, "interrupted", json_boolean(run->interrupted));
+	json_object_set_new(ctx, "cells_total", json_integer(run->cells_total));
+	if (run->host)
+		host_keys(ctx, run->host);
+	if (run->cfg)
+		config_keys(ctx, run->cfg, run->payload);
 	if (run->extra_context)
 		json_object_update(ctx, run->extra_context);
 	return ctx;
@@ -119,7 +135,7 @@ static json_t *entry(const struct cell_result *r, const char *run_type, double c
 {
 	json_t *b = json_object();
 	cell_keys(b, r);
-	double ns = cycles / r->tsc_hz * 1e9;
+	double ns = r->tsc_hz > 0 ? cycles / r->tsc_hz * 1e9 : 0;
 	json_object_set_new(b, "run_type", json_string(run_type));
 	json_object_set_new(b, "repetitions", json_integer(r->reps));
 	json_object_set_new(b, "iterations", json_integer((json_int_t)r->steps));
@@ -182,96 +198,86 @@ static void add_cell(json_t *list, const struct cell_result *r)
 
 json_t *results_cell_entries(const struct cell_result *r)
 {
-	if (r->carried)
-		return json_deep_copy(r->carried);
 	json_t *a = json_array();
 	if (r->status != CELL_PENDING)
 		add_cell(a, r);
 	return a;
 }
 
-json_t *results_json(const struct run_info *run, const struct host_caps *h, const struct run_config *cfg,
-		     const struct cell_result *results, int n)
+/* The document is written as text: the context indented, one entry a line. */
+#define JSON_FLAGS JSON_REAL_PRECISION(10)
+
+char *results_context_text(const struct run_info *run)
 {
-	json_t *doc = json_object();
-	json_object_set_new(doc, "context", results_context_json(run, h, cfg));
-	json_t *list = json_array();
-	for (int i = 0; i < n; i++) {
-		if (results[i].carried)
-			json_array_extend(list, results[i].carried);
-		else if (results[i].status != CELL_PENDING)
-			add_cell(list, &results[i]);
+	json_t *ctx = results_context_json(run);
+	char *text = json_dumps(ctx, JSON_INDENT(2) | JSON_FLAGS);
+	json_decref(ctx);
+	char *out = NULL;
+	size_t size;
+	FILE *m = text ? open_memstream(&out, &size) : NULL;
+	/* Nested one level deeper in the document: two more spaces a line. */
+	for (const char *p = text; m && *p; p++) {
+		fputc(*p, m);
+		if (*p == '\n')
+			fputs("  ", m);
 	}
-	json_object_set_new(doc, "benchmarks", list);
-	return doc;
+	if (m)
+		fclose(m);
+	free(text);
+	return out;
 }
 
-int results_write_json(const char *path, const struct run_info *run, const struct host_caps *h,
-		       const struct run_config *cfg, const struct cell_result *results, int n,
+char *results_cell_text(const struct cell_result *r)
+{
+	json_t *entries = results_cell_entries(r);
+	char *out = NULL;
+	size_t size;
+	FILE *m = open_memstream(&out, &size);
+	size_t i;
+	json_t *e;
+	json_array_foreach(entries, i, e) {
+		char *line = json_dumps(e, JSON_COMPACT | JSON_FLAGS);
+		if (m && line)
+			fprintf(m, "%s    %s", i ? ",\n" : "", line);
+		free(line);
+	}
+	if (m)
+		fclose(m);
+	json_decref(entries);
+	return out;
+}
+
+int results_json_write(const char *path, const char *context, char *const *cells, int n, char *err, size_t errlen)
+{
+	if (!context) {
+		snprintf(err, errlen, "cannot serialize the results context for %s", path);
+		return -1;
+	}
+	size_t len = strlen(context) + 64;
+	char *head = malloc(len);
+	if (!head) {
+		snprintf(err, errlen, "out of memory writing %s", path);
+		return -1;
+	}
+	snprintf(head, len, "{\n  \"context\": %s,\n  \"benchmarks\": [\n", context);
+	int rc = atomic_write_parts(path, head, cells, n, ",\n", "\n  ]\n}\n", err, errlen);
+	free(head);
+	return rc;
+}
+
+int results_write_json(const char *path, const struct run_info *run, const struct cell_result *results, int n,
 		       char *err, size_t errlen)
 {
-	char tmp[4096];
-	FILE *f = atomic_file_open(path, tmp, sizeof tmp, err, errlen);
-	if (!f)
-		return -1;
-	json_t *doc = results_json(run, h, cfg, results, n);
-	int rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-	json_decref(doc);
-	if (rc != 0) {
-		atomic_file_abandon(f, tmp);
-		snprintf(err, errlen, "cannot serialize results to %s", tmp);
-		return -1;
-	}
-	fputc('\n', f);
-	return atomic_file_commit(f, tmp, path, err, errlen);
-}
-
-int results_write_csv(const char *path, const struct cell_result *results, int n, char *err,
-		      size_t errlen)
-{
-	char tmp[4096];
-	FILE *f = atomic_file_open(path, tmp, sizeof tmp, err, errlen);
-	if (!f)
-		return -1;
-	fprintf(f, "name,backend,pattern,ws_bytes,guest_page,host_page,status,reps,median_cycles,"
-		   "median_ns,mean_cycles,stddev_cycles,cv,min_cycles,effective_page,page_size_flagged,"
-		   "warmup_passes,reason\n");
-	for (int i = 0; i < n; i++) {
-		const struct cell_result *r = &results[i];
-		const struct cell *c = &r->cell;
-		if (r->status == CELL_PENDING)
-			continue;
-		if (r->carried) { /* resumed: the earlier run's median */
-			json_t *e;
-			size_t k;
-			double med = 0;
-			json_array_foreach(r->carried, k, e) {
-				const char *agg = json_string_value(json_object_get(e, "aggregate_name"));
-				if (agg && !strcmp(agg, "median"))
-					med = json_number_value(json_object_get(e, "cycles_per_access"));
-			}
-			fprintf(f, "%s,%s,%s,%llu,%s,%s,%s,,%.3f,,,,,,,,,\"resumed from an earlier run\"\n", c->name,
-				backend_name(c->backend), pattern_name(c->pattern), (unsigned long long)c->ws,
-				c->guest_page ? page_size_name(c->guest_page) : "", host_page_name(c->host_page),
-				cell_status_name(r->status), med);
-			continue;
-		}
-		struct summary s = { 0 };
-		summarize(r->cycles, (size_t)r->reps, &s);
-		/* Reasons may hold commas and quotes: quote them CSV-style. */
-		fprintf(f, "%s,%s,%s,%llu,%s,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.5f,%.3f,%s,%d,%d,\"", c->name,
-			backend_name(c->backend), pattern_name(c->pattern), (unsigned long long)c->ws,
-			c->guest_page ? page_size_name(c->guest_page) : "", host_page_name(c->host_page),
-			cell_status_name(r->status), r->reps, s.median,
-			r->tsc_hz > 0 ? s.median / r->tsc_hz * 1e9 : 0.0, s.mean, s.stddev, s.cv, s.min,
-			r->status == CELL_OK ? r->effective_page : "", r->page_mismatch, r->warmup_passes);
-		const char *reason = r->status == CELL_OK ? r->mismatch_reason : r->reason;
-		for (const char *p = reason; *p; p++) {
-			if (*p == '"')
-				fputc('"', f);
-			fputc(*p, f);
-		}
-		fprintf(f, "\"\n");
-	}
-	return atomic_file_commit(f, tmp, path, err, errlen);
+	char *context = results_context_text(run);
+	char **cells = calloc((size_t)n + 1, sizeof *cells);
+	for (int i = 0; cells && i < n; i++)
+		cells[i] = results[i].status != CELL_PENDING ? results_cell_text(&results[i]) : NULL;
+	int rc = cells ? results_json_write(path, context, cells, n, err, errlen) : -1;
+	if (!cells)
+		snprintf(err, errlen, "out of memory writing %s", path);
+	for (int i = 0; cells && i < n; i++)
+		free(cells[i]);
+	free(cells);
+	free(context);
+	return rc;
 }

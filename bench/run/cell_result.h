@@ -49,10 +49,6 @@ struct cell_result {
 
 	int ncounters;
 	struct counter counters[RESULT_MAX_COUNTERS];
-
-	/* --resume: the cell's entries as an earlier run wrote them (a json_t
-	 * array, owned); written out verbatim instead of the fields above. */
-	struct json_t *carried;
 };
 
 void result_init(struct cell_result *r, const struct cell *c);

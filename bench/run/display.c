@@ -8,10 +8,10 @@
 
 static int name_width = 56;
 
-void console_set_name_width(const struct cell *cells, int n)
+void console_set_name_width(const struct cell_result *results, int n)
 {
 	for (int i = 0; i < n; i++) {
-		int len = (int)strlen(cells[i].name);
+		int len = (int)strlen(results[i].cell.name);
 		if (len > name_width)
 			name_width = len;
 	}
@@ -46,14 +46,14 @@ static double cell_cost(const struct cell *c)
 	return 0.3 + (double)c->ws / (256.0 * 1024 * 1024);
 }
 
-void progress_init(struct progress *p, const struct cell *cells, int n)
+void progress_init(struct progress *p, const struct cell_result *results, int n)
 {
 	memset(p, 0, sizeof *p);
 	p->total = n;
 	p->start = monotonic_seconds();
 	p->tty = isatty(STDERR_FILENO);
 	for (int i = 0; i < n; i++)
-		p->cost_total += cell_cost(&cells[i]);
+		p->cost_total += cell_cost(&results[i].cell);
 }
 
 static void hms(double s, char *buf, size_t len)

@@ -19,6 +19,7 @@
 #include "bench/backends/payload.h"
 #include "bench/host/host_caps.h"
 #include "bench/run/matrix.h"
+#include "bench/run/run_loop.h"
 #include "bench/run/run_config.h"
 
 extern const uint8_t tv_hv_elf[];
@@ -119,14 +120,14 @@ int hv_boot_program(char *const argv[], struct hv_boot *b)
 {
 	struct boot_progress progress = { .program = argv[0], .serial = b->serial, .total = b->ncells };
 	struct spawn_options o = { .stdin_path = "/dev/null", .output_path = b->log, .own_process_group = true,
-				   .timeout_s = b->timeout_s, .stop = &protocol_interrupted,
+				   .timeout_s = b->timeout_s, .stop = &run_interrupted,
 				   .poll = isatty(STDERR_FILENO) ? show_progress : NULL, .poll_arg = &progress };
 	struct spawn_result res;
 	int rc = spawn_run(argv, &o, &res);
 	if (progress.shown)
 		fprintf(stderr, "\r\033[K");
 	b->timed_out = res.timed_out;
-	b->interrupted = protocol_interrupted != 0;
+	b->interrupted = run_interrupted != 0;
 	return rc;
 }
 
@@ -141,7 +142,7 @@ bool hv_iso_available(char *why, size_t len)
 int hv_build_iso(const char *iso_path, const char *work_dir, const struct payload *p,
 		 const char *cmdline, char *err, size_t errlen)
 {
-	if (protocol_interrupted) {
+	if (run_interrupted) {
 		snprintf(err, errlen, "interrupted");
 		return -2;
 	}
@@ -179,9 +180,9 @@ int hv_build_iso(const char *iso_path, const char *work_dir, const struct payloa
 	snprintf(log, sizeof log, "%s/grub-mkrescue.log", work_dir);
 	char *argv[] = { "grub-mkrescue", "-o", (char *)iso_path, iso_dir, NULL };
 	struct spawn_options o = { .stdin_path = "/dev/null", .output_path = log, .own_process_group = true,
-				   .timeout_s = 120, .stop = &protocol_interrupted };
+				   .timeout_s = 120, .stop = &run_interrupted };
 	int rc = spawn_run(argv, &o, NULL);
-	if (protocol_interrupted) {
+	if (run_interrupted) {
 		snprintf(err, errlen, "interrupted");
 		return -2;
 	}

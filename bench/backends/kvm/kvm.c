@@ -313,4 +313,5 @@ const struct backend_ops backend_kvm = {
 	.module_knobs = true,
 	.available = kvm_available,
 	.run_cell = kvm_run_cell,
+	.restore_host = kvm_knobs_restore,
 };
