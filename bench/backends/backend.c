@@ -1,5 +1,7 @@
 #include "bench/backends/backend.h"
 
+#include <stdio.h>
+
 #include "lib/units.h"
 
 #define BACKEND_DECLARE(id, name) extern const struct backend_ops backend_##name;
@@ -35,6 +37,15 @@ int backend_parse(const char *s, enum backend *out)
 		return -1;
 	*out = (enum backend)i;
 	return 0;
+}
+
+bool backend_available(enum backend b, const struct host_caps *h, char *why, size_t len)
+{
+	const struct backend_ops *ops = backend_ops(b);
+	if (ops->available)
+		return ops->available(h, why, len);
+	snprintf(why, len, "%s", ops->about ? ops->about : "");
+	return true;
 }
 
 bool backend_runs_here(enum backend b)

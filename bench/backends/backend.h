@@ -10,6 +10,7 @@
 
 struct cell_result;
 struct host_caps;
+struct hv_emulator;
 struct matrix;
 struct payload;
 struct run_config;
@@ -46,8 +47,9 @@ struct backend_ops {
 	 * cells only when given explicitly. */
 	bool module_knobs;
 	/* Can this host run the backend now? why says what it is, or why not
-	 * and the fix. NULL: always. */
+	 * and the fix. NULL: what `about` says, always. */
 	bool (*available)(const struct host_caps *h, char *why, size_t len);
+	const char *about;
 	/* One cell at a time (native, kvm); MEASURE_INTERRUPTED leaves it pending. */
 	int (*run_cell)(const struct backend_env *env, struct cell_result *r);
 	/* Every cell of backend be at once (a booted hypervisor). *context gets
@@ -56,6 +58,8 @@ struct backend_ops {
 			 json_t **context);
 	/* Put back what running changed on the host (kvm: a module knob). */
 	void (*restore_host)(void);
+	/* tlbvisor's hypervisor in an emulator: how this one boots it. */
+	const struct hv_emulator *emulator;
 };
 
 const struct backend_ops *backend_ops(enum backend b);
@@ -63,6 +67,8 @@ const char *backend_name(enum backend b);
 int backend_parse(const char *s, enum backend *out);
 /* Every backend's restore_host; safe to call more than once (atexit too). */
 void backends_restore_host(void);
+/* available(), or what `about` says when it has none. */
+bool backend_available(enum backend b, const struct host_caps *h, char *why, size_t len);
 /* Does `tlbvisor run` run it (rather than a real machine, as for baremetal)? */
 bool backend_runs_here(enum backend b);
 

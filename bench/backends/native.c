@@ -93,15 +93,8 @@ static int native_run_cell(const struct backend_env *env, struct cell_result *r)
 	return rc;
 }
 
-static bool native_available(const struct host_caps *h, char *why, size_t len)
-{
-	(void)h;
-	snprintf(why, len, "the chase runs in this process");
-	return true;
-}
-
 const struct backend_ops backend_native = {
 	.label = "native",
-	.available = native_available,
+	.about = "the chase runs in this process",
 	.run_cell = native_run_cell,
 };

@@ -37,7 +37,7 @@ bool cli_parse(const struct cli_command *cmd, int argc, char **argv, const struc
 	char err[512];
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (c == 'h' || c == CLI_HELP) {
-			cmd->usage();
+			fputs(cmd->help, stdout);
 			*status = 0;
 			return false;
 		}

@@ -32,10 +32,13 @@ struct cli_options {
 
 struct cli_command {
 	const char *name;        /* messages start "tlbvisor NAME: " */
-	void (*usage)(void);     /* --help: prints to stdout */
+	const char *help;        /* --help prints it on stdout */
 	int min_args, max_args;  /* positional arguments accepted */
 	const char *missing;     /* said when there are fewer than min_args */
 };
+
+#define CLI_STRING_OF_(x) #x
+#define CLI_STRING_OF(x) CLI_STRING_OF_(x)
 
 /* Reads argv (argv[0] is the command's name) into the tables' targets and
  * the positional arguments into args[0..max_args). Returns true to go on;

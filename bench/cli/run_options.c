@@ -46,10 +46,8 @@ static int backend_item(struct run_request *r, int i, const char *s, const struc
 	char hint[512];
 	if (backend_parse(s, &b) < 0)
 		return bad(err, len, d->what, s, known_backends(hint, sizeof hint));
-	if (!backend_runs_here(b)) { /* baremetal: it says where it runs */
-		backend_ops(b)->available(NULL, hint, sizeof hint);
-		return bad(err, len, d->what, s, hint);
-	}
+	if (!backend_runs_here(b)) /* baremetal: it says where it runs */
+		return bad(err, len, d->what, s, backend_ops(b)->about);
 	r->matrix.backends[i] = b;
 	r->backend_given = true;
 	return 0;

@@ -15,16 +15,13 @@ struct compare_args {
 	const char *db, *out;
 };
 
-static void usage(void)
-{
-	printf("usage: tlbvisor compare BASE NEW [--threshold 5%%] [--alpha 0.05] [--db FILE] [--out FILE.md]\n\n"
-	       "BASE and NEW are results JSON files or run ids in the history (a number, or\n"
-	       "'last'). For every cell in both: the change of the median, a Mann-Whitney U\n"
-	       "test on the repetitions, and a verdict; then the geometric mean. Markdown on\n"
-	       "stdout (or --out), ready for a CI comment. Exit status %d when any cell\n"
-	       "regressed significantly (change > threshold and p < alpha), 0 otherwise.\n",
-	       EXIT_REGRESSION);
-}
+static const char help[] =
+	"usage: tlbvisor compare BASE NEW [--threshold 5%] [--alpha 0.05] [--db FILE] [--out FILE.md]\n\n"
+	"BASE and NEW are results JSON files or run ids in the history (a number, or\n"
+	"'last'). For every cell in both: the change of the median, a Mann-Whitney U\n"
+	"test on the repetitions, and a verdict; then the geometric mean. Markdown on\n"
+	"stdout (or --out), ready for a CI comment. Exit status " CLI_STRING_OF(EXIT_REGRESSION) " when any cell\n"
+	"regressed significantly (change > threshold and p < alpha), 0 otherwise.\n";
 
 struct fraction {
 	bool probability;   /* strictly between 0 and 1 */
@@ -53,7 +50,7 @@ static int set_fraction(void *t, const struct cli_option *opt, const char *value
 
 int cmd_compare(int argc, char **argv)
 {
-	static const struct cli_command cmd = { "compare", usage, 2, 2, "need BASE and NEW" };
+	static const struct cli_command cmd = { "compare", help, 2, 2, "need BASE and NEW" };
 	static const struct cli_option options[] = {
 		{ "threshold", CLI_VALUE, offsetof(struct compare_args, o.threshold), set_fraction, &threshold },
 		{ "alpha", CLI_VALUE, offsetof(struct compare_args, o.alpha), set_fraction, &alpha },

@@ -7,16 +7,14 @@
 #include "bench/results/history.h"
 #include "bench/results/run_or_file.h"
 
-static void usage(void)
-{
-	printf("usage: tlbvisor import RESULTS.json... [--db FILE]\n\n"
-	       "Stores each results file as a new run in the history database (default\n"
-	       "results/tlbvisor.db). Each file is imported in one transaction: all or nothing.\n");
-}
+static const char help[] =
+	"usage: tlbvisor import RESULTS.json... [--db FILE]\n\n"
+	"Stores each results file as a new run in the history database (default\n"
+	"results/tlbvisor.db). Each file is imported in one transaction: all or nothing.\n";
 
 int cmd_import(int argc, char **argv)
 {
-	static const struct cli_command cmd = { "import", usage, 1, 64, "give at least one RESULTS.json" };
+	static const struct cli_command cmd = { "import", help, 1, 64, "give at least one RESULTS.json" };
 	static const struct cli_option options[] = { { "db", CLI_STRING, 0, NULL, NULL } };
 	const char *db = DEFAULT_DB;
 	const struct cli_options sets[] = { { options, 1, &db } };

@@ -18,17 +18,15 @@ struct ingest_options {
 	double tsc_hz;
 };
 
-static void usage(void)
-{
-	printf("usage: tlbvisor ingest SERIAL.LOG --out results.json [--csv FILE] [--tsc-ghz F]\n\n"
-	       "Turns the JSON lines tlbvisor's hypervisor printed on the serial console into\n"
-	       "results JSON (Google Benchmark schema, backend 'baremetal'). The TSC rate comes\n"
-	       "from the log (CPUID.15H) unless --tsc-ghz gives it.\n");
-}
+static const char help[] =
+	"usage: tlbvisor ingest SERIAL.LOG --out results.json [--csv FILE] [--tsc-ghz F]\n\n"
+	"Turns the JSON lines tlbvisor's hypervisor printed on the serial console into\n"
+	"results JSON (Google Benchmark schema, backend 'baremetal'). The TSC rate comes\n"
+	"from the log (CPUID.15H) unless --tsc-ghz gives it.\n";
 
 int cmd_ingest(int argc, char **argv)
 {
-	static const struct cli_command cmd = { "ingest", usage, 0, 1, NULL };
+	static const struct cli_command cmd = { "ingest", help, 0, 1, NULL };
 	static const struct cli_option options[] = {
 		{ "out", CLI_STRING, offsetof(struct ingest_options, out), NULL, NULL },
 		{ "csv", CLI_STRING, offsetof(struct ingest_options, csv), NULL, NULL },

@@ -7,21 +7,19 @@
 #include "bench/cli/commands.h"
 #include "bench/cli/run_options.h"
 
-static void usage(void)
-{
-	printf("usage: tlbvisor iso --out FILE [--tsc-ghz F] [--preset P] [--ws LIST] [--pattern LIST]\n"
-	       "                    [--guest-page LIST] [--host-page LIST] [--vpid LIST] [--ept-levels LIST]\n"
-	       "                    [--repetitions N] [--min-time S] [--exit-every N] [--probe-ept-violation]\n\n"
-	       "Writes a GRUB ISO that boots tlbvisor's VMX hypervisor with the matrix on its\n"
-	       "command line (--host-page is the EPT leaf size). Boot it on the machine to\n"
-	       "measure (USB stick or PXE, see docs/baremetal.md), capture COM1, then run\n"
-	       "tlbvisor ingest SERIAL.LOG --out results.json. --tsc-ghz sets the TSC rate used\n"
-	       "to size repetitions from --min-time (default 2.0).\n");
-}
+static const char help[] =
+	"usage: tlbvisor iso --out FILE [--tsc-ghz F] [--preset P] [--ws LIST] [--pattern LIST]\n"
+	"                    [--guest-page LIST] [--host-page LIST] [--vpid LIST] [--ept-levels LIST]\n"
+	"                    [--repetitions N] [--min-time S] [--exit-every N] [--probe-ept-violation]\n\n"
+	"Writes a GRUB ISO that boots tlbvisor's VMX hypervisor with the matrix on its\n"
+	"command line (--host-page is the EPT leaf size). Boot it on the machine to\n"
+	"measure (USB stick or PXE, see docs/baremetal.md), capture COM1, then run\n"
+	"tlbvisor ingest SERIAL.LOG --out results.json. --tsc-ghz sets the TSC rate used\n"
+	"to size repetitions from --min-time (default 2.0).\n";
 
 int cmd_iso(int argc, char **argv)
 {
-	static const struct cli_command cmd = { "iso", usage, 0, 0, NULL };
+	static const struct cli_command cmd = { "iso", help, 0, 0, NULL };
 	static const struct cli_option iso_options[] = { { "tsc-ghz", CLI_VALUE, 0, cli_set_ghz, NULL } };
 	struct run_request req;
 	double tsc_hz = 2e9;

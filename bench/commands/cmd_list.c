@@ -28,17 +28,15 @@ static void hugetlb_line(const char *name, const struct hugetlb_pool *pool, cons
 	yesno(name, pool->present && pool->free > 0, why);
 }
 
-static void usage(void)
-{
-	printf("usage: tlbvisor list [--payload FILE]\n\n"
-	       "Shows the backends, the host page sizes and guest page sizes this host can\n"
-	       "realize, THP mode, hugetlb reservations, the KVM module and its parameters\n"
-	       "and the TSC frequency. Every 'no' says why and, where there is one, the fix.\n");
-}
+static const char help[] =
+	"usage: tlbvisor list [--payload FILE]\n\n"
+	"Shows the backends, the host page sizes and guest page sizes this host can\n"
+	"realize, THP mode, hugetlb reservations, the KVM module and its parameters\n"
+	"and the TSC frequency. Every 'no' says why and, where there is one, the fix.\n";
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct cli_command cmd = { "list", usage, 0, 0, NULL };
+	static const struct cli_command cmd = { "list", help, 0, 0, NULL };
 	static const struct cli_option options[] = { { "payload", CLI_STRING, 0, NULL, NULL } };
 	const char *payload_path = NULL;
 	const struct cli_options sets[] = { { options, 1, &payload_path } };
@@ -71,10 +69,9 @@ int cmd_list(int argc, char **argv)
 	for (int b = 0; b < BACKEND_COUNT; b++) {
 		if (!backend_runs_here((enum backend)b))
 			continue;
-		const struct backend_ops *ops = backend_ops((enum backend)b);
 		char why[512];
-		bool yes = ops->available(&h, why, sizeof why);
-		yesno(ops->label, yes, why);
+		bool yes = backend_available((enum backend)b, &h, why, sizeof why);
+		yesno(backend_ops((enum backend)b)->label, yes, why);
 	}
 
 	printf("\nhost pages (native working set; KVM guest-memory backing)\n");

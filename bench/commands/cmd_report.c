@@ -10,20 +10,18 @@ struct report_options {
 	const char *out, *db;
 };
 
-static void usage(void)
-{
-	printf("usage: tlbvisor report RUN|FILE [--out DIR] [--db FILE]\n\n"
-	       "RUN is a run id in the history (a number, or 'last'); FILE a results JSON.\n"
-	       "Writes DIR/report.md and DIR/report.html, one self-contained page with\n"
-	       "gnuplot SVG plots (latency versus working set, virtualized/native heat maps),\n"
-	       "the nested-walk model beside the measured extra cycles, huge-page strategies,\n"
-	       "exits and PMU counters, skipped cells, page-size warnings and provenance.\n"
-	       "Without --out: Markdown on stdout (no plots).\n");
-}
+static const char help[] =
+	"usage: tlbvisor report RUN|FILE [--out DIR] [--db FILE]\n\n"
+	"RUN is a run id in the history (a number, or 'last'); FILE a results JSON.\n"
+	"Writes DIR/report.md and DIR/report.html, one self-contained page with\n"
+	"gnuplot SVG plots (latency versus working set, virtualized/native heat maps),\n"
+	"the nested-walk model beside the measured extra cycles, huge-page strategies,\n"
+	"exits and PMU counters, skipped cells, page-size warnings and provenance.\n"
+	"Without --out: Markdown on stdout (no plots).\n";
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct cli_command cmd = { "report", usage, 1, 1, "missing RUN or RESULTS.json" };
+	static const struct cli_command cmd = { "report", help, 1, 1, "missing RUN or RESULTS.json" };
 	static const struct cli_option options[] = {
 		{ "out", CLI_STRING, offsetof(struct report_options, out), NULL, NULL },
 		{ "db", CLI_STRING, offsetof(struct report_options, db), NULL, NULL },

@@ -19,62 +19,59 @@
 #include "lib/files.h"
 #include "version.h"
 
-static void run_usage(void)
-{
-	printf(
-		"usage: tlbvisor run [--preset quick|default] [dimensions] [options]\n"
-		"\n"
-		"Runs every cell of the matrix (backend x pattern x guest page x host page x\n"
-		"working set), prints a table row per cell and writes results after each cell.\n"
-		"\n"
-		"dimensions (comma-separated lists; they override the preset):\n"
-		"  --backend LIST      native,kvm,bochs,qemu (default: native,kvm where /dev/kvm works);\n"
-		"                      bochs/qemu boot tlbvisor's VMX hypervisor; for bochs --host-page\n"
-		"                      is the EPT leaf size, and its timings are emulated, not performance\n"
-		"  --ws LIST           working-set sizes, e.g. 16k,1m,64m,512m\n"
-		"  --pattern LIST      random,seq\n"
-		"  --host-page LIST    4k,thp,2m,1g: the process's pages natively, the guest-memory\n"
-		"                      backing under KVM (2m/1g are hugetlb and need reserved pages)\n"
-		"  --guest-page LIST   4k,2m,1g: guest page-table leaves (kvm, bochs, qemu)\n"
-		"  --vpid LIST         on,off: bochs/qemu set it in the VMCS; kvm reloads kvm_intel with\n"
-		"                      enable_vpid (Intel hosts, only with --allow-module-reload; restored)\n"
-		"  --ept-levels LIST   4,5: EPT walk length (bochs, qemu; kvm on Intel via the guest MAXPHYADDR)\n"
-		"\n"
-		"protocol:\n"
-		"  --repetitions N     timed repetitions per cell (default 5)\n"
-		"  --min-time S        seconds each repetition lasts at least (e.g. 0.05, 50ms)\n"
-		"  --stride SIZE       bytes between chased elements (default 4k: one line per page)\n"
-		"  --group SIZE        TLB-locality group: visit each group's elements together\n"
-		"  --seed N            permutation seed\n"
-		"  --max-warmup N      warm-up passes at most (default 20)\n"
-		"  --guest-mem SIZE    KVM guest memory limit (default: sized to each working set)\n"
-		"  --exit-every N      the guest exits (port I/O) every N accesses during timing\n"
-		"  --allow-module-reload  let tlbvisor reload kvm_intel to switch enable_vpid\n"
-		"  --exit-cost         add cells timing the round trip of an I/O exit and of a CPUID\n"
-		"                      exit (kvm, bochs, qemu): exit/io/..., exit/cpuid/...\n"
-		"  --exit-every-ticks T  (bochs, qemu) a VMX-preemption-timer exit every T timer ticks\n"
-		"  --vmx-timeout S     wall-clock limit for one Bochs/QEMU boot (default 900)\n"
-		"  --guest-timeout S   a guest command that takes longer fails its cell (default 60;\n"
-		"                      kvm: wall clock; bochs/qemu: guest TSC via the preemption timer)\n"
-		"\n"
-		"output:\n"
-		"  --out FILE          results JSON, Google Benchmark schema (default results/tlbvisor-DATE.json)\n"
-		"  --csv FILE          also write CSV\n"
-		"  --resume FILE       continue an interrupted run: cells FILE already holds are kept\n"
-		"                      (not run again) and results go on into FILE; give the same matrix\n"
-		"  --db FILE           history database (SQLite; default: tlbvisor.db beside --out);\n"
-		"                      every finished cell is committed at once. --no-db: none\n"
-		"  --payload FILE      use this guest payload ELF instead of the embedded one\n"
-		"  --events LIST       PMU events (libpfm4 names) read around every phase\n"
-		"  --raw-events LIST   bochs/qemu/bare metal: IA32_PERFEVTSEL encodings the hypervisor\n"
-		"                      counts in the guest beside the architectural events\n"
-		"  --pmu-preset P      walk (default: page-walk events of this CPU), basic, none\n"
-		"  --probe-ept-violation  (bochs, qemu) first run a cell whose guest touches a\n"
-		"                      guest-physical address the EPT does not map; it must be reported\n"
-		"\n"
-		"presets: quick (CI-sized, about a minute here), default (4 KiB to 1 GiB sweep, every\n"
-		"page size, random and sequential).  Ctrl-C stops after writing every finished cell.\n");
-}
+static const char help[] =
+	"usage: tlbvisor run [--preset quick|default] [dimensions] [options]\n"
+	"\n"
+	"Runs every cell of the matrix (backend x pattern x guest page x host page x\n"
+	"working set), prints a table row per cell and writes results after each cell.\n"
+	"\n"
+	"dimensions (comma-separated lists; they override the preset):\n"
+	"  --backend LIST      native,kvm,bochs,qemu (default: native,kvm where /dev/kvm works);\n"
+	"                      bochs/qemu boot tlbvisor's VMX hypervisor; for bochs --host-page\n"
+	"                      is the EPT leaf size, and its timings are emulated, not performance\n"
+	"  --ws LIST           working-set sizes, e.g. 16k,1m,64m,512m\n"
+	"  --pattern LIST      random,seq\n"
+	"  --host-page LIST    4k,thp,2m,1g: the process's pages natively, the guest-memory\n"
+	"                      backing under KVM (2m/1g are hugetlb and need reserved pages)\n"
+	"  --guest-page LIST   4k,2m,1g: guest page-table leaves (kvm, bochs, qemu)\n"
+	"  --vpid LIST         on,off: bochs/qemu set it in the VMCS; kvm reloads kvm_intel with\n"
+	"                      enable_vpid (Intel hosts, only with --allow-module-reload; restored)\n"
+	"  --ept-levels LIST   4,5: EPT walk length (bochs, qemu; kvm on Intel via the guest MAXPHYADDR)\n"
+	"\n"
+	"protocol:\n"
+	"  --repetitions N     timed repetitions per cell (default 5)\n"
+	"  --min-time S        seconds each repetition lasts at least (e.g. 0.05, 50ms)\n"
+	"  --stride SIZE       bytes between chased elements (default 4k: one line per page)\n"
+	"  --group SIZE        TLB-locality group: visit each group's elements together\n"
+	"  --seed N            permutation seed\n"
+	"  --max-warmup N      warm-up passes at most (default 20)\n"
+	"  --guest-mem SIZE    KVM guest memory limit (default: sized to each working set)\n"
+	"  --exit-every N      the guest exits (port I/O) every N accesses during timing\n"
+	"  --allow-module-reload  let tlbvisor reload kvm_intel to switch enable_vpid\n"
+	"  --exit-cost         add cells timing the round trip of an I/O exit and of a CPUID\n"
+	"                      exit (kvm, bochs, qemu): exit/io/..., exit/cpuid/...\n"
+	"  --exit-every-ticks T  (bochs, qemu) a VMX-preemption-timer exit every T timer ticks\n"
+	"  --vmx-timeout S     wall-clock limit for one Bochs/QEMU boot (default 900)\n"
+	"  --guest-timeout S   a guest command that takes longer fails its cell (default 60;\n"
+	"                      kvm: wall clock; bochs/qemu: guest TSC via the preemption timer)\n"
+	"\n"
+	"output:\n"
+	"  --out FILE          results JSON, Google Benchmark schema (default results/tlbvisor-DATE.json)\n"
+	"  --csv FILE          also write CSV\n"
+	"  --resume FILE       continue an interrupted run: cells FILE already holds are kept\n"
+	"                      (not run again) and results go on into FILE; give the same matrix\n"
+	"  --db FILE           history database (SQLite; default: tlbvisor.db beside --out);\n"
+	"                      every finished cell is committed at once. --no-db: none\n"
+	"  --payload FILE      use this guest payload ELF instead of the embedded one\n"
+	"  --events LIST       PMU events (libpfm4 names) read around every phase\n"
+	"  --raw-events LIST   bochs/qemu/bare metal: IA32_PERFEVTSEL encodings the hypervisor\n"
+	"                      counts in the guest beside the architectural events\n"
+	"  --pmu-preset P      walk (default: page-walk events of this CPU), basic, none\n"
+	"  --probe-ept-violation  (bochs, qemu) first run a cell whose guest touches a\n"
+	"                      guest-physical address the EPT does not map; it must be reported\n"
+	"\n"
+	"presets: quick (CI-sized, about a minute here), default (4 KiB to 1 GiB sweep, every\n"
+	"page size, random and sequential).  Ctrl-C stops after writing every finished cell.\n";
 
 /* The run's cells and what became of them. */
 struct cells {
@@ -115,8 +112,7 @@ static void drop_unavailable(struct matrix *m, const struct host_caps *h)
 {
 	for (int b = 0; b < m->nbackends; b++) {
 		char why[512];
-		const struct backend_ops *ops = backend_ops(m->backends[b]);
-		if (ops->available && !ops->available(h, why, sizeof why)) {
+		if (!backend_available(m->backends[b], h, why, sizeof why)) {
 			fprintf(stderr, "tlbvisor: %s backend not used: %s\n", backend_name(m->backends[b]), why);
 			memmove(&m->backends[b], &m->backends[b + 1], (size_t)(m->nbackends - b - 1) * sizeof *m->backends);
 			m->nbackends--;
@@ -224,7 +220,7 @@ int cmd_run(int argc, char **argv)
 {
 	/* First of all: a signal at any point from here on ends the run cleanly. */
 	run_catch_signals();
-	static const struct cli_command cmd = { "run", run_usage, 0, 0, NULL };
+	static const struct cli_command cmd = { "run", help, 0, 0, NULL };
 	struct run_request req;
 	if (run_request_init(&req, cmd.name, argc, argv) < 0)
 		return EXIT_USAGE;

@@ -6,17 +6,15 @@
 #include "bench/cli/commands.h"
 #include "bench/results/run_or_file.h"
 
-static void usage(void)
-{
-	printf("usage: tlbvisor strategies RUN|FILE [--db FILE]\n\n"
-	       "Ranks the guest/host page-size strategies of a run at each working set by\n"
-	       "cost relative to native 4K pages and to the best native configuration, and\n"
-	       "names splintering (guest huge pages on small host pages) where it happens.\n");
-}
+static const char help[] =
+	"usage: tlbvisor strategies RUN|FILE [--db FILE]\n\n"
+	"Ranks the guest/host page-size strategies of a run at each working set by\n"
+	"cost relative to native 4K pages and to the best native configuration, and\n"
+	"names splintering (guest huge pages on small host pages) where it happens.\n";
 
 int cmd_strategies(int argc, char **argv)
 {
-	static const struct cli_command cmd = { "strategies", usage, 1, 1, "need RUN or FILE" };
+	static const struct cli_command cmd = { "strategies", help, 1, 1, "need RUN or FILE" };
 	static const struct cli_option options[] = { { "db", CLI_STRING, 0, NULL, NULL } };
 	const char *db = DEFAULT_DB;
 	const struct cli_options sets[] = { { options, 1, &db } };

@@ -77,16 +77,11 @@ static bool bochs_available(const struct host_caps *h, char *why, size_t len)
 	return true;
 }
 
-static int bochs_run_batch(const struct backend_env *env, enum backend be, struct cell_result *results, int n,
-			   json_t **context)
-{
-	return hv_boot_run(&bochs, env, be, results, n, context);
-}
-
 const struct backend_ops backend_bochs = {
 	.label = "bochs (tlbvisor-hv)",
 	.has_guest = true,
 	.own_hypervisor = true,
 	.available = bochs_available,
-	.run_batch = bochs_run_batch,
+	.run_batch = hv_boot_run,
+	.emulator = &bochs,
 };

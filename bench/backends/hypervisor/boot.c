@@ -252,9 +252,10 @@ static int run_emulator(const struct hv_emulator *emu, enum backend be, const st
 	return 0;
 }
 
-int hv_boot_run(const struct hv_emulator *emu, const struct backend_env *env, enum backend be,
-		struct cell_result *results, int n, json_t **context)
+int hv_boot_run(const struct backend_env *env, enum backend be, struct cell_result *results, int n,
+		json_t **context)
 {
+	const struct hv_emulator *emu = backend_ops(be)->emulator;
 	const struct matrix *m = env->matrix;
 	const struct run_config *cfg = env->cfg;
 	const struct host_caps *h = env->host;
@@ -273,7 +274,7 @@ int hv_boot_run(const struct hv_emulator *emu, const struct backend_env *env, en
 	}
 	if (!todo)
 		return MEASURE_OK;
-	if (!backend_ops(be)->available(h, why, sizeof why)) {
+	if (!backend_available(be, h, why, sizeof why)) {
 		for (int i = 0; i < n; i++)
 			if (results[i].cell.backend == be && results[i].status == CELL_PENDING)
 				result_skip(&results[i], "%s", why);

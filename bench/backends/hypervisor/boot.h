@@ -43,11 +43,11 @@ struct hv_emulator {
 	int (*boot)(struct hv_boot *b, char *err, size_t errlen);
 };
 
-/* run_batch of an emulator backend: boots the hypervisor once for every
- * cell of backend be and fills them (skipped with the reason when the
- * backend is unavailable). */
-int hv_boot_run(const struct hv_emulator *emu, const struct backend_env *env, enum backend be,
-		struct cell_result *results, int n, json_t **context);
+/* run_batch of an emulator backend (its backend_ops.emulator): boots the
+ * hypervisor once for every cell of backend be and fills them (skipped
+ * with the reason when the backend is unavailable). */
+int hv_boot_run(const struct backend_env *env, enum backend be, struct cell_result *results, int n,
+		json_t **context);
 /* Run an emulator: stdin from /dev/null, output to b->log, stopped by
  * Ctrl-C or b->timeout_s, cells reported so far shown on a terminal. */
 int hv_boot_program(char *const argv[], struct hv_boot *b);

@@ -59,16 +59,11 @@ static bool qemu_available(const struct host_caps *h, char *why, size_t len)
 	return true;
 }
 
-static int qemu_run_batch(const struct backend_env *env, enum backend be, struct cell_result *results, int n,
-			  json_t **context)
-{
-	return hv_boot_run(&qemu, env, be, results, n, context);
-}
-
 const struct backend_ops backend_qemu = {
 	.label = "qemu (tlbvisor-hv)",
 	.has_guest = true,
 	.own_hypervisor = true,
 	.available = qemu_available,
-	.run_batch = qemu_run_batch,
+	.run_batch = hv_boot_run,
+	.emulator = &qemu,
 };
