@@ -88,7 +88,7 @@ static void w_end(void *ctx, enum measure_phase p)
 	w->inner->phase_end(w->inner->ctx, p);
 }
 
-int protocol_run(const struct measure_ops *ops, const struct chase_config *chase,
+int measure_host_run(const struct measure_ops *ops, const struct chase_config *chase,
 		 const struct run_config *cfg, double tsc_hz, const char *err, struct cell_result *r,
 		 struct pmu_session *pmu, uint64_t warmup_steps)
 {

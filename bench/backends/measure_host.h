@@ -27,7 +27,7 @@ void pmu_session_close(struct pmu_session *s);
 
 /* err: the backend's message for MEASURE_FAILED. Returns measure_cell's
  * status; r is CELL_OK or CELL_FAILED except on MEASURE_INTERRUPTED. */
-int protocol_run(const struct measure_ops *ops, const struct chase_config *chase,
+int measure_host_run(const struct measure_ops *ops, const struct chase_config *chase,
 		 const struct run_config *cfg, double tsc_hz, const char *err, struct cell_result *r,
 		 struct pmu_session *pmu, uint64_t warmup_steps);
 

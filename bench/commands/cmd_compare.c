@@ -67,12 +67,12 @@ int cmd_compare(int argc, char **argv)
 	const char *db = a.db, *out_path = a.out;
 	struct compare_options o = a.o;
 	char err[512];
-	json_t *base = results_source_load(args[0], db, err, sizeof err);
+	json_t *base = results_load_run_or_file(args[0], db, err, sizeof err);
 	if (!base) {
 		fprintf(stderr, "tlbvisor compare: %s\n", err);
 		return 1;
 	}
-	json_t *new_doc = results_source_load(args[1], db, err, sizeof err);
+	json_t *new_doc = results_load_run_or_file(args[1], db, err, sizeof err);
 	if (!new_doc) {
 		fprintf(stderr, "tlbvisor compare: %s\n", err);
 		json_decref(base);

@@ -34,7 +34,7 @@ int cmd_report(int argc, char **argv)
 	if (!cli_parse(&cmd, argc, argv, sets, 1, &in, &nargs, &rc))
 		return rc;
 	char err[512];
-	json_t *doc = results_source_load(in, o.db, err, sizeof err);
+	json_t *doc = results_load_run_or_file(in, o.db, err, sizeof err);
 	if (!doc) {
 		fprintf(stderr, "tlbvisor report: %s\n", err);
 		return 1;

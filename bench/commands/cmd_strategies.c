@@ -24,7 +24,7 @@ int cmd_strategies(int argc, char **argv)
 	if (!cli_parse(&cmd, argc, argv, sets, 1, &arg, &nargs, &rc))
 		return rc;
 	char err[512];
-	json_t *doc = results_source_load(arg, db, err, sizeof err);
+	json_t *doc = results_load_run_or_file(arg, db, err, sizeof err);
 	if (!doc) {
 		fprintf(stderr, "tlbvisor strategies: %s\n", err);
 		return 1;

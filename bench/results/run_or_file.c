@@ -17,7 +17,7 @@ static int is_run_id(const char *s)
 	return *s != '\0';
 }
 
-json_t *results_source_load(const char *arg, const char *db, char *err, size_t errlen)
+json_t *results_load_run_or_file(const char *arg, const char *db, char *err, size_t errlen)
 {
 	if (!is_run_id(arg)) {
 		json_error_t je;

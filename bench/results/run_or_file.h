@@ -8,6 +8,6 @@
 
 #define DEFAULT_DB "results/tlbvisor.db"
 
-json_t *results_source_load(const char *arg, const char *db, char *err, size_t errlen);
+json_t *results_load_run_or_file(const char *arg, const char *db, char *err, size_t errlen);
 
 #endif

@@ -8,7 +8,7 @@
 
 static int name_width = 56;
 
-void console_set_name_width(const struct cell_result *results, int n)
+void display_set_name_width(const struct cell_result *results, int n)
 {
 	for (int i = 0; i < n; i++) {
 		int len = (int)strlen(results[i].cell.name);
@@ -17,14 +17,14 @@ void console_set_name_width(const struct cell_result *results, int n)
 	}
 }
 
-void console_header(FILE *out)
+void display_header(FILE *out)
 {
 	fprintf(out, "%-*s %-7s %9s %9s %6s %4s %4s  %s\n", name_width, "cell", "status", "cyc/acc", "ns/acc",
 		"cv%", "warm", "eff", "note");
 	fflush(out);
 }
 
-void console_row(FILE *out, const struct cell_result *r)
+void display_row(FILE *out, const struct cell_result *r)
 {
 	if (r->status != CELL_OK) {
 		fprintf(out, "%-*s %-7s %9s %9s %6s %4s %4s  %s\n", name_width, r->cell.name,

@@ -14,9 +14,9 @@ struct progress {
 };
 
 /* Widen the first column to fit the longest cell name. */
-void console_set_name_width(const struct cell_result *results, int n);
-void console_header(FILE *out);
-void console_row(FILE *out, const struct cell_result *r);
+void display_set_name_width(const struct cell_result *results, int n);
+void display_header(FILE *out);
+void display_row(FILE *out, const struct cell_result *r);
 void progress_init(struct progress *p, const struct cell_result *results, int n);
 void progress_show(struct progress *p, const struct cell *next);
 void progress_cell_done(struct progress *p, const struct cell *c);

@@ -51,8 +51,8 @@ void run_loop(const struct backend_env *env, struct cell_result *results, const 
 	memset(t, 0, sizeof *t);
 	run_batches(env, results, n, run->extra_context);
 	recorder_set_context(rec, run);
-	console_set_name_width(results, n);
-	console_header(stdout);
+	display_set_name_width(results, n);
+	display_header(stdout);
 	struct progress prog;
 	progress_init(&prog, results, n);
 	for (int i = 0; i < n && !run_interrupted; i++) {
@@ -75,7 +75,7 @@ void run_loop(const struct backend_env *env, struct cell_result *results, const 
 		t->failed += r->status == CELL_FAILED;
 		t->write_errors += recorder_add(rec, r);
 		/* Printed only once it is on disk: every row shown is safe. */
-		console_row(stdout, r);
+		display_row(stdout, r);
 	}
 	run->interrupted = run_interrupted != 0;
 }

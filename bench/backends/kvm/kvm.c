@@ -252,7 +252,7 @@ static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
 	pmu_session_open(&pmu, cfg, scopes, prefixes, 2, r);
 	kvm_trace_open(&k.trace);
 	/* Exit cells: warm-up passes of 256 exits, no chain to check. */
-	res = protocol_run(&ops, exits ? NULL : &k.cfg, cfg, h->tsc_hz, k.err, r, &pmu, exits ? 256 : 0);
+	res = measure_host_run(&ops, exits ? NULL : &k.cfg, cfg, h->tsc_hz, k.err, r, &pmu, exits ? 256 : 0);
 	pmu_session_close(&pmu);
 	/* Say why there are no exit reasons, also when the tracepoint was open
 	 * but never fired although the vCPU stats counted exits. */
