@@ -4,14 +4,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/backends/hypervisor/serial_log.h"
 #include "bench/cli/args.h"
 #include "bench/cli/commands.h"
-#include "lib/clock.h"
-#include "lib/json_util.h"
 #include "bench/results/results_csv.h"
 #include "bench/results/results_json.h"
+#include "lib/clock.h"
+#include "lib/json_util.h"
 #include "version.h"
-#include "bench/backends/hypervisor/serial_log.h"
 
 struct ingest_options {
 	const char *out, *csv;

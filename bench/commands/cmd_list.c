@@ -2,13 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/backends/backend.h"
+#include "bench/backends/kvm/kvm_knobs.h"
+#include "bench/backends/payload.h"
 #include "bench/cli/args.h"
 #include "bench/cli/commands.h"
 #include "bench/host/host_caps.h"
-#include "bench/backends/kvm/kvm_knobs.h"
 #include "bench/host/perf_counters.h"
-#include "bench/backends/backend.h"
-#include "bench/backends/payload.h"
 #include <stdlib.h>
 
 static void yesno(const char *what, bool yes, const char *why)

@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hv/kvm/kvm_guest.h"
 #include "lib/clock.h"
 #include "lib/sysfs.h"
-#include "hv/kvm/kvm_guest.h"
 #include "workloads/tsc.h"
 
 /* "always [madvise] never" -> "madvise" */

@@ -8,9 +8,9 @@
 #include "bench/backends/payload.h"
 #include "bench/host/host_caps.h"
 #include "bench/run/run_config.h"
+#include "bench/run/stats.h"
 #include "lib/files.h"
 #include "lib/units.h"
-#include "bench/run/stats.h"
 
 /* Where the run was measured: Google Benchmark's host keys and tlbvisor's
  * provenance of the CPU, kernel, memory and KVM. */

@@ -9,18 +9,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/clock.h"
-#include "lib/files.h"
-#include "lib/json_util.h"
-#include "lib/process.h"
-#include "lib/units.h"
 #include "bench/backends/hypervisor/serial_log.h"
 #include "bench/backends/measure_host.h"
 #include "bench/backends/payload.h"
 #include "bench/host/host_caps.h"
 #include "bench/run/matrix.h"
-#include "bench/run/run_loop.h"
 #include "bench/run/run_config.h"
+#include "bench/run/run_loop.h"
+#include "lib/clock.h"
+#include "lib/files.h"
+#include "lib/json_util.h"
+#include "lib/process.h"
+#include "lib/units.h"
 
 extern const uint8_t tv_hv_elf[];
 extern const size_t tv_hv_elf_size;

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/json_util.h"
 #include "bench/backends/hypervisor/serial_log.h"
+#include "lib/json_util.h"
 #include "lib/units.h"
 
 int serial_log_read(const char *path, struct serial_log *log, char *err, size_t errlen)

@@ -6,13 +6,13 @@
 
 #include "bench/backends/backend.h"
 #include "bench/backends/backend_common.h"
+#include "bench/backends/kvm/kvm_knobs.h"
+#include "bench/backends/kvm/kvm_trace.h"
 #include "bench/backends/measure_host.h"
 #include "bench/backends/payload.h"
 #include "bench/host/host_caps.h"
 #include "hv/kvm/kvm_guest.h"
 #include "lib/units.h"
-#include "bench/backends/kvm/kvm_knobs.h"
-#include "bench/backends/kvm/kvm_trace.h"
 
 /* vCPU stats reported per phase (those present on this kernel). */
 static const char *const vcpu_stat_names[] = { "exits", "io_exits", "pf_taken", "pf_fixed",
