@@ -13,40 +13,46 @@
 #include "lib/units.h"
 
 /* Where the run was measured: Google Benchmark's host keys and tlbvisor's
- * provenance of the CPU, kernel, memory and KVM. */
+ * provenance of the CPU, kernel, memory and KVM, as (key, jansson type,
+ * member of struct host_caps). */
+#define HOST_KEYS(X)                                              \
+	X("host_name", string, hostname)                          \
+	X("num_cpus", integer, ncpus)                             \
+	X("mhz_per_cpu", integer, tsc_hz / 1e6)                   \
+	X("cpu_model", string, cpu_model)                         \
+	X("cpu_vendor", string, cpu_vendor)                       \
+	X("cpu_family", integer, cpu_family)                      \
+	X("cpu_model_id", integer, cpu_model_id)                  \
+	X("cpu_stepping", integer, cpu_stepping)                  \
+	X("microcode", string, microcode)                         \
+	X("kernel", string, kernel)                               \
+	X("thp_enabled", string, thp_enabled)                     \
+	X("thp_defrag", string, thp_defrag)                       \
+	X("hugepages_2m_total", integer, pool_2m.total)           \
+	X("hugepages_2m_free", integer, pool_2m.free)             \
+	X("hugepages_1g_total", integer, pool_1g.total)           \
+	X("hugepages_1g_free", integer, pool_1g.free)             \
+	X("mem_available_bytes", integer, mem_available)          \
+	X("tsc_hz", real, tsc_hz)                                 \
+	X("tsc_source", string, tsc_source)                       \
+	X("tsc_calibrated_hz", real, tsc_calibrated_hz)           \
+	X("kvm_available", boolean, kvm_ok)                       \
+	X("kvm_status", string, kvm_reason)                       \
+	X("kvm_modules", string, kvm_modules)                     \
+	X("kvm_guest_1g_pages", boolean, guest_1g)                \
+	X("kvm_guest_1g_reason", string, guest_1g_reason)
+
 static void host_keys(json_t *ctx, const struct host_caps *h)
 {
-	json_object_set_new(ctx, "host_name", json_string(h->hostname));
-	json_object_set_new(ctx, "num_cpus", json_integer(h->ncpus));
-	json_object_set_new(ctx, "mhz_per_cpu", json_integer((json_int_t)(h->tsc_hz / 1e6)));
+#define HOST_KEY(key, type, member) json_object_set_new(ctx, key, json_##type(h->member));
+	HOST_KEYS(HOST_KEY)
+#undef HOST_KEY
 	json_object_set_new(ctx, "cpu_scaling_enabled", json_false());
 	json_object_set_new(ctx, "caches", json_array());
-	json_object_set_new(ctx, "cpu_model", json_string(h->cpu_model));
-	json_object_set_new(ctx, "cpu_vendor", json_string(h->cpu_vendor));
-	json_object_set_new(ctx, "cpu_family", json_integer(h->cpu_family));
-	json_object_set_new(ctx, "cpu_model_id", json_integer(h->cpu_model_id));
-	json_object_set_new(ctx, "cpu_stepping", json_integer(h->cpu_stepping));
-	json_object_set_new(ctx, "microcode", json_string(h->microcode));
-	json_object_set_new(ctx, "kernel", json_string(h->kernel));
-	json_object_set_new(ctx, "thp_enabled", json_string(h->thp_enabled));
-	json_object_set_new(ctx, "thp_defrag", json_string(h->thp_defrag));
-	json_object_set_new(ctx, "hugepages_2m_total", json_integer(h->pool_2m.total));
-	json_object_set_new(ctx, "hugepages_2m_free", json_integer(h->pool_2m.free));
-	json_object_set_new(ctx, "hugepages_1g_total", json_integer(h->pool_1g.total));
-	json_object_set_new(ctx, "hugepages_1g_free", json_integer(h->pool_1g.free));
-	json_object_set_new(ctx, "mem_available_bytes", json_integer((json_int_t)h->mem_available));
-	json_object_set_new(ctx, "tsc_hz", json_real(h->tsc_hz));
-	json_object_set_new(ctx, "tsc_source", json_string(h->tsc_source));
-	json_object_set_new(ctx, "tsc_calibrated_hz", json_real(h->tsc_calibrated_hz));
-	json_object_set_new(ctx, "kvm_available", json_boolean(h->kvm_ok));
-	json_object_set_new(ctx, "kvm_status", json_string(h->kvm_reason));
-	json_object_set_new(ctx, "kvm_modules", json_string(h->kvm_modules));
 	json_t *params = json_object();
 	for (int i = 0; i < h->nkvm_params; i++)
 		json_object_set_new(params, h->kvm_params[i].name, json_string(h->kvm_params[i].value));
 	json_object_set_new(ctx, "kvm_parameters", params);
-	json_object_set_new(ctx, "kvm_guest_1g_pages", json_boolean(h->guest_1g));
-	json_object_set_new(ctx, "kvm_guest_1g_reason", json_string(h->guest_1g_reason));
 }
 
 /* How the run measured. */
