@@ -78,6 +78,8 @@ struct cells {
 	int n;
 	struct cell_result *results;
 	bool *kept;   /* finished by the run being resumed */
+	struct cell_result *done; /* --resume: the cells its file holds */
+	int ndone;
 };
 
 static void join_args(int argc, char **argv, char *buf, size_t len)
@@ -139,12 +141,8 @@ static int make_cells(const struct matrix *m, const char *resume, struct cells *
 	free(cells);
 	if (!resume)
 		return 0;
-	char err[1024];
 	int nkept, foreign;
-	if (results_resume(resume, c->results, c->kept, c->n, &nkept, &foreign, err, sizeof err) < 0) {
-		fprintf(stderr, "tlbvisor run: %s\n", err);
-		return EXIT_USAGE;
-	}
+	results_resume(c->results, c->kept, c->n, c->done, c->ndone, &nkept, &foreign);
 	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run%s\n", resume, nkept, c->n - nkept,
 		foreign ? "; entries of cells not in this matrix are dropped (give the same matrix options)" : "");
 	return 0;
@@ -170,11 +168,17 @@ static int run_matrix(int argc, char **argv, struct run_request *req, const stru
 	char out[1024], db[1100], cmdline[2048];
 	if (out_path(cfg, now, out, sizeof out) < 0)
 		return 1;
+	/* A file to resume that cannot be read is refused before anything else. */
+	struct cells c = { 0 };
+	char err[1024];
+	if (cfg->resume && results_read_file(cfg->resume, &c.done, &c.ndone, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return EXIT_USAGE;
+	}
 	struct host_caps h;
 	host_caps_probe(&h);
 	if (!req->backend_given)
 		drop_unavailable(m, &h);
-	struct cells c = { 0 };
 	int rc = make_cells(m, cfg->resume, &c);
 	join_args(argc, argv, cmdline, sizeof cmdline);
 	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline, .cells_total = c.n,
@@ -213,6 +217,7 @@ done:
 	json_decref(run.extra_context);
 	free(c.results);
 	free(c.kept);
+	free(c.done);
 	return rc;
 }
 
