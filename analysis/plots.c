@@ -1,17 +1,13 @@
 #include "plots.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-extern char **environ;
+#include "lib/process.h"
 
 /* A configuration: the cell name without its working set. */
 static void config_key(const char *name, char *key, size_t len)
@@ -156,19 +152,9 @@ static int heat_plot(const struct results_view *v, const char *dir, const char *
 
 static int gnuplot(const char *script_path, const char *log_path)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	char *argv[] = { "gnuplot", (char *)script_path, NULL };
-	pid_t pid;
-	int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0)
-		return -1;
-	int status;
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	struct spawn_options o = { .output_path = log_path };
+	return spawn_run(argv, &o, NULL);
 }
 
 int plots_render(const struct results_view *v, const char *dir, struct plot *plots, char *why, size_t whylen)

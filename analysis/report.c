@@ -13,6 +13,7 @@
 #include "results_view.h"
 #include "strategies.h"
 #include "table.h"
+#include "lib/units.h"
 
 #define MAX_TABLES 64
 
@@ -69,9 +70,12 @@ static double native4k(const struct results_view *v, const struct cell_view *c)
 	return NAN;
 }
 
+/* A page name's size; THP maps with 2M leaves where it can. */
 static uint64_t page_bytes(const char *p)
 {
-	return !strcmp(p, "1g") ? 1ull << 30 : !strcmp(p, "2m") || !strcmp(p, "thp") ? 2ull << 20 : 4096;
+	uint64_t bytes = 4096;
+	page_size_parse(!strcmp(p, "thp") ? "2m" : p, &bytes);
+	return bytes;
 }
 
 /* Each virtualized cell: extra cycles over native 4K beside the references a

@@ -5,12 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *json_str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 int results_view_build(json_t *doc, struct results_view *v, char *err, size_t errlen)
 {
 	memset(v, 0, sizeof *v);

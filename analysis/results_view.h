@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/json_util.h"
+
 #define VIEW_MAX_REPS 64
 
 struct cell_view {
@@ -33,7 +35,5 @@ int results_view_build(json_t *doc, struct results_view *v, char *err, size_t er
 void results_view_free(struct results_view *v);
 const struct cell_view *results_view_find(const struct results_view *v, const char *name);
 double view_counter(const struct cell_view *c, const char *key); /* NAN when absent */
-/* The string at key in o, or "" (never NULL). */
-const char *json_str(json_t *o, const char *key);
 
 #endif

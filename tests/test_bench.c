@@ -6,11 +6,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/matrix.h"
-#include "bench/parse.h"
-#include "bench/result.h"
-#include "bench/results.h"
-#include "bench/stats.h"
+#include "bench/run/matrix.h"
+#include "bench/run/run_config.h"
+#include "bench/cli/args.h"
+#include "lib/units.h"
+#include "bench/run/cell_result.h"
+#include "bench/host/host_caps.h"
+#include "bench/results/results_csv.h"
+#include "bench/results/results_json.h"
+#include "bench/results/results_read.h"
+#include "bench/run/stats.h"
 
 Test(stats, known_values)
 {
@@ -68,8 +73,10 @@ Test(parse, seconds_and_lists)
 Test(matrix, presets_and_expansion)
 {
 	struct matrix m;
-	cr_assert_eq(matrix_preset(&m, "nope"), -1);
-	cr_assert_eq(matrix_preset(&m, "quick"), 0);
+	struct run_config cfg;
+	cr_assert_eq(run_preset("nope", &m, &cfg), -1);
+	cr_assert_eq(run_preset("quick", &m, &cfg), 0);
+	cr_assert_eq(cfg.repetitions, 7);
 	int n = matrix_expand(&m, NULL, 0);
 	/* native: 2 host pages x 4 ws; kvm: 2 guest x 2 host x 4 ws */
 	cr_assert_eq(n, 8 + 16);
@@ -77,7 +84,7 @@ Test(matrix, presets_and_expansion)
 	matrix_expand(&m, cells, 64);
 	cr_assert_str_eq(cells[0].name, "chase/random/ws:16K/backend:native/host:4k");
 	cr_assert_str_eq(cells[n - 1].name, "chase/random/ws:512M/backend:kvm/guest:2m/host:2m");
-	cr_assert_eq(matrix_preset(&m, "default"), 0);
+	cr_assert_eq(run_preset("default", &m, &cfg), 0);
 	cr_assert_eq(m.ws[0], 4096);
 	cr_assert_eq(m.ws[m.nws - 1], 1ull << 30);
 }
@@ -111,15 +118,17 @@ Test(results, json_round_trip_in_google_benchmark_schema)
 	result_init(&rs[1], &c2);
 	result_skip(&rs[1], "guest 1G pages unavailable: because");
 	struct matrix m;
-	matrix_preset(&m, "quick");
+	struct run_config cfg;
+	run_preset("quick", &m, &cfg);
 	struct host_caps h = { .tsc_hz = 2e9 };
-	struct run_info run = { .version = "test", .command_line = "tlbvisor run", .cells_total = 2 };
+	struct run_info run = { .version = "test", .command_line = "tlbvisor run", .cells_total = 2, .cfg = &cfg,
+				.host = &h };
 	char path[] = "/tmp/tlbvisor-test-XXXXXX";
 	int fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
 	close(fd);
 	char err[256];
-	cr_assert_eq(results_write_json(path, &run, &h, &m, rs, 2, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(results_write_json(path, &run, rs, 2, err, sizeof err), 0, "%s", err);
 	json_error_t je;
 	json_t *doc = json_load_file(path, 0, &je);
 	cr_assert_not_null(doc, "output is not JSON: %s", je.text);
@@ -173,10 +182,85 @@ Test(results, json_round_trip_in_google_benchmark_schema)
 Test(results, unwritable_path_is_a_clear_error)
 {
 	struct matrix m;
-	matrix_preset(&m, "quick");
+	struct run_config cfg;
+	run_preset("quick", &m, &cfg);
 	struct host_caps h = { .tsc_hz = 1e9 };
-	struct run_info run = { .version = "test", .command_line = "x" };
+	struct run_info run = { .version = "test", .command_line = "x", .cfg = &cfg, .host = &h };
 	char err[512];
-	cr_assert_eq(results_write_json("/nonexistent-dir/x.json", &run, &h, &m, NULL, 0, err, sizeof err), -1);
+	cr_assert_eq(results_write_json("/nonexistent-dir/x.json", &run, NULL, 0, err, sizeof err), -1);
 	cr_assert(strstr(err, "cannot write"), "%s", err);
+}
+
+/* What the results JSON holds of a cell reads back as the same struct:
+ * --resume and import carry cells as structs, not as JSON. */
+Test(results, cells_read_back_as_the_structs_they_were_written_from)
+{
+	struct cell_result rs[2];
+	rs[0] = sample_ok();
+	struct cell c2 = { .index = 1, .backend = BACKEND_BOCHS, .ws = 1 << 20, .host_page = HOST_PAGE_2M,
+			   .guest_page = 4096, .vpid = true, .vpid_set = true, .ept_levels = 5 };
+	cell_name(&c2);
+	result_init(&rs[1], &c2);
+	result_skip(&rs[1], "5-level EPT not offered");
+	json_t *list = json_array();
+	for (int i = 0; i < 2; i++) {
+		json_t *entries = results_cell_entries(&rs[i]);
+		json_array_extend(list, entries);
+		json_decref(entries);
+	}
+	struct cell_result *back;
+	int n;
+	char err[256];
+	cr_assert_eq(results_read_cells(list, 2e9, &back, &n, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(n, 2);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_str_eq(back[i].cell.name, rs[i].cell.name);
+		cr_assert_eq(back[i].cell.backend, rs[i].cell.backend);
+		cr_assert_eq(back[i].cell.ws, rs[i].cell.ws);
+		cr_assert_eq(back[i].cell.host_page, rs[i].cell.host_page);
+		cr_assert_eq(back[i].cell.guest_page, rs[i].cell.guest_page);
+		cr_assert_eq(back[i].status, rs[i].status);
+		cr_assert_str_eq(back[i].reason, rs[i].reason);
+	}
+	cr_assert_eq(back[1].cell.ept_levels, 5);
+	cr_assert(back[1].cell.vpid && back[1].cell.vpid_set);
+	cr_assert_eq(back[0].reps, 3);
+	for (int k = 0; k < 3; k++)
+		cr_assert_float_eq(back[0].cycles[k], rs[0].cycles[k], 1e-9);
+	cr_assert_float_eq(back[0].tsc_hz, 2e9, 1);
+	cr_assert_eq(back[0].steps, rs[0].steps);
+	cr_assert_str_eq(back[0].effective_page, "4k");
+	cr_assert(back[0].page_mismatch);
+	cr_assert_str_eq(back[0].mismatch_reason, rs[0].mismatch_reason);
+	cr_assert_eq(back[0].ncounters, rs[0].ncounters);
+	cr_assert_str_eq(back[0].counters[0].name, "measure_exits");
+	/* Written again, the entries are the same entries (times to the
+	 * last bits of a double: the TSC rate is read back from them). */
+	for (int i = 0; i < 2; i++) {
+		json_t *a = results_cell_entries(&rs[i]), *b = results_cell_entries(&back[i]);
+		cr_assert_eq(json_array_size(a), json_array_size(b));
+		for (size_t e = 0; e < json_array_size(a); e++) {
+			json_t *x = json_array_get(a, e), *y = json_array_get(b, e);
+			cr_assert_eq(json_object_size(x), json_object_size(y));
+			const char *key;
+			json_t *v;
+			json_object_foreach(x, key, v) {
+				json_t *w = json_object_get(y, key);
+				if (json_is_number(v))
+					cr_assert_float_eq(json_number_value(v), json_number_value(w),
+							   1e-12 * fabs(json_number_value(v)) + 1e-12, "cell %d %s", i, key);
+				else
+					cr_assert(json_equal(v, w), "cell %d entry %zu: %s differs", i, e, key);
+			}
+		}
+		json_decref(a);
+		json_decref(b);
+	}
+	free(back);
+	json_decref(list);
+	/* An entry of another program is refused with what it is. */
+	json_t *foreign = json_loads("[{\"name\":\"BM_x\",\"run_type\":\"iteration\"}]", 0, NULL);
+	cr_assert_eq(results_read_cells(foreign, 1e9, &back, &n, err, sizeof err), -1);
+	cr_assert(strstr(err, "not a tlbvisor cell"), "%s", err);
+	json_decref(foreign);
 }

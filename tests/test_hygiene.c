@@ -6,9 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/backend.h"
-#include "bench/host_caps.h"
-#include "bench/matrix.h"
+#include "bench/backends/backend.h"
+#include "bench/backends/payload.h"
+#include "bench/run/cell_result.h"
+#include "bench/host/host_caps.h"
+#include "bench/run/matrix.h"
+#include "bench/run/run_config.h"
 
 static int count_fds(void)
 {
@@ -31,7 +34,7 @@ static int count_maps(void)
 	return n;
 }
 
-static void run_cells(enum backend be, const struct matrix *m, const struct host_caps *h, int count)
+static void run_cells(enum backend be, const struct run_config *cfg, const struct host_caps *h, int count)
 {
 	extern const uint8_t tv_payload_elf[];
 	extern const size_t tv_payload_elf_size;
@@ -43,10 +46,8 @@ static void run_cells(enum backend be, const struct matrix *m, const struct host
 		cell_name(&c);
 		struct cell_result r;
 		result_init(&r, &c);
-		if (be == BACKEND_KVM)
-			backend_kvm_run(m, h, &p, &r);
-		else
-			backend_native_run(m, h, &r);
+		struct backend_env env = { .cfg = cfg, .host = h, .payload = &p };
+		backend_ops(be)->run_cell(&env, &r);
 		cr_assert_eq(r.status, CELL_OK, "%s: %s", c.name, r.reason);
 	}
 }
@@ -54,12 +55,13 @@ static void run_cells(enum backend be, const struct matrix *m, const struct host
 Test(hygiene, many_cells_leak_no_fd_mapping_or_vm, .timeout = 300)
 {
 	struct matrix m;
-	matrix_preset(&m, "quick");
-	m.repetitions = 2;
-	m.min_time = 0.001;
-	m.max_warmup_passes = 2;
-	snprintf(m.events[0], sizeof m.events[0], "perf::PERF_COUNT_SW_PAGE_FAULTS");
-	m.nevents = 1;
+	struct run_config cfg;
+	run_preset("quick", &m, &cfg);
+	cfg.repetitions = 2;
+	cfg.min_time = 0.001;
+	cfg.max_warmup_passes = 2;
+	snprintf(cfg.events[0], sizeof cfg.events[0], "perf::PERF_COUNT_SW_PAGE_FAULTS");
+	cfg.nevents = 1;
 	struct host_caps h;
 	host_caps_probe(&h);
 	enum backend backends[2] = { BACKEND_NATIVE, BACKEND_KVM };
@@ -68,9 +70,9 @@ Test(hygiene, many_cells_leak_no_fd_mapping_or_vm, .timeout = 300)
 			printf("KVM part skipped: %s\n", h.kvm_reason);
 			continue;
 		}
-		run_cells(backends[b], &m, &h, 2); /* first use initialises libraries */
+		run_cells(backends[b], &cfg, &h, 2); /* first use initialises libraries */
 		int fds = count_fds(), maps = count_maps();
-		run_cells(backends[b], &m, &h, 40);
+		run_cells(backends[b], &cfg, &h, 40);
 		cr_assert_eq(count_fds(), fds, "%s: file descriptors leaked", backend_name(backends[b]));
 		cr_assert_eq(count_maps(), maps, "%s: mappings leaked", backend_name(backends[b]));
 	}

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "hv/common/elf64.h"
-#include "hv/hostmem/hostmem.h"
+#include "bench/host/host_mem.h"
 #include "hv/kvm/kvm_guest.h"
-#include "bench/kvm_trace.h"
+#include "bench/backends/kvm/kvm_trace.h"
 
 extern const uint8_t tv_payload_elf[];
 extern const size_t tv_payload_elf_size;

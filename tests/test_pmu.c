@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "bench/pmu.h"
+#include "bench/host/perf_counters.h"
 
 /* Criterion runs each test in its own process, so the forced model applies
  * to a fresh libpfm4. */

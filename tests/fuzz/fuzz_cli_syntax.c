@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/parse.h"
+#include "bench/cli/args.h"
+#include "lib/units.h"
 #include "hv/vmx/matrix_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,7 +7,7 @@
 #include "analysis/compare.h"
 #include "analysis/report.h"
 #include "analysis/strategies.h"
-#include "bench/history.h"
+#include "bench/results/history.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

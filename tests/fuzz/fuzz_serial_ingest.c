@@ -4,7 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "bench/vmx_backend.h"
+#include "bench/backends/hypervisor/serial_log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -16,20 +16,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	char path[64], err[512];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	struct vmx_log log;
-	if (vmx_log_read(path, &log, err, sizeof err) == 0) {
+	struct serial_log log;
+	if (serial_log_read(path, &log, err, sizeof err) == 0) {
 		size_t i;
 		json_t *line;
 		json_array_foreach(log.cells, i, line) {
 			struct cell c;
-			if (vmx_line_to_cell(line, BACKEND_QEMU, &c) == 0) {
+			if (serial_line_to_cell(line, BACKEND_BAREMETAL, &c) == 0) {
 				struct cell_result r;
 				result_init(&r, &c);
-				vmx_line_to_result(line, 2e9, &r);
-				vmx_line_matches(line, &c);
+				serial_line_to_result(line, 2e9, &r);
+				serial_line_matches(line, &c);
 			}
 		}
-		vmx_log_free(&log);
+		serial_log_free(&log);
 	}
 	close(fd);
 	return 0;

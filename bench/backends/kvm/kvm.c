@@ -1,0 +1,343 @@
+/* The KVM backend: the payload in a minimal CPL3 guest, the working set in
+ * its own memory slot backed by the requested host pages. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "bench/backends/backend.h"
+#include "bench/backends/backend_common.h"
+#include "bench/backends/kvm/kvm_knobs.h"
+#include "bench/backends/kvm/kvm_trace.h"
+#include "bench/backends/measure_host.h"
+#include "bench/backends/payload.h"
+#include "bench/host/host_caps.h"
+#include "bench/host/host_virt.h"
+#include "hv/kvm/kvm_guest.h"
+#include "lib/units.h"
+
+/* vCPU stats reported per phase (those present on this kernel). */
+static const char *const vcpu_stat_names[] = { "exits", "io_exits", "pf_taken", "pf_fixed",
+					       "pf_guest", "insn_emulation", "tlb_flush",
+					       "signal_exits", "halt_exits", "irq_exits" };
+#define NVCPU_STATS (sizeof vcpu_stat_names / sizeof *vcpu_stat_names)
+
+struct kvm_ctx {
+	struct kvm_guest g;
+	struct chase_config cfg;
+	struct kvm_stats_snapshot before;
+	struct rusage ru_before;
+	struct cell_result *r;
+	struct kvm_trace trace;
+	uint64_t phase_exits[MEASURE_PHASES];
+	char err[512];
+};
+
+static int command(struct kvm_ctx *k, uint32_t cmd)
+{
+	uint32_t status;
+	enum kvm_run_result rr = kvm_guest_command(&k->g, cmd, &status, k->err, sizeof k->err);
+	if (rr == KVM_RUN_INTERRUPTED)
+		return MEASURE_INTERRUPTED;
+	if (rr != KVM_RUN_DONE)
+		return MEASURE_FAILED;
+	if (status != TV_STATUS_OK) {
+		snprintf(k->err, sizeof k->err, "guest payload refused command %u with status %u", cmd, status);
+		return MEASURE_FAILED;
+	}
+	return MEASURE_OK;
+}
+
+static int kvm_build(void *ctx)
+{
+	return command(ctx, TV_CMD_BUILD);
+}
+
+static int kvm_run_steps(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *final_ptr)
+{
+	struct kvm_ctx *k = ctx;
+	k->g.params->steps = steps;
+	int rc = command(k, TV_CMD_RUN);
+	*cycles = k->g.params->cycles;
+	*final_ptr = k->g.params->final_ptr;
+	return rc;
+}
+
+static int kvm_exit_cost(void *ctx, uint64_t steps, uint64_t *cycles, uint64_t *final_ptr)
+{
+	struct kvm_ctx *k = ctx;
+	k->g.params->steps = steps;
+	k->g.params->exit_kind = k->r->cell.workload == WORKLOAD_EXIT_CPUID ? TV_EXIT_CPUID : TV_EXIT_IO;
+	int rc = command(k, TV_CMD_EXIT_COST);
+	*cycles = k->g.params->cycles;
+	*final_ptr = 0;
+	return rc;
+}
+
+static int kvm_no_build(void *ctx)
+{
+	(void)ctx;
+	return MEASURE_OK;
+}
+
+static int kvm_timer(void *ctx, uint64_t *cycles)
+{
+	struct kvm_ctx *k = ctx;
+	int rc = command(k, TV_CMD_TIMER);
+	*cycles = k->g.params->cycles;
+	return rc;
+}
+
+static void kvm_phase_begin(void *ctx, enum measure_phase p)
+{
+	(void)p;
+	struct kvm_ctx *k = ctx;
+	if (k->g.have_stats)
+		kvm_stats_read(&k->g.vcpu_stats, &k->before);
+	getrusage(RUSAGE_THREAD, &k->ru_before);
+	kvm_trace_reset(&k->trace);
+}
+
+static void kvm_phase_end(void *ctx, enum measure_phase p)
+{
+	struct kvm_ctx *k = ctx;
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	/* Guest-caused faults on guest memory are host faults of this thread. */
+	phase_counter(k->r, p, "host_faults", (double)((ru.ru_minflt - k->ru_before.ru_minflt) +
+						       (ru.ru_majflt - k->ru_before.ru_majflt)));
+	struct kvm_stats_snapshot after;
+	if (!k->g.have_stats || kvm_stats_read(&k->g.vcpu_stats, &after) < 0)
+		return;
+	for (size_t i = 0; i < NVCPU_STATS; i++) {
+		int idx = kvm_stats_find(&k->g.vcpu_stats, vcpu_stat_names[i]);
+		if (idx < 0 || !kvm_stats_is_cumulative(&k->g.vcpu_stats, idx))
+			continue;
+		phase_counter(k->r, p, vcpu_stat_names[i], (double)(after.value[idx] - k->before.value[idx]));
+		if (!strcmp(vcpu_stat_names[i], "exits"))
+			k->phase_exits[p] = after.value[idx] - k->before.value[idx];
+	}
+	/* Exit reasons from the tracepoint, next to the stats' total. */
+	if (k->trace.fd >= 0) {
+		kvm_trace_drain(&k->trace);
+		phase_counter(k->r, p, "tp_exits", (double)k->trace.total);
+		if (k->trace.lost)
+			phase_counter(k->r, p, "tp_lost", (double)k->trace.lost);
+		for (int i = 0; i < k->trace.nslots; i++) {
+			char name[24], what[40];
+			snprintf(what, sizeof what, "tp_exit_%s",
+				 kvm_trace_reason_name(&k->trace, k->trace.counts[i].reason, name, sizeof name));
+			phase_counter(k->r, p, what, (double)k->trace.counts[i].n);
+		}
+		if (k->trace.other)
+			phase_counter(k->r, p, "tp_exit_other", (double)k->trace.other);
+	}
+}
+
+static uint64_t vm_pages(const struct kvm_guest *g, const struct kvm_stats_snapshot *s, const char *name)
+{
+	int idx = kvm_stats_find(&g->vm_stats, name);
+	return idx < 0 ? 0 : s->value[idx];
+}
+
+static uint64_t count_delta(uint64_t after, uint64_t before)
+{
+	return after > before ? after - before : 0;
+}
+
+/* The translation this cell has: which KVM, its second level and depths. */
+static void record_translation(struct cell_result *r, const struct host_caps *h, const struct kvm_knobs *k,
+			       unsigned phys_bits, unsigned guest_levels)
+{
+	snprintf(r->kvm.kvm, sizeof r->kvm.kvm, "%s", kvm_kind_name(h->kvm_kind));
+	r->kvm.guest_levels = guest_levels;
+	r->kvm.host_paging_levels = (unsigned)h->paging_levels;
+	const char *second = "shadow";
+	if (h->kvm_kind == KVM_KIND_AMD_NPT) {
+		/* NPT walks with the host's paging mode (KVM's get_npt_level). */
+		second = "npt";
+		r->kvm.second_level_levels = (unsigned)h->paging_levels;
+	} else if (h->kvm_kind == KVM_KIND_INTEL_EPT) {
+		second = "ept";
+		r->kvm.second_level_levels = kvm_knobs_ept_depth(k, phys_bits);
+	}
+	snprintf(r->kvm.second_level, sizeof r->kvm.second_level, "%s", second);
+	if (k->intel)
+		snprintf(r->kvm.vpid, sizeof r->kvm.vpid, "%s", k->vpid_on ? "Y" : "N");
+}
+
+static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
+{
+	const struct run_config *cfg = env->cfg;
+	const struct host_caps *h = env->host;
+	const struct payload *p = env->payload;
+	const struct cell *c = &r->cell;
+	char err[512];
+	if (!h->kvm_ok) {
+		result_skip(r, "%s", h->kvm_reason);
+		return MEASURE_OK;
+	}
+	if (c->guest_page == (1ull << 30) && !h->guest_1g) {
+		result_skip(r, "guest 1G pages unavailable: %s", h->guest_1g_reason);
+		return MEASURE_OK;
+	}
+	/* Module knobs first: they decide whether this cell can run here. */
+	struct kvm_knobs knobs;
+	kvm_knobs_probe(&knobs, h);
+	unsigned phys_bits = 0;
+	if (c->vpid_set) {
+		const char *no = kvm_knobs_vpid_blocker(&knobs, c->vpid, cfg->allow_module_reload, err, sizeof err);
+		if (no) {
+			result_skip(r, "VPID %s not realizable: %s", c->vpid ? "on" : "off", no);
+			return MEASURE_OK;
+		}
+		char why[256];
+		if (kvm_knobs_set_vpid(&knobs, c->vpid, why, sizeof why) < 0) {
+			result_fail(r, "%s", why);
+			return MEASURE_OK;
+		}
+	}
+	if (c->ept_levels) {
+		const char *no = kvm_knobs_levels_blocker(&knobs, c->ept_levels, err, sizeof err);
+		if (no) {
+			result_skip(r, "EPT depth %u not realizable: %s", c->ept_levels, no);
+			return MEASURE_OK;
+		}
+		phys_bits = kvm_knobs_phys_bits(c->ept_levels);
+	}
+	uint64_t granule = host_page_granule(c->host_page);
+	uint64_t align = granule > c->guest_page ? granule : c->guest_page;
+	uint64_t mem_size = (c->ws + align - 1) / align * align;
+	if (cfg->guest_mem && mem_size > cfg->guest_mem) {
+		char need[32], have[32];
+		format_size(mem_size, need, sizeof need);
+		format_size(cfg->guest_mem, have, sizeof have);
+		result_skip(r, "working set needs %s of guest memory but --guest-mem is %s; fix: raise --guest-mem or use a smaller --ws",
+			    need, have);
+		return MEASURE_OK;
+	}
+	if (check_memory(r, h, mem_size) < 0)
+		return MEASURE_OK;
+	struct host_mem mem;
+	if (host_mem_alloc(&mem, c->host_page, mem_size, err, sizeof err) < 0) {
+		result_skip(r, "%s", err);
+		return MEASURE_OK;
+	}
+	static struct kvm_ctx k; /* large (stats snapshots); one cell at a time */
+	memset(&k, 0, sizeof k);
+	k.r = r;
+	unsigned guest_levels = c->guest_levels ? c->guest_levels : 4;
+	struct kvm_guest_config gc = { .payload = p->image, .payload_size = p->size,
+				       .ws_host = mem.addr, .ws_mem_size = mem_size,
+				       .guest_page = c->guest_page, .phys_bits = phys_bits,
+				       .guest_levels = guest_levels };
+	int created = kvm_guest_create(&k.g, &gc, err, sizeof err);
+	if (created < 0) {
+		if (created == KVM_GUEST_UNSUPPORTED && guest_levels == 5)
+			result_skip(r, "%s: %s; KVM here: %s", err,
+				    h->cpu_la57 ? "the CPU has LA57 but this KVM does not pass it on"
+						: "this host's CPU has no LA57 (5-level paging)",
+				    kvm_kind_words(h->kvm_kind));
+		else if (created == KVM_GUEST_UNSUPPORTED)
+			result_skip(r, "%s; KVM here: %s", err, kvm_kind_words(h->kvm_kind));
+		else
+			result_fail(r, "%s", err);
+		host_mem_free(&mem);
+		return MEASURE_OK;
+	}
+	record_translation(r, h, &knobs, phys_bits, guest_levels);
+	k.g.watchdog_s = cfg->guest_timeout;
+	k.cfg = cell_chase_config(c, cfg, TV_WS_ADDR);
+	if (c->workload != WORKLOAD_CHASE)
+		k.cfg.group = 0; /* exit cells only need a valid, unused chase */
+	enum chase_check chk = chase_validate(&k.cfg);
+	int res = MEASURE_OK;
+	struct kvm_stats_snapshot base, built;
+	if (chk != CHASE_OK) {
+		result_fail(r, "%s", chase_check_str(chk));
+		goto out;
+	}
+	k.g.params->chase = k.cfg;
+	k.g.params->exit_every = cfg->exit_every;
+	/* Baseline of mapped pages before the working set is touched. */
+	res = command(&k, TV_CMD_NOP);
+	if (res != MEASURE_OK) {
+		if (res == MEASURE_FAILED)
+			result_fail(r, "guest start: %s", k.err);
+		goto out;
+	}
+	bool stats = k.g.have_stats && kvm_stats_read(&k.g.vm_stats, &base) == 0;
+	bool exits = c->workload != WORKLOAD_CHASE;
+	struct measure_ops ops = { .ctx = &k, .timer_overhead = kvm_timer,
+				   .build = exits ? kvm_no_build : kvm_build,
+				   .run = exits ? kvm_exit_cost : kvm_run_steps,
+				   .phase_begin = kvm_phase_begin, .phase_end = kvm_phase_end };
+	/* The vCPU is this thread: guest-only and host-only groups. */
+	struct pmu_session pmu;
+	const enum pmu_scope scopes[] = { PMU_GUEST, PMU_HOST };
+	const char *const prefixes[] = { "guest_", "host_" };
+	pmu_session_open(&pmu, cfg, scopes, prefixes, 2, r);
+	kvm_trace_open(&k.trace);
+	/* Exit cells: warm-up passes of 256 exits, no chain to check. */
+	res = measure_host_run(&ops, exits ? NULL : &k.cfg, cfg, h->tsc_hz, k.err, r, &pmu, exits ? 256 : 0);
+	pmu_session_close(&pmu);
+	/* Say why there are no exit reasons, also when the tracepoint was open
+	 * but never fired although the vCPU stats counted exits. */
+	if (k.trace.fd < 0)
+		snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status, "%s", k.trace.why);
+	else if (k.phase_exits[MEASURE_MEASURE] && !k.trace.total)
+		snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status,
+			 "kvm:kvm_exit fired 0 times while the vCPU stats counted %llu exits: this KVM (%s) does not use the tracepoint",
+			 (unsigned long long)k.phase_exits[MEASURE_MEASURE], h->kvm_modules);
+	else
+		snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status, "ok");
+	kvm_trace_close(&k.trace);
+	result_counter(r, "guest_page_table_pages", (double)k.g.pt_tables);
+	result_counter(r, "exit_every", (double)cfg->exit_every);
+	result_counter(r, "tick_exits", (double)k.g.tick_exits);
+	if (exits && r->status == CELL_OK) {
+		/* cycles_per_access is the cycles of one exit round trip here. */
+		snprintf(r->effective_page, sizeof r->effective_page, "-");
+	} else if (r->status == CELL_OK && stats && kvm_stats_read(&k.g.vm_stats, &built) == 0) {
+		/* pages_* are current counts: the host may have zapped mappings
+		 * in between, so a delta can be negative; clamp it at zero. */
+		uint64_t d4 = count_delta(vm_pages(&k.g, &built, "pages_4k"), vm_pages(&k.g, &base, "pages_4k"));
+		uint64_t d2 = count_delta(vm_pages(&k.g, &built, "pages_2m"), vm_pages(&k.g, &base, "pages_2m"));
+		uint64_t d1 = count_delta(vm_pages(&k.g, &built, "pages_1g"), vm_pages(&k.g, &base, "pages_1g"));
+		/* Second-level leaves can be no larger than the host backing and,
+		 * under shadow paging, than the guest page: flag both losses. */
+		uint64_t wanted = granule > c->guest_page ? granule : c->guest_page;
+		char why[200];
+		if (c->guest_page > granule)
+			snprintf(why, sizeof why, "guest %s pages are splintered into %s second-level leaves by the %s host backing",
+				 page_size_name(c->guest_page), page_size_name(granule),
+				 host_page_name(c->host_page));
+		else if (!strcmp(r->kvm.second_level, "shadow"))
+			snprintf(why, sizeof why, "this KVM uses shadow paging, which maps at most the guest page size (%s)",
+				 page_size_name(c->guest_page));
+		else
+			snprintf(why, sizeof why, "KVM mapped the %s backing with smaller leaves",
+				 host_page_name(c->host_page));
+		record_effective(r, d4 << 12, d2 << 21, d1 << 30, wanted, why);
+	} else if (r->status == CELL_OK) {
+		snprintf(r->mismatch_reason, sizeof r->mismatch_reason, "KVM VM stats unavailable: effective page size unknown");
+	}
+out:
+	kvm_guest_destroy(&k.g);
+	host_mem_free(&mem);
+	return res;
+}
+
+static bool kvm_available(const struct host_caps *h, char *why, size_t len)
+{
+	snprintf(why, len, "%s", h->kvm_reason);
+	return h->kvm_ok;
+}
+
+const struct backend_ops backend_kvm = {
+	.label = "kvm",
+	.has_guest = true,
+	.module_knobs = true,
+	.available = kvm_available,
+	.run_cell = kvm_run_cell,
+	.restore_host = kvm_knobs_restore,
+};

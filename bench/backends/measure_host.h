@@ -1,0 +1,37 @@
+/* The measurement protocol of hv/common/measure.c run in this process for
+ * the backends that measure here (native, kvm): the PMU read around every
+ * phase, the result turned into a cell_result (cycles per access, timer
+ * overhead subtracted). tlbvisor's hypervisor runs the same protocol
+ * itself and reports its result on the serial line. */
+#ifndef TLBVISOR_MEASURE_HOST_H
+#define TLBVISOR_MEASURE_HOST_H
+
+#include "bench/host/perf_counters.h"
+#include "bench/run/cell_result.h"
+#include "bench/run/run_config.h"
+#include "hv/common/measure.h"
+
+/* PMU groups read around every phase of a cell (may have none). */
+struct pmu_session {
+	struct pmu_group groups[2];
+	const char *prefix[2];   /* counter prefix per group: "" or "guest_", "host_" */
+	int ngroups;
+	struct pmu_values begin[2];
+};
+
+/* Open the configured events for a backend's scopes; the cell's pmu_status
+ * says what happened. */
+void pmu_session_open(struct pmu_session *s, const struct run_config *cfg, const enum pmu_scope *scopes,
+		      const char *const *prefixes, int n, struct cell_result *r);
+void pmu_session_close(struct pmu_session *s);
+
+/* err: the backend's message for MEASURE_FAILED. Returns measure_cell's
+ * status; r is CELL_OK or CELL_FAILED except on MEASURE_INTERRUPTED. */
+int measure_host_run(const struct measure_ops *ops, const struct chase_config *chase,
+		 const struct run_config *cfg, double tsc_hz, const char *err, struct cell_result *r,
+		 struct pmu_session *pmu, uint64_t warmup_steps);
+
+/* Counter name for a phase: "<phase>_<what>". */
+void phase_counter(struct cell_result *r, enum measure_phase p, const char *what, double value);
+
+#endif

@@ -1,0 +1,377 @@
+#include "bench/cli/run_options.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/perf_event.h>
+
+#include "bench/host/perf_counters.h"
+#include "bench/run/cell_result.h"
+#include "lib/units.h"
+
+#define REQ(t) ((struct run_request *)(t))
+
+static int bad(char *err, size_t len, const char *what, const char *value, const char *hint)
+{
+	snprintf(err, len, "invalid %s '%s': %s", what, value, hint);
+	return -1;
+}
+
+/* A list option: every item parsed into the matrix, then its count. */
+struct dimension {
+	const char *what, *hint;
+	int max;                 /* items at most */
+	size_t count;            /* offset of the item count in struct matrix */
+	size_t given;            /* offset of a bool "given explicitly", or 0 */
+	int (*item)(struct run_request *r, int i, const char *s, const struct dimension *d, char *err, size_t len);
+};
+
+/* "known backends are native, kvm, ...": those `run` can reach, from the table. */
+static const char *known_backends(char *buf, size_t len)
+{
+	snprintf(buf, len, "known backends are ");
+	for (int b = 0, first = 1; b < BACKEND_COUNT; b++)
+		if (backend_runs_here((enum backend)b)) {
+			size_t used = strlen(buf);
+			snprintf(buf + used, len - used, "%s%s", first ? "" : ", ", backend_name((enum backend)b));
+			first = 0;
+		}
+	return buf;
+}
+
+static int backend_item(struct run_request *r, int i, const char *s, const struct dimension *d, char *err, size_t len)
+{
+	enum backend b;
+	char hint[512];
+	if (backend_parse(s, &b) < 0)
+		return bad(err, len, d->what, s, known_backends(hint, sizeof hint));
+	if (!backend_runs_here(b)) /* baremetal: it says where it runs */
+		return bad(err, len, d->what, s, backend_ops(b)->about);
+	r->matrix.backends[i] = b;
+	r->backend_given = true;
+	return 0;
+}
+
+static int ws_item(struct run_request *r, int i, const char *s, const struct dimension *d, char *err, size_t len)
+{
+	(void)d;
+	if (parse_size(s, &r->matrix.ws[i]) < 0)
+		return bad(err, len, "size", s, "use a number with an optional k, m or g suffix (e.g. 64m)");
+	if (r->matrix.ws[i] < 64)
+		return bad(err, len, "working set", s, "it must hold at least one 64-byte cache line");
+	return 0;
+}
+
+static int pattern_item(struct run_request *r, int i, const char *s, const struct dimension *d, char *err, size_t len)
+{
+	return pattern_parse(s, &r->matrix.patterns[i]) < 0 ? bad(err, len, d->what, s, d->hint) : 0;
+}
+
+static int host_page_item(struct run_request *r, int i, const char *s, const struct dimension *d, char *err, size_t len)
+{
+	return host_page_parse(s, &r->matrix.host_pages[i]) < 0 ? bad(err, len, d->what, s, d->hint) : 0;
+}
+
+static int guest_page_item(struct run_request *r, int i, const char *s, const struct dimension *d, char *err, size_t len)
+{
+	return page_size_parse(s, &r->matrix.guest_pages[i]) < 0 ? bad(err, len, d->what, s, d->hint) : 0;
+}
+
+static int vpid_item(struct run_request *r, int i, const char *s, const struct dimension *d, char *err, size_t len)
+{
+	if (strcmp(s, "on") && strcmp(s, "off"))
+		return bad(err, len, d->what, s, d->hint);
+	r->matrix.vpids[i] = !strcmp(s, "on");
+	return 0;
+}
+
+static int levels_item(struct run_request *r, int i, const char *s, const struct dimension *d, char *err, size_t len)
+{
+	if (strcmp(s, "4") && strcmp(s, "5"))
+		return bad(err, len, d->what, s, d->hint);
+	r->matrix.ept_levels[i] = s[0] == '5' ? 5 : 4;
+	return 0;
+}
+
+static int guest_levels_item(struct run_request *r, int i, const char *s, const struct dimension *d, char *err,
+			     size_t len)
+{
+	if (strcmp(s, "4") && strcmp(s, "5"))
+		return bad(err, len, d->what, s, d->hint);
+	r->matrix.guest_levels[i] = s[0] == '5' ? 5 : 4;
+	return 0;
+}
+
+#define COUNT(field) offsetof(struct matrix, field)
+static const struct dimension backends = { "backend", NULL, BACKEND_COUNT, COUNT(nbackends), 0, backend_item };
+static const struct dimension working_sets = { "size", NULL, MATRIX_MAX, COUNT(nws), 0, ws_item };
+static const struct dimension patterns = { "pattern", "known patterns are random, seq", 2, COUNT(npatterns), 0,
+					   pattern_item };
+static const struct dimension host_pages = { "host page", "known host pages are 4k, thp, 2m, 1g", HOST_PAGE_COUNT,
+					     COUNT(nhost_pages), 0, host_page_item };
+static const struct dimension guest_pages = { "guest page", "known guest pages are 4k, 2m, 1g", 3,
+					      COUNT(nguest_pages), 0, guest_page_item };
+static const struct dimension vpids = { "vpid", "give on, off or on,off", 2, COUNT(nvpids), COUNT(vpid_given),
+					vpid_item };
+static const struct dimension ept_levels = { "EPT depth", "give 4, 5 or 4,5", 2, COUNT(nept_levels),
+					     COUNT(levels_given), levels_item };
+static const struct dimension guest_levels = { "guest paging depth", "give 4, 5 or 4,5", 2, COUNT(nguest_levels),
+					       COUNT(guest_levels_given), guest_levels_item };
+
+static int set_dimension(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
+{
+	struct run_request *r = t;
+	const struct dimension *d = opt->data;
+	char copy[1024], hint[512];
+	char *items[MATRIX_MAX];
+	snprintf(copy, sizeof copy, "%s", value);
+	int n = split_list(copy, items, MATRIX_MAX);
+	if (n <= 0)
+		return bad(err, len, "list", value, "give comma-separated values without empty items (at most 32)");
+	if (n > d->max)
+		return bad(err, len, d->what, items[0], d->hint ? d->hint : known_backends(hint, sizeof hint));
+	for (int i = 0; i < n; i++)
+		if (d->item(r, i, items[i], d, err, len) < 0)
+			return -1;
+	char *m = (char *)&r->matrix;
+	*(int *)(m + d->count) = n;
+	if (d->given)
+		*(bool *)(m + d->given) = true;
+	return 0;
+}
+
+/* A number of the run configuration and the range it may take. */
+struct number {
+	enum { NUMBER_INT, NUMBER_U64, NUMBER_SIZE, NUMBER_SECONDS } kind;
+	size_t offset;        /* in struct run_request */
+	int base;             /* NUMBER_INT, NUMBER_U64: 10, or 0 for 0x... too */
+	double min, max;      /* accepted, inclusive */
+	bool positive;        /* and above zero */
+	const char *hint;     /* what to give instead */
+};
+
+static int set_number(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
+{
+	const struct number *n = opt->data;
+	char *field = (char *)t + n->offset;
+	unsigned long long count = 0;
+	uint64_t size = 0;
+	double v = 0;
+	int rc;
+	switch (n->kind) {
+	case NUMBER_INT:
+	case NUMBER_U64:
+		rc = parse_count(value, n->base, 0, ~0ull, &count);
+		v = (double)count;
+		break;
+	case NUMBER_SIZE:
+		rc = parse_size(value, &size);
+		count = size;
+		v = (double)size;
+		break;
+	default:
+		rc = parse_seconds(value, &v);
+		break;
+	}
+	if (rc < 0 || v < n->min || v > n->max || (n->positive && v <= 0)) {
+		snprintf(err, len, "invalid --%s '%s': %s", opt->name, value, n->hint);
+		return -1;
+	}
+	switch (n->kind) {
+	case NUMBER_INT: *(int *)field = (int)count; break;
+	case NUMBER_U64: case NUMBER_SIZE: *(uint64_t *)field = count; break;
+	default: *(double *)field = v; break;
+	}
+	return 0;
+}
+
+#define CFG(field) offsetof(struct run_request, cfg.field)
+#define STR(x) #x
+#define STR_OF(x) STR(x)
+#define ANY 1.8446744073709552e19 /* 2^64: no upper limit */
+static const struct number repetitions = { NUMBER_INT, CFG(repetitions), 10, 1, RESULT_MAX_REPS, false,
+					   "give a whole number from 1 to " STR_OF(RESULT_MAX_REPS) };
+static const struct number max_warmup = { NUMBER_INT, CFG(max_warmup_passes), 10, 1, 1000, false,
+					  "give a whole number from 1 to 1000" };
+static const struct number min_time = { NUMBER_SECONDS, CFG(min_time), 0, 0, 60, false,
+					"give seconds (0.05, 2s or 50ms), at most 60" };
+static const struct number stride = { NUMBER_SIZE, CFG(stride), 0, 0, ANY, false,
+				      "give a size that is a multiple of 64 (e.g. 64, 4k)" };
+static const struct number group = { NUMBER_SIZE, CFG(group), 0, 0, ANY, false, "give a size (e.g. 2m)" };
+static const struct number seed = { NUMBER_U64, CFG(seed), 0, 0, ANY, false, "give a whole number" };
+static const struct number guest_mem = { NUMBER_SIZE, CFG(guest_mem), 0, 0, ANY, false, "give a size (e.g. 2g)" };
+static const struct number exit_every = { NUMBER_U64, CFG(exit_every), 0, 1, ANY, false,
+					  "give a positive number of accesses" };
+static const struct number exit_ticks = { NUMBER_U64, CFG(exit_ticks), 0, 1, 4294967295.0, false,
+					  "give a number of VMX-preemption-timer ticks from 1 to 4294967295" };
+static const struct number guest_timeout = { NUMBER_SECONDS, CFG(guest_timeout), 0, 0, 86400, true,
+					     "give seconds (e.g. 60)" };
+static const struct number vmx_timeout = { NUMBER_SECONDS, CFG(vmx_timeout), 0, 0, ANY, true,
+					   "give seconds (e.g. 600)" };
+
+/* The stride is a whole number of cache lines. */
+static int set_stride(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
+{
+	if (set_number(t, opt, value, err, len) < 0)
+		return -1;
+	if (REQ(t)->cfg.stride % 64 == 0)
+		return 0;
+	snprintf(err, len, "invalid --%s '%s': %s", opt->name, value, stride.hint);
+	return -1;
+}
+
+static int set_raw_events(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
+{
+	struct run_config *cfg = &REQ(t)->cfg;
+	char copy[512];
+	char *items[RUN_MAX_RAW_EVENTS];
+	snprintf(copy, sizeof copy, "%s", value);
+	int n = split_list(copy, items, RUN_MAX_RAW_EVENTS);
+	for (int i = 0; i < n; i++) {
+		unsigned long long v;
+		if (parse_count(items[i], 0, 0, 0xffffffffull, &v) < 0)
+			n = -1;
+		else
+			cfg->raw_events[i] = v;
+	}
+	if (n <= 0) {
+		snprintf(err, len, "invalid --%s '%s': give up to 4 IA32_PERFEVTSEL encodings (event | umask << 8, e.g. 0x0108)",
+			 opt->name, value);
+		return -1;
+	}
+	cfg->nraw_events = n;
+	return 0;
+}
+
+static int set_events(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
+{
+	struct run_request *r = t;
+	char copy[1024];
+	char *items[PMU_MAX_EVENTS];
+	snprintf(copy, sizeof copy, "%s", value);
+	int n = split_list(copy, items, PMU_MAX_EVENTS);
+	if (n <= 0) {
+		snprintf(err, len, "invalid --%s '%s': give up to %d comma-separated libpfm4 event names", opt->name, value,
+			 PMU_MAX_EVENTS);
+		return -1;
+	}
+	char why[256];
+	if (pmu_init(why, sizeof why) < 0) {
+		snprintf(err, len, "--%s: %s", opt->name, why);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		struct perf_event_attr attr;
+		if (pmu_encode(items[i], PMU_USER, &attr, why, sizeof why) < 0) {
+			snprintf(err, len, "invalid event '%s': %s; see tlbvisor list for this PMU's events", items[i], why);
+			return -1;
+		}
+		snprintf(r->cfg.events[i], sizeof r->cfg.events[i], "%s", items[i]);
+	}
+	r->cfg.nevents = n;
+	r->events_given = true;
+	return 0;
+}
+
+static int set_pmu_preset(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
+{
+	if (strcmp(value, "walk") && strcmp(value, "basic") && strcmp(value, "none")) {
+		snprintf(err, len, "invalid --%s '%s': known presets are walk, basic, none", opt->name, value);
+		return -1;
+	}
+	REQ(t)->pmu_preset = value;
+	return 0;
+}
+
+/* Applied by run_request_init before every other option, which override it. */
+static int preset_applied(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
+{
+	(void)t, (void)opt, (void)value, (void)err, (void)len;
+	return 0;
+}
+
+#define DIMENSION(name, dim) { name, CLI_VALUE, 0, set_dimension, &dim }
+#define NUMBER(name, num) { name, CLI_VALUE, 0, set_number, &num }
+
+const struct cli_option run_matrix_options[] = {
+	{ "preset", CLI_VALUE, 0, preset_applied, NULL },
+	DIMENSION("ws", working_sets),
+	DIMENSION("pattern", patterns),
+	DIMENSION("host-page", host_pages),
+	DIMENSION("guest-page", guest_pages),
+	DIMENSION("vpid", vpids),
+	DIMENSION("ept-levels", ept_levels),
+	DIMENSION("guest-levels", guest_levels),
+	{ "exit-cost", CLI_FLAG, offsetof(struct run_request, matrix.exit_cost), NULL, NULL },
+	NUMBER("repetitions", repetitions),
+	NUMBER("min-time", min_time),
+	{ "stride", CLI_VALUE, 0, set_stride, &stride },
+	NUMBER("group", group),
+	NUMBER("seed", seed),
+	NUMBER("max-warmup", max_warmup),
+	NUMBER("exit-every", exit_every),
+	NUMBER("exit-every-ticks", exit_ticks),
+	NUMBER("guest-timeout", guest_timeout),
+	{ "raw-events", CLI_VALUE, 0, set_raw_events, NULL },
+	{ "probe-ept-violation", CLI_FLAG, CFG(probe_ept_violation), NULL, NULL },
+};
+const int run_nmatrix_options = sizeof run_matrix_options / sizeof *run_matrix_options;
+
+const struct cli_option run_file_options[] = {
+	{ "out", CLI_STRING, CFG(out), NULL, NULL },
+	{ "payload", CLI_STRING, CFG(payload), NULL, NULL },
+};
+const int run_nfile_options = sizeof run_file_options / sizeof *run_file_options;
+
+const struct cli_option run_host_options[] = {
+	DIMENSION("backend", backends),
+	NUMBER("guest-mem", guest_mem),
+	{ "allow-module-reload", CLI_FLAG, CFG(allow_module_reload), NULL, NULL },
+	NUMBER("vmx-timeout", vmx_timeout),
+	{ "events", CLI_VALUE, 0, set_events, NULL },
+	{ "pmu-preset", CLI_VALUE, 0, set_pmu_preset, NULL },
+	{ "csv", CLI_STRING, CFG(csv), NULL, NULL },
+	{ "resume", CLI_STRING, CFG(resume), NULL, NULL },
+	{ "db", CLI_STRING, CFG(db), NULL, NULL },
+	{ "no-db", CLI_FLAG, CFG(no_db), NULL, NULL },
+};
+const int run_nhost_options = sizeof run_host_options / sizeof *run_host_options;
+
+int run_request_init(struct run_request *req, const char *command, int argc, char **argv)
+{
+	memset(req, 0, sizeof *req);
+	const char *preset = "quick";
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--preset") && i + 1 < argc)
+			preset = argv[i + 1];
+		else if (!strncmp(argv[i], "--preset=", 9))
+			preset = argv[i] + 9;
+	}
+	if (run_preset(preset, &req->matrix, &req->cfg) < 0) {
+		fprintf(stderr, "tlbvisor %s: unknown preset '%s': known presets are quick, default\n", command, preset);
+		return -1;
+	}
+	return 0;
+}
+
+int run_request_check(const struct run_request *req, const char *command)
+{
+	if (req->cfg.group && req->cfg.stride && req->cfg.group % req->cfg.stride) {
+		fprintf(stderr, "tlbvisor %s: --group must be a multiple of --stride\n", command);
+		return -1;
+	}
+	return 0;
+}
+
+void run_request_default_events(struct run_request *req)
+{
+	if (req->events_given || (req->pmu_preset && !strcmp(req->pmu_preset, "none")))
+		return;
+	char err[256];
+	const char *names[PMU_MAX_EVENTS];
+	int n = pmu_init(err, sizeof err) == 0 ? pmu_preset_events(req->pmu_preset ? req->pmu_preset : "walk", names) : 0;
+	for (int i = 0; i < n; i++)
+		snprintf(req->cfg.events[i], sizeof req->cfg.events[i], "%s", names[i]);
+	req->cfg.nevents = n > 0 ? n : 0;
+}

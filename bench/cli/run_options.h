@@ -1,0 +1,37 @@
+/* The options of `tlbvisor run`, as tables for cli_parse: the matrix and
+ * protocol options (shared with `tlbvisor iso`, whose ISO runs the same
+ * matrix), the files, and what only a run on this host needs. */
+#ifndef TLBVISOR_RUN_OPTIONS_H
+#define TLBVISOR_RUN_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "bench/cli/args.h"
+#include "bench/run/matrix.h"
+#include "bench/run/run_config.h"
+
+/* What the command line asks of a run. */
+struct run_request {
+	struct matrix matrix;
+	struct run_config cfg;
+	bool backend_given;      /* else: the default backends this host can run */
+	bool events_given;       /* else: the events of the PMU preset */
+	const char *pmu_preset;  /* walk (default), basic, none */
+};
+
+extern const struct cli_option run_matrix_options[];  /* --preset, dimensions, protocol, guests */
+extern const int run_nmatrix_options;
+extern const struct cli_option run_file_options[];    /* --out, --payload */
+extern const int run_nfile_options;
+extern const struct cli_option run_host_options[];    /* backends, PMU, kvm, emulators, history */
+extern const int run_nhost_options;
+
+/* Start from the preset named on the command line (default: quick), so that
+ * the options given override it. -1 after printing the error. */
+int run_request_init(struct run_request *req, const char *command, int argc, char **argv);
+/* Checks across options, after parsing. -1 after printing the error. */
+int run_request_check(const struct run_request *req, const char *command);
+/* Without --events: the events of the PMU preset for this host's PMU. */
+void run_request_default_events(struct run_request *req);
+
+#endif

@@ -1,0 +1,253 @@
+/* tlbvisor run: expand the matrix, run every cell, write results after each
+ * cell so that nothing measured is lost to Ctrl-C or a crash. The options
+ * are in cli/run_options.c, the loop over the cells in run/run_loop.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench/backends/backend.h"
+#include "bench/backends/payload.h"
+#include "bench/cli/commands.h"
+#include "bench/cli/run_options.h"
+#include "bench/host/host_caps.h"
+#include "bench/results/recorder.h"
+#include "bench/results/results_read.h"
+#include "bench/run/run_loop.h"
+#include "lib/clock.h"
+#include "lib/files.h"
+#include "version.h"
+
+static const char help[] =
+	"usage: tlbvisor run [--preset quick|default] [dimensions] [options]\n"
+	"\n"
+	"Runs every cell of the matrix (backend x pattern x guest page x host page x\n"
+	"working set), prints a table row per cell and writes results after each cell.\n"
+	"\n"
+	"dimensions (comma-separated lists; they override the preset):\n"
+	"  --backend LIST      native,kvm,bochs,qemu (default: native,kvm where /dev/kvm works);\n"
+	"                      bochs/qemu boot tlbvisor's VMX hypervisor; for bochs --host-page\n"
+	"                      is the EPT leaf size, and its timings are emulated, not performance\n"
+	"  --ws LIST           working-set sizes, e.g. 16k,1m,64m,512m\n"
+	"  --pattern LIST      random,seq\n"
+	"  --host-page LIST    4k,thp,2m,1g: the process's pages natively, the guest-memory\n"
+	"                      backing under KVM (2m/1g are hugetlb and need reserved pages)\n"
+	"  --guest-page LIST   4k,2m,1g: guest page-table leaves (kvm, bochs, qemu)\n"
+	"  --vpid LIST         on,off: bochs/qemu set it in the VMCS; kvm reloads kvm_intel with\n"
+	"                      vpid=0/1 (Intel hosts, only with --allow-module-reload; restored)\n"
+	"  --ept-levels LIST   4,5: EPT walk length (bochs, qemu; kvm on Intel via the guest MAXPHYADDR)\n"
+	"  --guest-levels LIST 4,5: guest paging depth under kvm (5: CR4.LA57 where the KVM offers it)\n"
+	"\n"
+	"protocol:\n"
+	"  --repetitions N     timed repetitions per cell (default 5)\n"
+	"  --min-time S        seconds each repetition lasts at least (e.g. 0.05, 50ms)\n"
+	"  --stride SIZE       bytes between chased elements (default 4k: one line per page)\n"
+	"  --group SIZE        TLB-locality group: visit each group's elements together\n"
+	"  --seed N            permutation seed\n"
+	"  --max-warmup N      warm-up passes at most (default 20)\n"
+	"  --guest-mem SIZE    KVM guest memory limit (default: sized to each working set)\n"
+	"  --exit-every N      the guest exits (port I/O) every N accesses during timing\n"
+	"  --allow-module-reload  let tlbvisor reload kvm_intel to switch its vpid parameter\n"
+	"  --exit-cost         add cells timing the round trip of an I/O exit and of a CPUID\n"
+	"                      exit (kvm, bochs, qemu): exit/io/..., exit/cpuid/...\n"
+	"  --exit-every-ticks T  (bochs, qemu) a VMX-preemption-timer exit every T timer ticks\n"
+	"  --vmx-timeout S     wall-clock limit for one Bochs/QEMU boot (default 900)\n"
+	"  --guest-timeout S   a guest command that takes longer fails its cell (default 60;\n"
+	"                      kvm: wall clock; bochs/qemu: guest TSC via the preemption timer)\n"
+	"\n"
+	"output:\n"
+	"  --out FILE          results JSON, Google Benchmark schema (default results/tlbvisor-DATE.json)\n"
+	"  --csv FILE          also write CSV\n"
+	"  --resume FILE       continue an interrupted run: cells FILE already holds are kept\n"
+	"                      (not run again) and results go on into FILE; give the same matrix\n"
+	"  --db FILE           history database (SQLite; default: tlbvisor.db beside --out);\n"
+	"                      every finished cell is committed at once. --no-db: none\n"
+	"  --payload FILE      use this guest payload ELF instead of the embedded one\n"
+	"  --events LIST       PMU events (libpfm4 names) read around every phase\n"
+	"  --raw-events LIST   bochs/qemu/bare metal: IA32_PERFEVTSEL encodings the hypervisor\n"
+	"                      counts in the guest beside the architectural events\n"
+	"  --pmu-preset P      walk (default: page-walk events of this CPU), basic, none\n"
+	"  --probe-ept-violation  (bochs, qemu) first run a cell whose guest touches a\n"
+	"                      guest-physical address the EPT does not map; it must be reported\n"
+	"\n"
+	"presets: quick (CI-sized, about a minute here), default (4 KiB to 1 GiB sweep, every\n"
+	"page size, random and sequential).  Ctrl-C stops after writing every finished cell.\n";
+
+/* The run's cells and what became of them. */
+struct cells {
+	int n;
+	struct cell_result *results;
+	bool *kept;   /* finished by the run being resumed */
+	struct cell_result *done; /* --resume: the cells its file holds */
+	int ndone;
+};
+
+static void join_args(int argc, char **argv, char *buf, size_t len)
+{
+	snprintf(buf, len, "tlbvisor");
+	for (int i = 0; i < argc; i++) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, " %s", argv[i]);
+	}
+}
+
+/* Without --out: results/tlbvisor-DATE.json (or the file being resumed). */
+static int out_path(struct run_config *cfg, time_t now, char *buf, size_t len)
+{
+	if (!cfg->out && cfg->resume)
+		cfg->out = cfg->resume;
+	if (cfg->out)
+		return 0;
+	if (mkdirs("results") < 0) {
+		fprintf(stderr, "tlbvisor run: cannot create results/: %s; fix: give --out FILE\n", strerror(errno));
+		return -1;
+	}
+	char stamp[32];
+	clock_format_local(now, "%Y%m%d-%H%M%S", stamp, sizeof stamp);
+	snprintf(buf, len, "results/tlbvisor-%s.json", stamp);
+	cfg->out = buf;
+	return 0;
+}
+
+/* Without --backend: the default backends this host can run. */
+static void drop_unavailable(struct matrix *m, const struct host_caps *h)
+{
+	for (int b = 0; b < m->nbackends; b++) {
+		char why[512];
+		if (!backend_available(m->backends[b], h, why, sizeof why)) {
+			fprintf(stderr, "tlbvisor: %s backend not used: %s\n", backend_name(m->backends[b]), why);
+			memmove(&m->backends[b], &m->backends[b + 1], (size_t)(m->nbackends - b - 1) * sizeof *m->backends);
+			m->nbackends--;
+			b--;
+		}
+	}
+}
+
+/* The matrix's cells, pending, or kept from the run being resumed. */
+static int make_cells(const struct matrix *m, const char *resume, struct cells *c)
+{
+	c->n = matrix_expand(m, NULL, 0);
+	struct cell *cells = calloc((size_t)c->n + 1, sizeof *cells);
+	c->results = calloc((size_t)c->n + 1, sizeof *c->results);
+	c->kept = calloc((size_t)c->n + 1, sizeof *c->kept);
+	if (!cells || !c->results || !c->kept) {
+		fprintf(stderr, "tlbvisor run: out of memory for %d cells\n", c->n);
+		free(cells);
+		return 1;
+	}
+	matrix_expand(m, cells, c->n);
+	for (int i = 0; i < c->n; i++)
+		result_init(&c->results[i], &cells[i]);
+	free(cells);
+	if (!resume)
+		return 0;
+	int nkept, foreign;
+	results_resume(c->results, c->kept, c->n, c->done, c->ndone, &nkept, &foreign);
+	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run%s\n", resume, nkept, c->n - nkept,
+		foreign ? "; entries of cells not in this matrix are dropped (give the same matrix options)" : "");
+	return 0;
+}
+
+/* The history beside the results file unless --db names it; NULL: --no-db. */
+static const char *db_path(const struct run_config *cfg, char *buf, size_t len)
+{
+	if (cfg->no_db)
+		return NULL;
+	if (cfg->db)
+		return cfg->db;
+	const char *slash = strrchr(cfg->out, '/');
+	snprintf(buf, len, "%.*s%stlbvisor.db", slash ? (int)(slash - cfg->out) : 0, cfg->out, slash ? "/" : "");
+	return buf;
+}
+
+static int run_matrix(int argc, char **argv, struct run_request *req, const struct payload *payload)
+{
+	struct matrix *m = &req->matrix;
+	struct run_config *cfg = &req->cfg;
+	time_t now = time(NULL);
+	char out[1024], db[1100], cmdline[2048];
+	if (out_path(cfg, now, out, sizeof out) < 0)
+		return 1;
+	/* A file to resume that cannot be read is refused before anything else. */
+	struct cells c = { 0 };
+	char err[1024];
+	if (cfg->resume && results_read_file(cfg->resume, &c.done, &c.ndone, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return EXIT_USAGE;
+	}
+	struct host_caps h;
+	host_caps_probe(&h);
+	if (!req->backend_given)
+		drop_unavailable(m, &h);
+	int rc = make_cells(m, cfg->resume, &c);
+	join_args(argc, argv, cmdline, sizeof cmdline);
+	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline, .cells_total = c.n,
+				.cfg = cfg, .host = &h, .payload = payload, .extra_context = json_object() };
+	clock_format_local(now, CLOCK_ISO8601, run.date, sizeof run.date);
+	struct recorder rec;
+	const char *history = db_path(cfg, db, sizeof db);
+	if (rc || recorder_open(&rec, "run", &run, cfg->out, cfg->csv, history, cfg->resume ? "run --resume" : "run",
+				c.results, c.kept, c.n) < 0) {
+		rc = rc ? rc : 1;
+		goto done;
+	}
+	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s%s%s\n", TLBVISOR_VERSION, c.n,
+		h.tsc_hz / 1e9, h.tsc_source, cfg->out, history ? " and history " : "", history ? history : "");
+	atexit(backends_restore_host);
+	struct backend_env env = { .matrix = m, .cfg = cfg, .host = &h, .payload = payload };
+	struct run_tally t;
+	run_loop(&env, c.results, c.kept, c.n, &run, &rec, &t);
+	backends_restore_host();
+	t.write_errors += recorder_finish(&rec, &run);
+	int kept = 0, written = 0;
+	for (int i = 0; i < c.n; i++) {
+		kept += c.kept[i];
+		written += c.results[i].status != CELL_PENDING;
+	}
+	if (run.interrupted) {
+		fprintf(stderr, "tlbvisor: interrupted; %d of %d cells finished and written to %s\n", written, c.n, cfg->out);
+		rc = EXIT_INTERRUPTED;
+	} else {
+		fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; results in %s%s%s\n", t.ok, t.skipped, t.failed,
+			kept ? " (and the cells kept from the resumed run)" : "", cfg->out, cfg->csv ? " and " : "",
+			cfg->csv ? cfg->csv : "");
+		rc = t.write_errors ? 1 : t.failed ? 3 : 0;
+	}
+done:
+	json_decref(run.extra_context);
+	free(c.results);
+	free(c.kept);
+	free(c.done);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	/* First of all: a signal at any point from here on ends the run cleanly. */
+	run_catch_signals();
+	static const struct cli_command cmd = { "run", help, 0, 0, NULL };
+	struct run_request req;
+	if (run_request_init(&req, cmd.name, argc, argv) < 0)
+		return EXIT_USAGE;
+	const struct cli_options sets[] = {
+		{ run_matrix_options, run_nmatrix_options, &req },
+		{ run_file_options, run_nfile_options, &req },
+		{ run_host_options, run_nhost_options, &req },
+	};
+	int nargs, status;
+	if (!cli_parse(&cmd, argc, argv, sets, 3, NULL, &nargs, &status))
+		return status;
+	if (run_request_check(&req, cmd.name) < 0)
+		return EXIT_USAGE;
+	run_request_default_events(&req);
+	char err[512];
+	struct payload payload;
+	if (payload_load(&payload, req.cfg.payload, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return EXIT_USAGE;
+	}
+	int rc = run_matrix(argc, argv, &req, &payload);
+	payload_free(&payload);
+	return rc;
+}

@@ -1,0 +1,238 @@
+#include "bench/results/history.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/results/results_json.h"
+#include "bench/results/results_read.h"
+#include "bench/run/cell_result.h"
+#include "bench/run/stats.h"
+#include "lib/json_util.h"
+#include "lib/units.h"
+
+static const char *const schema =
+	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=FULL;"
+	"CREATE TABLE IF NOT EXISTS runs ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  date TEXT, host TEXT, version TEXT, command_line TEXT, source TEXT,"
+	"  finished INTEGER DEFAULT 0, interrupted INTEGER DEFAULT 0,"
+	"  context TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS cells ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  run_id INTEGER NOT NULL REFERENCES runs(id),"
+	"  name TEXT NOT NULL, backend TEXT, pattern TEXT, ws_bytes INTEGER,"
+	"  guest_page TEXT, host_page TEXT, status TEXT, reason TEXT,"
+	"  repetitions INTEGER, median_cycles REAL, mean_cycles REAL, stddev_cycles REAL,"
+	"  cv REAL, median_ns REAL, effective_page TEXT, page_size_flagged INTEGER,"
+	"  entries TEXT NOT NULL,"
+	"  UNIQUE(run_id, name));"
+	"CREATE INDEX IF NOT EXISTS cells_by_name ON cells(name, run_id);";
+
+static int fail(struct history *h, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, h->db ? sqlite3_errmsg(h->db) : "no database");
+	return -1;
+}
+
+int history_open(struct history *h, const char *path, char *err, size_t errlen)
+{
+	memset(h, 0, sizeof *h);
+	if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open the history database %s: %s; fix: give a writable --db path",
+			 path, h->db ? sqlite3_errmsg(h->db) : "out of memory");
+		sqlite3_close(h->db);
+		h->db = NULL;
+		return -1;
+	}
+	sqlite3_busy_timeout(h->db, 5000);
+	char *msg = NULL;
+	if (sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s is not a usable tlbvisor history: %s", path, msg ? msg : "?");
+		sqlite3_free(msg);
+		sqlite3_close(h->db);
+		h->db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void history_close(struct history *h)
+{
+	if (h->db)
+		sqlite3_close(h->db);
+	h->db = NULL;
+}
+
+int history_begin_run(struct history *h, const struct history_run *run, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db,
+			       "INSERT INTO runs(date, host, version, command_line, source, context) VALUES(?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "preparing the run row");
+	const char *const values[] = { run->date, run->host, run->version, run->command_line, run->source,
+				       run->context ? run->context : "{}" };
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_text(st, i + 1, values[i] ? values[i] : "", -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(h, err, errlen, "storing the run");
+	h->run_id = sqlite3_last_insert_rowid(h->db);
+	return 0;
+}
+
+int history_add_cell(struct history *h, const struct cell_result *r, const char *entries, char *err, size_t errlen)
+{
+	const struct cell *c = &r->cell;
+	bool ok = r->status == CELL_OK;
+	struct summary s;
+	bool stats = ok && summarize(r->cycles, (size_t)r->reps, &s) == 0;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db,
+			       "INSERT OR REPLACE INTO cells(run_id, name, backend, pattern, ws_bytes, guest_page,"
+			       " host_page, status, reason, repetitions, median_cycles, mean_cycles, stddev_cycles,"
+			       " cv, median_ns, effective_page, page_size_flagged, entries)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "preparing the cell row");
+	int k = 1;
+	sqlite3_bind_int64(st, k++, h->run_id);
+	sqlite3_bind_text(st, k++, c->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, k++, backend_name(c->backend), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k++, pattern_name(c->pattern), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, k++, (sqlite3_int64)c->ws);
+	sqlite3_bind_text(st, k++, c->guest_page ? page_size_name(c->guest_page) : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k++, host_page_name(c->host_page), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k++, cell_status_name(r->status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k++, ok ? "" : r->reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, k++, ok ? r->reps : 0);
+	/* median, mean, stddev and cv of the cycles, median ns: NULL for a
+	 * cell without timings. */
+	if (stats) {
+		const double aggregates[] = { s.median, s.mean, s.stddev, s.cv,
+					      r->tsc_hz > 0 ? s.median / r->tsc_hz * 1e9 : 0 };
+		for (size_t i = 0; i < sizeof aggregates / sizeof *aggregates; i++)
+			sqlite3_bind_double(st, k + (int)i, aggregates[i]);
+	}
+	k += 5;
+	sqlite3_bind_text(st, k++, ok ? r->effective_page : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, k++, ok && r->page_mismatch);
+	/* The entries column holds them as one JSON array. */
+	size_t len = strlen(entries ? entries : "") + 8;
+	char *array = malloc(len);
+	if (array)
+		snprintf(array, len, "[\n%s\n]", entries ? entries : "");
+	sqlite3_bind_text(st, k++, array ? array : "[]", -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st); /* one statement: its own transaction */
+	sqlite3_finalize(st);
+	free(array);
+	return rc == SQLITE_DONE ? 0 : fail(h, err, errlen, "storing a cell");
+}
+
+int history_transaction(struct history *h, int commit, char *err, size_t errlen)
+{
+	if (sqlite3_exec(h->db, commit ? "COMMIT" : "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, commit ? "committing" : "starting a transaction");
+	return 0;
+}
+
+int history_end_run(struct history *h, int interrupted, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db, "UPDATE runs SET finished=1, interrupted=? WHERE id=?", -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "preparing the run update");
+	sqlite3_bind_int(st, 1, interrupted);
+	sqlite3_bind_int64(st, 2, h->run_id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(h, err, errlen, "finishing the run");
+}
+
+int64_t history_import(struct history *h, json_t *doc, const char *source, char *err, size_t errlen)
+{
+	json_t *ctx = json_object_get(doc, "context"), *list = json_object_get(doc, "benchmarks");
+	if (!json_is_object(ctx) || !json_is_array(list)) {
+		snprintf(err, errlen, "not a results file: it needs a 'context' object and a 'benchmarks' array");
+		return -1;
+	}
+	struct cell_result *cells;
+	int n;
+	if (results_read_cells(list, json_number_value(json_object_get(ctx, "tsc_hz")), &cells, &n, err, errlen) < 0)
+		return -1;
+	char *context = json_dumps(ctx, JSON_COMPACT);
+	struct history_run run = { .date = json_str(ctx, "date"), .host = json_str(ctx, "host_name"),
+				   .version = json_str(ctx, "tlbvisor_version"),
+				   .command_line = json_str(ctx, "command_line"), .source = source, .context = context };
+	/* One transaction for the whole import: all of it or nothing. */
+	int rc = history_transaction(h, 0, err, errlen);
+	if (rc == 0)
+		rc = history_begin_run(h, &run, err, errlen);
+	for (int i = 0; rc == 0 && i < n; i++) {
+		char *entries = results_cell_text(&cells[i]);
+		rc = history_add_cell(h, &cells[i], entries, err, errlen);
+		free(entries);
+	}
+	if (rc == 0)
+		rc = history_end_run(h, json_is_true(json_object_get(ctx, "interrupted")), err, errlen);
+	if (rc == 0)
+		rc = history_transaction(h, 1, err, errlen);
+	if (rc < 0)
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	free(context);
+	free(cells);
+	return rc < 0 ? -1 : h->run_id;
+}
+
+json_t *history_load_run(struct history *h, int64_t run_id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db, "SELECT context FROM runs WHERE id=?", -1, &st, NULL) != SQLITE_OK) {
+		fail(h, err, errlen, "reading the run");
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, run_id);
+	json_t *ctx = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ctx = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+	sqlite3_finalize(st);
+	if (!ctx) {
+		snprintf(err, errlen, "run %lld is not in the history; see the runs with sqlite3 FILE 'SELECT id, date, command_line FROM runs'",
+			 (long long)run_id);
+		return NULL;
+	}
+	json_t *list = json_array();
+	sqlite3_prepare_v2(h->db, "SELECT entries FROM cells WHERE run_id=? ORDER BY id", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, run_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *entries = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		json_array_extend(list, entries);
+		json_decref(entries);
+	}
+	sqlite3_finalize(st);
+	json_t *doc = json_object();
+	json_object_set_new(doc, "context", ctx);
+	json_object_set_new(doc, "benchmarks", list);
+	return doc;
+}
+
+int64_t history_previous_run(struct history *h, int64_t before)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db,
+			       before ? "SELECT max(id) FROM runs WHERE id < ? AND finished=1"
+				      : "SELECT max(id) FROM runs WHERE finished=1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (before)
+		sqlite3_bind_int64(st, 1, before);
+	int64_t id = -1;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}

@@ -1,0 +1,62 @@
+#include "bench/results/results_csv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bench/run/stats.h"
+#include "lib/files.h"
+#include "lib/units.h"
+
+const char results_csv_header[] =
+	"name,backend,pattern,ws_bytes,guest_page,host_page,status,reps,median_cycles,"
+	"median_ns,mean_cycles,stddev_cycles,cv,min_cycles,effective_page,page_size_flagged,"
+	"warmup_passes,reason\n";
+
+char *results_csv_row(const struct cell_result *r)
+{
+	const struct cell *c = &r->cell;
+	struct summary s = { 0 };
+	summarize(r->cycles, (size_t)r->reps, &s);
+	char *out = NULL;
+	size_t size;
+	FILE *m = open_memstream(&out, &size);
+	if (!m)
+		return NULL;
+	fprintf(m, "%s,%s,%s,%llu,%s,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.5f,%.3f,%s,%d,%d,\"", c->name,
+		backend_name(c->backend), pattern_name(c->pattern), (unsigned long long)c->ws,
+		c->guest_page ? page_size_name(c->guest_page) : "", host_page_name(c->host_page),
+		cell_status_name(r->status), r->reps, s.median,
+		r->tsc_hz > 0 ? s.median / r->tsc_hz * 1e9 : 0.0, s.mean, s.stddev, s.cv, s.min,
+		r->status == CELL_OK ? r->effective_page : "", r->page_mismatch, r->warmup_passes);
+	/* Reasons may hold commas and quotes: quote them CSV-style. */
+	const char *reason = r->status == CELL_OK ? r->mismatch_reason : r->reason;
+	for (const char *p = reason; *p; p++) {
+		if (*p == '"')
+			fputc('"', m);
+		fputc(*p, m);
+	}
+	fprintf(m, "\"\n");
+	fclose(m);
+	return out;
+}
+
+int results_csv_write(const char *path, char *const *rows, int n, char *err, size_t errlen)
+{
+	return atomic_write_parts(path, results_csv_header, rows, n, "", "", err, errlen);
+}
+
+int results_write_csv(const char *path, const struct cell_result *results, int n, char *err, size_t errlen)
+{
+	char **rows = calloc((size_t)n + 1, sizeof *rows);
+	if (!rows) {
+		snprintf(err, errlen, "out of memory writing %s", path);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		rows[i] = results[i].status != CELL_PENDING ? results_csv_row(&results[i]) : NULL;
+	int rc = results_csv_write(path, rows, n, err, errlen);
+	for (int i = 0; i < n; i++)
+		free(rows[i]);
+	free(rows);
+	return rc;
+}

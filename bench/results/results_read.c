@@ -1,0 +1,176 @@
+#include "bench/results/results_read.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/json_util.h"
+#include "lib/units.h"
+
+/* Numbers of an entry that are not counters of the cell (results_json.c
+ * writes them from fields of struct cell and struct cell_result). */
+static const char *const entry_numbers[] = {
+	"family_index", "per_family_instance_index", "threads", "ws_bytes", "ept_levels", "repetitions",
+	"iterations", "real_time", "cpu_time", "cycles_per_access", "ns_per_access", "repetition_index",
+	"warmup_passes", "elements", "timer_overhead_cycles",
+};
+
+static const char *entry_name(const json_t *e)
+{
+	return json_str(e, "run_name")[0] ? json_str(e, "run_name") : json_str(e, "name");
+}
+
+/* The cell's parameters, from the keys every entry of it has. */
+static int read_cell(const json_t *e, struct cell *c, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	const char *name = entry_name(e), *guest = json_str(e, "guest_page");
+	snprintf(c->name, sizeof c->name, "%s", name);
+	c->index = (int)json_int(e, "family_index");
+	c->ws = (uint64_t)json_int(e, "ws_bytes");
+	c->workload = !strncmp(name, "exit/io/", 8) ? WORKLOAD_EXIT_IO
+		      : !strncmp(name, "exit/cpuid/", 11) ? WORKLOAD_EXIT_CPUID : WORKLOAD_CHASE;
+	c->vpid_set = json_is_string(json_object_get(e, "vpid"));
+	c->vpid = !strcmp(json_str(e, "vpid"), "on");
+	c->ept_levels = (unsigned)json_int(e, "ept_levels");
+	if (backend_parse(json_str(e, "backend"), &c->backend) < 0 ||
+	    pattern_parse(json_str(e, "pattern"), &c->pattern) < 0 ||
+	    host_page_parse(json_str(e, "host_page"), &c->host_page) < 0 ||
+	    (guest[0] && page_size_parse(guest, &c->guest_page) < 0)) {
+		snprintf(err, errlen, "entry '%s' is not a tlbvisor cell (backend '%s', pattern '%s', host page '%s', guest page '%s')",
+			 name, json_str(e, "backend"), json_str(e, "pattern"), json_str(e, "host_page"), guest);
+		return -1;
+	}
+	return 0;
+}
+
+static enum cell_status read_status(const json_t *e)
+{
+	const char *s = json_str(e, "status");
+	if (!s[0])
+		return json_is_true(json_object_get(e, "error_occurred")) ? CELL_FAILED : CELL_OK;
+	return !strcmp(s, "ok") ? CELL_OK : !strcmp(s, "skipped") ? CELL_SKIPPED : CELL_FAILED;
+}
+
+/* What the first entry says of the outcome: reasons, page sizes, counters. */
+static void read_outcome(const json_t *e, struct cell_result *r)
+{
+	r->status = read_status(e);
+	snprintf(r->reason, sizeof r->reason, "%s", json_str(e, "error_message"));
+	if (r->status != CELL_OK)
+		return;
+	snprintf(r->effective_page, sizeof r->effective_page, "%s", json_str(e, "effective_page"));
+	r->page_mismatch = json_is_true(json_object_get(e, "page_size_flagged"));
+	snprintf(r->mismatch_reason, sizeof r->mismatch_reason, "%s", json_str(e, "page_size_note"));
+	r->warmup_stable = json_is_true(json_object_get(e, "warmup_stable"));
+	snprintf(r->pmu_status, sizeof r->pmu_status, "%s", json_str(e, "pmu_status"));
+	snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status, "%s", json_str(e, "exit_reasons_status"));
+	r->warmup_passes = (int)json_int(e, "warmup_passes");
+	r->elements = (uint64_t)json_int(e, "elements");
+	r->timer_overhead = json_number_value(json_object_get(e, "timer_overhead_cycles"));
+	r->steps = (uint64_t)json_int(e, "iterations");
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)e, key, v) {
+		if (!json_is_number(v))
+			continue;
+		int known = 0;
+		for (size_t i = 0; i < sizeof entry_numbers / sizeof *entry_numbers; i++)
+			known |= !strcmp(key, entry_numbers[i]);
+		if (!known)
+			result_counter(r, key, json_number_value(v));
+	}
+}
+
+/* One repetition: cycles per access; the first also gives the cell's TSC
+ * rate, which its ns imply (a cell's rate may not be the host's: Bochs). */
+static void read_iteration(const json_t *e, struct cell_result *r)
+{
+	if (r->reps >= RESULT_MAX_REPS)
+		return;
+	double cycles = json_number_value(json_object_get(e, "cycles_per_access"));
+	double ns = json_number_value(json_object_get(e, "ns_per_access"));
+	if (r->reps == 0 && ns > 0 && cycles > 0)
+		r->tsc_hz = cycles / ns * 1e9;
+	r->cycles[r->reps++] = cycles;
+}
+
+int results_read_cells(json_t *benchmarks, double tsc_hz, struct cell_result **cells, int *n, char *err,
+		       size_t errlen)
+{
+	*n = 0;
+	*cells = calloc(json_array_size(benchmarks) + 1, sizeof **cells);
+	if (!*cells) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(benchmarks, i, e) {
+		const char *name = entry_name(e);
+		struct cell_result *r = NULL;
+		for (int k = 0; k < *n && !r; k++)
+			if (!strcmp((*cells)[k].cell.name, name))
+				r = &(*cells)[k];
+		if (!r) {
+			struct cell c;
+			if (read_cell(e, &c, err, errlen) < 0) {
+				free(*cells);
+				*cells = NULL;
+				return -1;
+			}
+			r = &(*cells)[(*n)++];
+			result_init(r, &c);
+			r->tsc_hz = tsc_hz;
+			read_outcome(e, r);
+		}
+		if (r->status == CELL_OK && !strcmp(json_str(e, "run_type"), "iteration"))
+			read_iteration(e, r);
+	}
+	return 0;
+}
+
+int results_read_file(const char *path, struct cell_result **cells, int *n, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+	if (!doc) {
+		snprintf(err, errlen, "cannot resume from %s: %s; fix: give the results JSON of the interrupted run", path,
+			 je.text);
+		return -1;
+	}
+	json_t *list = json_object_get(doc, "benchmarks");
+	if (!json_is_array(list)) {
+		snprintf(err, errlen, "cannot resume from %s: it has no 'benchmarks' array", path);
+		json_decref(doc);
+		return -1;
+	}
+	double tsc_hz = json_number_value(json_object_get(json_object_get(doc, "context"), "tsc_hz"));
+	char why[512];
+	int rc = results_read_cells(list, tsc_hz, cells, n, why, sizeof why);
+	json_decref(doc);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot resume from %s: %s", path, why);
+	return rc;
+}
+
+void results_resume(struct cell_result *results, bool *kept, int n, const struct cell_result *done, int ndone,
+		    int *nkept, int *foreign)
+{
+	*nkept = *foreign = 0;
+	for (int k = 0; k < ndone; k++) {
+		int i = 0;
+		while (i < n && strcmp(results[i].cell.name, done[k].cell.name))
+			i++;
+		if (i == n) {
+			(*foreign)++;
+			continue;
+		}
+		/* The matrix's cell, the earlier run's outcome. */
+		struct cell c = results[i].cell;
+		results[i] = done[k];
+		results[i].cell = c;
+		kept[i] = true;
+		(*nkept)++;
+	}
+}

@@ -1,0 +1,69 @@
+/* What one cell produced: per-repetition timings, counters, effective page
+ * sizes, or the reason it was skipped or failed. */
+#ifndef TLBVISOR_CELL_RESULT_H
+#define TLBVISOR_CELL_RESULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bench/run/matrix.h"
+
+#define RESULT_MAX_REPS 64
+#define RESULT_MAX_COUNTERS 128
+
+enum cell_status {
+	CELL_PENDING = 0,
+	CELL_OK,
+	CELL_SKIPPED,  /* the host cannot realize this cell: reason says why and how to fix */
+	CELL_FAILED,   /* it ran and went wrong: reason says what happened */
+};
+
+const char *cell_status_name(enum cell_status s);
+
+struct counter {
+	char name[48];
+	double value;
+};
+
+struct cell_result {
+	struct cell cell;
+	enum cell_status status;
+	char reason[512];
+
+	double tsc_hz;
+	uint64_t elements;         /* chased elements in the working set */
+	uint64_t steps;            /* accesses per repetition */
+	int reps;
+	double cycles[RESULT_MAX_REPS]; /* cycles per access, overhead subtracted */
+	double timer_overhead;     /* cycles subtracted from each timed interval */
+	int warmup_passes;
+	bool warmup_stable;
+
+	/* effective page sizes of the working set (native: smaps; kvm: VM stats) */
+	char effective_page[8];    /* dominant: "4k", "2m", "1g" or "?" */
+	bool page_mismatch;
+	char mismatch_reason[256];
+
+	char pmu_status[256];      /* "ok", or why the PMU columns are empty */
+	char exit_reasons_status[256]; /* kvm: "ok", or why there are no tp_exit_* counters */
+
+	/* kvm: the translation the cell really had ("" kvm: not a kvm cell) */
+	struct {
+		char kvm[24];                  /* which KVM: "kvm_amd+NPT", "kvm_pvm", ... */
+		char second_level[8];          /* "npt", "ept" or "shadow" */
+		unsigned second_level_levels;  /* NPT/EPT depth; 0 under shadow paging */
+		unsigned guest_levels;         /* 4, or 5 with CR4.LA57 */
+		unsigned host_paging_levels;   /* the host kernel's depth (AMD: the NPT's) */
+		char vpid[4];                  /* kvm_intel's vpid read back ("Y"/"N"); "" elsewhere */
+	} kvm;
+
+	int ncounters;
+	struct counter counters[RESULT_MAX_COUNTERS];
+};
+
+void result_init(struct cell_result *r, const struct cell *c);
+void result_counter(struct cell_result *r, const char *name, double value);
+void result_skip(struct cell_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void result_fail(struct cell_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,49 @@
+/* Everything of a run that is not its matrix of cells: how each cell is
+ * measured, the guests' limits, the PMU events, the emulators' limits and
+ * where the results go. The matrix (run/matrix.h) says which cells. */
+#ifndef TLBVISOR_RUN_CONFIG_H
+#define TLBVISOR_RUN_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RUN_MAX_EVENTS 8
+#define RUN_MAX_RAW_EVENTS 4
+
+struct matrix;
+
+struct run_config {
+	/* The measurement protocol (hv/common/measure.c), for every cell. */
+	int repetitions;
+	double min_time;      /* seconds per repetition, at least */
+	int max_warmup_passes;
+	/* The chase. */
+	uint64_t stride;      /* bytes per chased element (default: 4K, one line per page) */
+	uint64_t group;       /* TLB-locality group (0: none) */
+	uint64_t seed;
+	/* Guests (kvm and tlbvisor's hypervisor). */
+	uint64_t guest_mem;   /* KVM guest memory limit (0: sized to each working set) */
+	uint64_t exit_every;  /* a guest exit every N accesses (0: off) */
+	uint64_t exit_ticks;  /* tlbvisor's hypervisor: a VMX-preemption-timer exit every N ticks (0: off) */
+	double guest_timeout; /* seconds a guest may take for one command (watchdog) */
+	bool allow_module_reload; /* kvm: tlbvisor may reload kvm_intel to switch VPID */
+	/* PMU events (libpfm4 names) read around every phase (native, kvm). */
+	char events[RUN_MAX_EVENTS][80];
+	int nevents;
+	/* IA32_PERFEVTSEL encodings tlbvisor's hypervisor counts in the guest. */
+	uint64_t raw_events[RUN_MAX_RAW_EVENTS];
+	int nraw_events;
+	/* tlbvisor's hypervisor in an emulator. */
+	double vmx_timeout;   /* wall-clock limit of one boot */
+	bool probe_ept_violation;
+	/* Where the results go. */
+	const char *preset;   /* the preset the run started from */
+	const char *out, *csv, *db, *resume, *payload;
+	bool no_db;
+};
+
+/* Fill the matrix and the configuration from a preset: "quick" or
+ * "default". Returns -1 for an unknown name. */
+int run_preset(const char *name, struct matrix *m, struct run_config *cfg);
+
+#endif
