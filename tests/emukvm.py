@@ -353,6 +353,16 @@ def boot_for_test(machine, timeout):
     return res
 
 
+def keep_on_failure(machine):
+    """Remove the machine's files when every check passed; else say where
+    they are (console log, outputs) for the diagnosis."""
+    from tvtest import counts
+    if counts["failed"]:
+        print(f"the {machine.vendor} machine's files are kept in {machine.work}")
+    else:
+        machine.cleanup()
+
+
 def cells(path):
     """A results JSON's cells: run_name -> the cell's first entry."""
     with open(path) as f:

@@ -116,4 +116,5 @@ check("Ctrl-C then --resume: exit 130 first, then every one of the 16 cells ok o
 kept = re.search(r"(\d+) cells kept, (\d+) to run", res.stderr("resume"))
 check("--resume kept the cells finished before Ctrl-C and ran only the rest",
       kept and int(kept.group(1)) > 0 and int(kept.group(2)) > 0, res.stderr("resume")[-300:])
+emukvm.keep_on_failure(m)
 finish()

@@ -74,4 +74,5 @@ check("--ept-levels 4 realized (4-level EPT recorded), 5 skipped: Bochs has no 5
       res.rc("ept") == 0 and len(four) == 1 and four[0]["status"] == "ok" and four[0].get("second_level_levels") == 4
       and len(five) == 1 and five[0]["status"] == "skipped" and "5-level EPT" in five[0].get("error_message", ""),
       json.dumps({n: (e["status"], e.get("second_level_levels"), e.get("error_message")) for n, e in ept.items()}))
+emukvm.keep_on_failure(m)
 finish()
