@@ -196,7 +196,8 @@ class Machine:
 
     def interrupt(self, name, path, pattern, *argv):
         """Run argv and send it SIGINT (Ctrl-C) once the file path (relative
-        to the working directory) shows pattern; recorded as run() does."""
+        to the working directory) shows pattern (a grep basic regular
+        expression); recorded as run() does."""
         self.lines.append("tv_interrupt " + " ".join(shlex.quote(a) for a in (name, path, pattern, *argv)))
 
     def shell(self, line):

@@ -36,7 +36,7 @@ m.run("report", tv, "report", "matrix.json", "--out", "report")
 m.run("levels", tv, "run", "--backend", "kvm", "--ws", "1m", "--host-page", "4k,thp", "--guest-page", "4k,2m",
       "--guest-levels", "4,5", *QUICK, "--out", "levels.json", "--no-db")
 m.run("model", tv, "model")
-m.interrupt("interrupt", "interrupt.json", '"status": "ok"', tv, *RESUME, "--out", "interrupt.json")
+m.interrupt("interrupt", "interrupt.json", '"status": *"ok"', tv, *RESUME, "--out", "interrupt.json")
 m.run("resume", tv, *RESUME, "--resume", "interrupt.json")
 res = emukvm.boot_for_test(m, timeout=1200)
 
