@@ -163,10 +163,16 @@ class Result:
 class Machine:
     """One emulated machine: add files and commands, then boot() once."""
 
-    def __init__(self, vendor, hugepages_2m=0, hugepages_1g=0):
+    def __init__(self, vendor, hugepages_2m=0, hugepages_1g=0, paging_levels=4):
+        """paging_levels (amd): the machine's kernel pages with 4 levels when
+        QEMU boots its vmlinux through the PVH entry (fast), and with 5
+        (CR4.LA57: kvm_amd's NPT is then 5-level too) when it boots vmlinuz,
+        whose decompressor switches to 5-level paging on a CPU with LA57."""
         if vendor not in ("amd", "intel"):
             raise ValueError("vendor is amd or intel")
-        self.vendor = vendor
+        if paging_levels not in (4, 5) or (vendor == "intel" and paging_levels == 5):
+            raise ValueError("paging_levels is 4, or 5 on the amd machine (Bochs's CPU has no LA57)")
+        self.vendor, self.paging_levels = vendor, paging_levels
         self.hugepages_2m, self.hugepages_1g = hugepages_2m, hugepages_1g
         self.work = tempfile.mkdtemp(prefix=f"tlbvisor-emukvm-{vendor}-")
         self.stage = os.path.join(self.work, "stage")
@@ -274,7 +280,8 @@ class Machine:
         mem = 1536 + 1024 * self.hugepages_1g + 2 * self.hugepages_2m
         argv = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", str(mem),
                 "-display", "none", "-monitor", "none", "-no-reboot", "-serial", f"file:{console}",
-                "-kernel", os.path.join(kdir, "vmlinux"), "-initrd", initrd, "-append", self._cmdline(),
+                "-kernel", os.path.join(kdir, "vmlinux" if self.paging_levels == 4 else "vmlinuz"),
+                "-initrd", initrd, "-append", self._cmdline(),
                 "-virtfs", f"local,path={outdir},mount_tag=out,security_model=none,id=out"]
         self._spawn(argv, os.path.join(self.work, "qemu.log"), timeout)
 

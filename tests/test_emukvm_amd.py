@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The kvm backend on a real KVM with nested paging, on every machine: kvm_amd
-with NPT in QEMU TCG (tests/emukvm.py). One boot runs the issue's matrix
+with NPT in QEMU TCG (tests/emukvm.py), under a 5-level host kernel, so the
+NPT is 5-level too. One boot runs the issue's matrix
 (every guest page x host page, hugetlb 2M and 1G reserved inside), the exit
 round trips, 5-level guest paging, tlbvisor list/model/report, and Ctrl-C with
 --resume; the results JSON, history DB and report come back as files.
@@ -27,7 +28,8 @@ def tp_exits(entry):
     return {k.split("_tp_exit_", 1)[1]: v for k, v in entry.items() if "_tp_exit_" in k}
 
 
-m = emukvm.Machine("amd", hugepages_2m=520, hugepages_1g=1)
+# A 5-level host kernel (CR4.LA57), so kvm_amd's NPT is 5-level as well.
+m = emukvm.Machine("amd", hugepages_2m=520, hugepages_1g=1, paging_levels=5)
 tv = m.add(TLBVISOR)
 m.run("list", tv, "list")
 m.run("matrix", tv, "run", "--backend", "kvm", "--ws", "16k,1m,8m", "--host-page", "4k,thp,2m,1g",
@@ -71,7 +73,8 @@ check("exit reasons named by SVM exit code (IOIO; CPUID in the CPUID round trip)
       all(e.get("exit_reasons_status") == "ok" and "IOIO" in tp_exits(e) for e in chase.values())
       and "CPUID" in tp_exits(by.get("exit/cpuid/backend:kvm", {})), f"names seen: {sorted(names)}")
 paging = doc["context"].get("paging_levels")
-check("kvm cells record kvm_amd+NPT, NPT as deep as the host's paging, 4-level guests",
+check("the host's paging depth is found: 5 levels (CR4.LA57)", paging == 5, doc["context"].get("paging_levels_how"))
+check("kvm cells record kvm_amd+NPT, NPT as deep as the host's paging (5), 4-level guests",
       all(e.get("kvm") == "kvm_amd+NPT" and e.get("second_level") == "npt"
           and e.get("second_level_levels") == paging == e.get("host_paging_levels") and e.get("guest_levels") == 4
           for e in chase.values()), json.dumps({k: next(iter(chase.values())).get(k) for k in
@@ -92,7 +95,7 @@ check("report: says at the top what the kvm cells measured and that timings are 
       res.rc("report") == 0 and "The kvm cells ran on kvm_amd with NPT: nested paging" in md
       and "QEMU TCG, an emulator" in md, md[:1000] + res.stderr("report"))
 
-# Guest paging depth: 5-level guests under 5-level NPT (QEMU's CPU has LA57).
+# Guest paging depth: 5-level guests on 5-level NPT (QEMU's CPU has LA57).
 lv = emukvm.cells(res.path("levels.json"))
 five = [e for n, e in lv.items() if n.endswith("/guest-levels:5")]
 check("--guest-levels 4,5: 8 cells; the 5-level ones ran with guest_levels 5, or were skipped naming LA57",
