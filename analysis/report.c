@@ -80,11 +80,18 @@ static uint64_t page_bytes(const char *p)
 
 /* Each virtualized cell: extra cycles over native 4K beside the references a
  * TLB miss costs for its guest leaf and effective second-level leaf. */
-/* A depth recorded in the cell (4 or 5), else 4. */
-static unsigned cell_depth(const struct cell_view *c, const char *key)
+/* A depth recorded in the cell (4 or 5), else 0 (absent, or not a depth). */
+static unsigned recorded_depth(const struct cell_view *c, const char *key)
 {
 	double d = view_counter(c, key);
-	return isnan(d) || d < 4 ? 4 : (unsigned)d;
+	return d == 4 || d == 5 ? (unsigned)d : 0;
+}
+
+/* A depth recorded in the cell, else 4. */
+static unsigned cell_depth(const struct cell_view *c, const char *key)
+{
+	unsigned d = recorded_depth(c, key);
+	return d ? d : 4;
 }
 
 static void model_table(struct report *r)
@@ -234,7 +241,7 @@ static void provenance_notes(struct report *r)
 		if (!strcmp(r->v.cells[i].backend, "kvm")) {
 			kvm_cells = true;
 			if (!second_levels && !strcmp(r->v.cells[i].status, "ok"))
-				second_levels = (unsigned)view_counter(&r->v.cells[i], "second_level_levels");
+				second_levels = recorded_depth(&r->v.cells[i], "second_level_levels");
 		}
 	const char *words = json_str(ctx, "kvm_translation");
 	if (kvm_cells && words[0]) {
