@@ -440,22 +440,29 @@ static int run_cell(const struct matrix *m, const struct host_caps *h, const str
 	}
 }
 
-/* Mark the cells an earlier run already wrote to path; they keep its entries. */
-static int resume_cells(const char *path, struct cell_result *results, int n)
+/* The results of the run being resumed, read before anything else is said
+ * or done: a bad file is bad input. NULL after printing why. */
+static json_t *resume_load(const char *path)
 {
 	json_error_t je;
 	json_t *doc = json_load_file(path, 0, &je);
 	if (!doc) {
 		fprintf(stderr, "tlbvisor run: cannot resume from %s: %s; fix: give the results JSON of the interrupted run\n",
 			path, je.text);
-		return -1;
+		return NULL;
 	}
-	json_t *list = json_object_get(doc, "benchmarks");
-	if (!json_is_array(list)) {
+	if (!json_is_array(json_object_get(doc, "benchmarks"))) {
 		fprintf(stderr, "tlbvisor run: cannot resume from %s: it has no 'benchmarks' array\n", path);
 		json_decref(doc);
-		return -1;
+		return NULL;
 	}
+	return doc;
+}
+
+/* Mark the cells an earlier run already wrote to path; they keep its entries. */
+static void resume_cells(const char *path, json_t *doc, struct cell_result *results, int n)
+{
+	json_t *list = json_object_get(doc, "benchmarks");
 	int kept = 0, foreign = 0;
 	size_t k;
 	json_t *e;
@@ -477,10 +484,8 @@ static int resume_cells(const char *path, struct cell_result *results, int n)
 		}
 		foreign += !found;
 	}
-	json_decref(doc);
 	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run%s\n", path, kept, n - kept,
 		foreign ? "; entries of cells not in this matrix are dropped (give the same matrix options)" : "");
-	return 0;
 }
 
 static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_options *op,
@@ -496,6 +501,7 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	json_t *extra = json_object();
 	struct history hist = { 0 };
 	int n = 0;
+	json_t *resumed = NULL;
 
 	time_t now = time(NULL);
 	struct tm tm;
@@ -510,6 +516,11 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 			goto done;
 		}
 		o.out = out_path;
+	}
+
+	if (o.resume && !(resumed = resume_load(o.resume))) {
+		rc = EXIT_USAGE;
+		goto done;
 	}
 
 	struct host_caps h;
@@ -531,10 +542,8 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	matrix_expand(&m, cells, n);
 	for (int i = 0; i < n; i++)
 		result_init(&results[i], &cells[i]);
-	if (o.resume && resume_cells(o.resume, results, n) < 0) {
-		rc = EXIT_USAGE;
-		goto done;
-	}
+	if (resumed)
+		resume_cells(o.resume, resumed, results, n);
 
 	char cmdline[2048];
 	join_args(argc, argv, cmdline, sizeof cmdline);
@@ -670,6 +679,7 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	rc = write_errors ? 1 : failed ? 3 : 0;
 done:
 	history_close(&hist);
+	json_decref(resumed);
 	json_decref(extra);
 	for (int i = 0; results && i < n; i++)
 		json_decref(results[i].carried);
