@@ -253,6 +253,62 @@ int results_write_json(const char *path, const struct run_info *run, const struc
 	return close_rename(f, tmp, path, err, errlen);
 }
 
+/* One CSV row: what the writer needs, from a cell measured now or from the
+ * entries a resumed cell kept. */
+struct csv_row {
+	int reps, flagged, warmup_passes;
+	double median, median_ns, mean, stddev, cv, min;
+	const char *effective_page, *reason;
+};
+
+static void csv_row_of_result(const struct cell_result *r, struct csv_row *row)
+{
+	struct summary s = { 0 };
+	summarize(r->cycles, (size_t)r->reps, &s);
+	*row = (struct csv_row){ .reps = r->reps, .flagged = r->page_mismatch, .warmup_passes = r->warmup_passes,
+				 .median = s.median, .median_ns = r->tsc_hz > 0 ? s.median / r->tsc_hz * 1e9 : 0.0,
+				 .mean = s.mean, .stddev = s.stddev, .cv = s.cv, .min = s.min,
+				 .effective_page = r->status == CELL_OK ? r->effective_page : "",
+				 .reason = r->status == CELL_OK ? r->mismatch_reason : r->reason };
+}
+
+/* A resumed cell: the values its earlier run wrote, so the row is the one
+ * that run's CSV had. */
+static void csv_row_of_carried(const struct cell_result *r, struct csv_row *row)
+{
+	memset(row, 0, sizeof *row);
+	row->effective_page = row->reason = "";
+	json_t *e;
+	size_t k;
+	json_array_foreach(r->carried, k, e) {
+		const char *agg = json_string_value(json_object_get(e, "aggregate_name"));
+		double cycles = json_number_value(json_object_get(e, "cycles_per_access"));
+		if (!agg) {
+			if (!row->reps++) {
+				const char *eff = json_string_value(json_object_get(e, "effective_page"));
+				const char *why = json_string_value(json_object_get(e, r->status == CELL_OK ? "page_size_note" : "error_message"));
+				row->effective_page = eff ? eff : "";
+				row->reason = why ? why : "";
+				row->flagged = json_is_true(json_object_get(e, "page_size_flagged"));
+				row->warmup_passes = (int)json_integer_value(json_object_get(e, "warmup_passes"));
+			}
+		} else if (!strcmp(agg, "median")) {
+			row->median = cycles;
+			row->median_ns = json_number_value(json_object_get(e, "ns_per_access"));
+		} else if (!strcmp(agg, "mean")) {
+			row->mean = cycles;
+		} else if (!strcmp(agg, "stddev")) {
+			row->stddev = cycles;
+		} else if (!strcmp(agg, "min")) {
+			row->min = cycles;
+		} else if (!strcmp(agg, "cv")) {
+			row->cv = cycles;
+		}
+	}
+	if (r->status != CELL_OK)
+		row->reps = 0;
+}
+
 int results_write_csv(const char *path, const struct cell_result *results, int n, char *err,
 		      size_t errlen)
 {
@@ -268,32 +324,18 @@ int results_write_csv(const char *path, const struct cell_result *results, int n
 		const struct cell *c = &r->cell;
 		if (r->status == CELL_PENDING)
 			continue;
-		if (r->carried) { /* resumed: the earlier run's median */
-			json_t *e;
-			size_t k;
-			double med = 0;
-			json_array_foreach(r->carried, k, e) {
-				const char *agg = json_string_value(json_object_get(e, "aggregate_name"));
-				if (agg && !strcmp(agg, "median"))
-					med = json_number_value(json_object_get(e, "cycles_per_access"));
-			}
-			fprintf(f, "%s,%s,%s,%llu,%s,%s,%s,,%.3f,,,,,,,,,\"resumed from an earlier run\"\n", c->name,
-				backend_name(c->backend), pattern_name(c->pattern), (unsigned long long)c->ws,
-				c->guest_page ? guest_page_name(c->guest_page) : "", host_page_name(c->host_page),
-				cell_status_name(r->status), med);
-			continue;
-		}
-		struct summary s = { 0 };
-		summarize(r->cycles, (size_t)r->reps, &s);
+		struct csv_row row;
+		if (r->carried)
+			csv_row_of_carried(r, &row);
+		else
+			csv_row_of_result(r, &row);
 		/* Reasons may hold commas and quotes: quote them CSV-style. */
 		fprintf(f, "%s,%s,%s,%llu,%s,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.5f,%.3f,%s,%d,%d,\"", c->name,
 			backend_name(c->backend), pattern_name(c->pattern), (unsigned long long)c->ws,
 			c->guest_page ? guest_page_name(c->guest_page) : "", host_page_name(c->host_page),
-			cell_status_name(r->status), r->reps, s.median,
-			r->tsc_hz > 0 ? s.median / r->tsc_hz * 1e9 : 0.0, s.mean, s.stddev, s.cv, s.min,
-			r->status == CELL_OK ? r->effective_page : "", r->page_mismatch, r->warmup_passes);
-		const char *reason = r->status == CELL_OK ? r->mismatch_reason : r->reason;
-		for (const char *p = reason; *p; p++) {
+			cell_status_name(r->status), row.reps, row.median, row.median_ns, row.mean, row.stddev,
+			row.cv, row.min, row.effective_page, row.flagged, row.warmup_passes);
+		for (const char *p = row.reason; *p; p++) {
 			if (*p == '"')
 				fputc('"', f);
 			fputc(*p, f);
