@@ -209,8 +209,12 @@ int backend_kvm_run(const struct matrix *m, const struct host_caps *h, const str
 				       .ws_host = mem.addr, .ws_mem_size = mem_size,
 				       .guest_page = c->guest_page, .phys_bits = phys_bits };
 	if (kvm_guest_create(&k.g, &gc, err, sizeof err) < 0) {
-		result_fail(r, "%s", err);
 		host_mem_free(&mem);
+		/* A signal (EINTR) cut the VM's creation short: the cell is not a
+		 * result, it stays pending for --resume. */
+		if (protocol_interrupted)
+			return MEASURE_INTERRUPTED;
+		result_fail(r, "%s", err);
 		return MEASURE_OK;
 	}
 	k.g.watchdog_s = m->guest_timeout;
