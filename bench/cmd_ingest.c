@@ -102,6 +102,7 @@ int cmd_ingest(int argc, char **argv)
 	localtime_r(&now, &tm);
 	strftime(run.date, sizeof run.date, "%Y-%m-%dT%H:%M:%S%z", &tm);
 	int rc = results_write_json(out, &run, &h, &m, results, (int)n, err, sizeof err);
+	bool done = log.done;
 	json_decref(extra);
 	vmx_log_free(&log);
 	free(results);
@@ -110,6 +111,6 @@ int cmd_ingest(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "tlbvisor: %zu cells from %s written to %s%s\n", n - (size_t)bad, in, out,
-		log.done ? "" : " (the log ends before the hypervisor finished)");
+		done ? "" : " (the log ends before the hypervisor finished)");
 	return 0;
 }
