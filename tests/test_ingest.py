@@ -17,7 +17,7 @@ from reportcheck import PAGE_LEVEL, check_report  # noqa: E402
 from tvtest import cells, check, finish, load_json  # noqa: E402
 
 TLBVISOR, ROOT = sys.argv[1], sys.argv[2]
-LOG = os.path.join(ROOT, "tests/data/baremetal-serial.log")
+LOG = os.path.join(ROOT, "tests/data/hypervisor-serial.log")
 TORN = os.path.join(ROOT, "tests/fuzz/corpus/serial_ingest/serial.log")
 TMP = tempfile.mkdtemp(prefix="tlbvisor-ingest-")
 TSC_GHZ = 0.05
@@ -41,6 +41,8 @@ def log_lines(path):
 
 
 def name_of(line):
+    if line.get("workload", "chase") != "chase":
+        return f"exit/{line['workload'][5:]}/backend:baremetal"
     ws = line["ws"]
     size = f"{ws >> 30}G" if ws % (1 << 30) == 0 else f"{ws >> 20}M" if ws % (1 << 20) == 0 else f"{ws >> 10}K"
     return (f"chase/{line['pattern']}/ws:{size}/backend:baremetal/guest:{line['guest_page']}/host:{line['ept_page']}"
@@ -76,6 +78,9 @@ def check_cell(name, line, entries, model):
                                            "warmup_exits", "measure_exits", "ept_walk_refs")})
     check(f"{name}: every exit count of the line", all(first.get(k) == v for k, v in counters.items()),
           {k: (first.get(k), v) for k, v in counters.items() if first.get(k) != v})
+    if not name.startswith("chase/"):
+        check(f"{name}: an exit round trip has no effective page", first["effective_page"] == "-", first["effective_page"])
+        return
     check(f"{name}: the EPT leaf the hypervisor built is the effective page, flagged iff not the requested one",
           first["effective_page"] == line["ept_leaf"] and first["page_size_flagged"] == (line["ept_leaf"] != line["ept_page"]),
           first["effective_page"])
