@@ -24,10 +24,12 @@ def check(name, cond, detail=""):
     return bool(cond)
 
 
-def skip(name, missing, fix):
-    """A check that cannot run here: what is missing and the command that provides it."""
+def skip(name, missing, fix=None):
+    """A check that cannot run here: what is missing and the command that
+    provides it (every skip should give one; the closing summary of
+    ci/test.sh shows the ones that do not)."""
     counts["skipped"] += 1
-    print(f"SKIP {name}: {missing}; fix: {fix}", flush=True)
+    print(f"SKIP {name}: {missing}; fix: {fix or '(none given)'}", flush=True)
 
 
 def finish():
