@@ -3,19 +3,22 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/run/matrix.h"
-#include "bench/run/run_config.h"
+#include "bench/backends/backend_common.h"
 #include "bench/cli/args.h"
-#include "lib/units.h"
-#include "bench/run/cell_result.h"
+#include "bench/cli/run_options.h"
 #include "bench/host/host_caps.h"
 #include "bench/results/results_csv.h"
 #include "bench/results/results_json.h"
 #include "bench/results/results_read.h"
+#include "bench/run/cell_result.h"
+#include "bench/run/matrix.h"
+#include "bench/run/run_config.h"
 #include "bench/run/stats.h"
+#include "lib/units.h"
 
 Test(stats, known_values)
 {
@@ -263,4 +266,198 @@ Test(results, cells_read_back_as_the_structs_they_were_written_from)
 	cr_assert_eq(results_read_cells(foreign, 1e9, &back, &n, err, sizeof err), -1);
 	cr_assert(strstr(err, "not a tlbvisor cell"), "%s", err);
 	json_decref(foreign);
+}
+
+/* A run command line as tlbvisor run reads it: the preset, then the options
+ * (the tables of cli/run_options.c), then the checks across them. */
+static int parse_run(int argc, char **argv, struct run_request *req)
+{
+	static const struct cli_command cmd = { "run", "", 0, 0, NULL };
+	if (run_request_init(req, cmd.name, argc, argv) < 0)
+		return -1;
+	const struct cli_options sets[] = {
+		{ run_matrix_options, run_nmatrix_options, req },
+		{ run_file_options, run_nfile_options, req },
+		{ run_host_options, run_nhost_options, req },
+	};
+	int nargs, status;
+	if (!cli_parse(&cmd, argc, argv, sets, 3, NULL, &nargs, &status))
+		return -1;
+	return run_request_check(req, cmd.name);
+}
+
+/* The order cells run in, all of it: pattern, working set, then backend,
+ * guest page, host page, VPID, EPT depth; exit round trips last. The
+ * expected names are spelled out here, not made by cell_name. */
+Test(matrix, every_cell_in_working_set_major_order)
+{
+	char *argv[] = { "run", "--backend", "native,kvm,bochs", "--pattern", "random,seq", "--ws", "16k,1m,64m",
+			 "--host-page", "4k,2m", "--guest-page", "4k,2m", "--vpid", "on,off", "--ept-levels", "4,5",
+			 "--exit-cost", "--pmu-preset", "none" };
+	struct run_request req;
+	cr_assert_eq(parse_run(sizeof argv / sizeof *argv, argv, &req), 0);
+	const struct matrix *m = &req.matrix;
+	static const char *const patterns[] = { "random", "seq" }, *const ws[] = { "16K", "1M", "64M" };
+	static const char *const pages[] = { "4k", "2m" }, *const vpid[] = { "on", "off" }, *const levels[] = { "4", "5" };
+	char want[256][160];
+	int n = 0;
+	for (int p = 0; p < 2; p++)
+		for (int w = 0; w < 3; w++) {
+			for (int h = 0; h < 2; h++)
+				snprintf(want[n++], 160, "chase/%s/ws:%s/backend:native/host:%s", patterns[p], ws[w], pages[h]);
+			for (int b = 0; b < 2; b++)
+				for (int g = 0; g < 2; g++)
+					for (int h = 0; h < 2; h++)
+						for (int v = 0; v < 2; v++)
+							for (int l = 0; l < 2; l++)
+								snprintf(want[n++], 160, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s/vpid:%s/ept-levels:%s",
+									 patterns[p], ws[w], b ? "bochs" : "kvm", pages[g], pages[h], vpid[v], levels[l]);
+		}
+	for (int b = 0; b < 2; b++) {
+		snprintf(want[n++], 160, "exit/io/backend:%s", b ? "bochs" : "kvm");
+		snprintf(want[n++], 160, "exit/cpuid/backend:%s", b ? "bochs" : "kvm");
+	}
+	cr_assert_eq(n, 2 * 3 * (2 + 2 * 16) + 4);
+	static struct cell cells[256];
+	cr_assert_eq(matrix_expand(m, NULL, 0), n);
+	cr_assert_eq(matrix_expand(m, cells, 256), n);
+	for (int i = 0; i < n; i++) {
+		cr_assert_str_eq(cells[i].name, want[i], "cell %d", i);
+		cr_assert_eq(cells[i].index, i);
+	}
+}
+
+/* --stride, --group and --seed from the command line down to the chase the
+ * backends build (cell_chase_config is what native and kvm cells use). */
+Test(matrix, stride_group_and_seed_reach_the_chase)
+{
+	char *argv[] = { "run", "--backend", "native", "--host-page", "4k", "--ws", "8m", "--stride", "64", "--group", "256k",
+			 "--seed", "7", "--pmu-preset", "none" };
+	struct run_request req;
+	cr_assert_eq(parse_run(sizeof argv / sizeof *argv, argv, &req), 0);
+	struct cell c;
+	cr_assert_eq(matrix_expand(&req.matrix, &c, 1), 1);
+	uint8_t *mem = aligned_alloc(4096, 8 << 20);
+	cr_assert_not_null(mem);
+	struct chase_config cfg = cell_chase_config(&c, &req.cfg, (uint64_t)(uintptr_t)mem);
+	cr_assert_eq(cfg.bytes, 8 << 20);
+	cr_assert_eq(cfg.stride, 64);
+	cr_assert_eq(cfg.group, 256 << 10);
+	cr_assert_eq(cfg.seed, 7);
+	cr_assert_eq(cfg.pattern, CHASE_RANDOM);
+	cr_assert_eq(chase_validate(&cfg), CHASE_OK);
+	cr_assert_eq(chase_elements(&cfg), (8 << 20) / 64);
+	chase_build(&cfg);
+	/* Follow the pointers: every 4096 consecutive elements (one 256K
+	 * group) stay inside one group, and every element is visited. */
+	const uint64_t n = chase_elements(&cfg), per = (256 << 10) / 64;
+	uint64_t p = chase_start(&cfg), group = 0;
+	uint8_t *seen = calloc(n, 1);
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t i = (p - cfg.base) / 64;
+		cr_assert_lt(i, n);
+		cr_assert_not(seen[i]);
+		seen[i] = 1;
+		if (k % per == 0)
+			group = i / per;
+		cr_assert_eq(i / per, group, "step %llu left its group", (unsigned long long)k);
+		p = *(uint64_t *)p;
+	}
+	cr_assert_eq(p, chase_start(&cfg));
+	uint64_t cycles;
+	cr_assert_eq(chase_timed(chase_start(&cfg), 2 * n + 3, &cycles), chase_expected(&cfg, 2 * n + 3));
+	/* Another seed is another permutation. */
+	struct chase_config other = cfg;
+	other.seed = 8;
+	uint64_t same = 0;
+	for (uint64_t k = 0; k < n; k++)
+		same += chase_order(&cfg, k) == chase_order(&other, k);
+	cr_assert_lt(same, n / 100, "%llu of %llu positions equal", (unsigned long long)same, (unsigned long long)n);
+	/* A working set smaller than the stride is one element. */
+	char *small[] = { "run", "--backend", "native", "--host-page", "4k", "--ws", "2k", "--pmu-preset", "none" };
+	cr_assert_eq(parse_run(sizeof small / sizeof *small, small, &req), 0);
+	matrix_expand(&req.matrix, &c, 1);
+	cfg = cell_chase_config(&c, &req.cfg, (uint64_t)(uintptr_t)mem);
+	cr_assert_eq(cfg.stride, 2048);
+	cr_assert_eq(chase_elements(&cfg), 1);
+	free(seen);
+	free(mem);
+}
+
+static void csv_lines(const char *path, char lines[][1024], int max, int *n)
+{
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f);
+	*n = 0;
+	while (*n < max && fgets(lines[*n], 1024, f))
+		(*n)++;
+	fclose(f);
+}
+
+/* The CSV's columns, a measured row, a skipped row, and the same cells
+ * resumed (written to the results JSON, read back by --resume into the
+ * matrix's cells): identical rows. */
+Test(results, csv_columns_and_resumed_rows)
+{
+	struct cell_result rs[2];
+	rs[0] = sample_ok();
+	rs[0].warmup_passes = 3;
+	struct cell c2 = { .index = 1, .backend = BACKEND_NATIVE, .ws = 1 << 20, .host_page = HOST_PAGE_2M };
+	cell_name(&c2);
+	result_init(&rs[1], &c2);
+	result_skip(&rs[1], "hugetlb 2M pages not reserved: need 1 free, have 0; fix: echo 1 | sudo tee /proc/sys/vm/nr_hugepages");
+	char path[] = "/tmp/tlbvisor-csv-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	char err[256];
+	cr_assert_eq(results_write_csv(path, rs, 2, err, sizeof err), 0, "%s", err);
+	char fresh[3][1024], resumed[3][1024];
+	int n;
+	csv_lines(path, fresh, 3, &n);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(fresh[0], "name,backend,pattern,ws_bytes,guest_page,host_page,status,reps,median_cycles,"
+				   "median_ns,mean_cycles,stddev_cycles,cv,min_cycles,effective_page,page_size_flagged,"
+				   "warmup_passes,reason\n");
+	/* 100, 110, 120 cycles at 2 GHz: median 110 = 55 ns, stddev 10, cv 10/110. */
+	cr_assert_str_eq(fresh[1], "chase/random/ws:512M/backend:kvm/guest:2m/host:4k,kvm,random,536870912,2m,4k,ok,3,"
+				   "110.000,55.000,110.000,10.000,0.09091,100.000,4k,1,3,"
+				   "\"requested 2m leaves, effective 4k: splintered, \"\"really\"\"\"\n");
+	cr_assert_str_eq(fresh[2], "chase/random/ws:1M/backend:native/host:2m,native,random,1048576,,2m,skipped,0,"
+				   "0.000,0.000,0.000,0.000,0.00000,0.000,,0,0,\"hugetlb 2M pages not reserved: need 1 free, "
+				   "have 0; fix: echo 1 | sudo tee /proc/sys/vm/nr_hugepages\"\n");
+	/* The same cells as an interrupted run wrote them, resumed. */
+	struct matrix m;
+	struct run_config cfg;
+	run_preset("quick", &m, &cfg);
+	struct host_caps h = { .tsc_hz = 2e9 };
+	struct run_info run = { .version = "test", .command_line = "tlbvisor run", .cells_total = 2, .cfg = &cfg,
+				.host = &h };
+	char json[] = "/tmp/tlbvisor-resume-XXXXXX";
+	fd = mkstemp(json);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_eq(results_write_json(json, &run, rs, 2, err, sizeof err), 0, "%s", err);
+	struct cell_result *done, matrix_cells[3];
+	int ndone, nkept, foreign;
+	cr_assert_eq(results_read_file(json, &done, &ndone, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(ndone, 2);
+	struct cell c3 = { .index = 2, .backend = BACKEND_NATIVE, .ws = 2 << 20, .host_page = HOST_PAGE_4K };
+	cell_name(&c3);
+	for (int i = 0; i < 3; i++)
+		result_init(&matrix_cells[i], i < 2 ? &rs[i].cell : &c3);
+	bool kept[3] = { false, false, false };
+	results_resume(matrix_cells, kept, 3, done, ndone, &nkept, &foreign);
+	cr_assert_eq(nkept, 2);
+	cr_assert_eq(foreign, 0);
+	cr_assert(kept[0] && kept[1] && !kept[2], "the two written cells are kept, the third runs");
+	cr_assert_eq(matrix_cells[2].status, CELL_PENDING);
+	cr_assert_eq(results_write_csv(path, matrix_cells, 3, err, sizeof err), 0, "%s", err);
+	csv_lines(path, resumed, 3, &n);
+	cr_assert_eq(n, 3, "the pending cell has no row");
+	for (int i = 0; i < 3; i++)
+		cr_assert_str_eq(resumed[i], fresh[i], "row %d of the resumed CSV", i);
+	free(done);
+	unlink(json);
+	unlink(path);
 }
