@@ -109,7 +109,7 @@ check("one baremetal cell per cell line, named from the line, in the log's order
 ctx = doc["context"]
 check("the context: the hypervisor's hello, where it came from, that it completed, the TSC given",
       ctx.get("hypervisor") == hello and ctx.get("ingested_from") == LOG and ctx.get("completed") is True
-      and ctx["tsc_hz"] == TSC_GHZ * 1e9 and ctx["tsc_source"] == "serial log", {k: ctx.get(k) for k in ("completed", "tsc_hz")})
+      and ctx["tsc_hz"] == TSC_GHZ * 1e9 and ctx["tsc_source"] == "--tsc-ghz", {k: ctx.get(k) for k in ("completed", "tsc_hz")})
 model = model_rows()
 for line in cell_lines:
     check_cell(name_of(line), line, by.get(name_of(line), [{}]), model)
