@@ -111,6 +111,23 @@ static struct cell_result sample_ok(void)
 	return r;
 }
 
+/* The results JSON of cells rs[0..n) of a quick run at 2 GHz, written to a
+ * new file made from the template path. */
+static void write_results_json(char *path, const struct cell_result *rs, int n)
+{
+	struct matrix m;
+	struct run_config cfg;
+	run_preset("quick", &m, &cfg);
+	struct host_caps h = { .tsc_hz = 2e9 };
+	struct run_info run = { .version = "test", .command_line = "tlbvisor run", .cells_total = n, .cfg = &cfg,
+				.host = &h };
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	char err[256];
+	cr_assert_eq(results_write_json(path, &run, rs, n, err, sizeof err), 0, "%s", err);
+}
+
 Test(results, json_round_trip_in_google_benchmark_schema)
 {
 	struct cell_result rs[2];
@@ -120,18 +137,9 @@ Test(results, json_round_trip_in_google_benchmark_schema)
 	cell_name(&c2);
 	result_init(&rs[1], &c2);
 	result_skip(&rs[1], "guest 1G pages unavailable: because");
-	struct matrix m;
-	struct run_config cfg;
-	run_preset("quick", &m, &cfg);
-	struct host_caps h = { .tsc_hz = 2e9 };
-	struct run_info run = { .version = "test", .command_line = "tlbvisor run", .cells_total = 2, .cfg = &cfg,
-				.host = &h };
 	char path[] = "/tmp/tlbvisor-test-XXXXXX";
-	int fd = mkstemp(path);
-	cr_assert_geq(fd, 0);
-	close(fd);
+	write_results_json(path, rs, 2);
 	char err[256];
-	cr_assert_eq(results_write_json(path, &run, rs, 2, err, sizeof err), 0, "%s", err);
 	json_error_t je;
 	json_t *doc = json_load_file(path, 0, &je);
 	cr_assert_not_null(doc, "output is not JSON: %s", je.text);
@@ -427,17 +435,8 @@ Test(results, csv_columns_and_resumed_rows)
 				   "0.000,0.000,0.000,0.000,0.00000,0.000,,0,0,\"hugetlb 2M pages not reserved: need 1 free, "
 				   "have 0; fix: echo 1 | sudo tee /proc/sys/vm/nr_hugepages\"\n");
 	/* The same cells as an interrupted run wrote them, resumed. */
-	struct matrix m;
-	struct run_config cfg;
-	run_preset("quick", &m, &cfg);
-	struct host_caps h = { .tsc_hz = 2e9 };
-	struct run_info run = { .version = "test", .command_line = "tlbvisor run", .cells_total = 2, .cfg = &cfg,
-				.host = &h };
 	char json[] = "/tmp/tlbvisor-resume-XXXXXX";
-	fd = mkstemp(json);
-	cr_assert_geq(fd, 0);
-	close(fd);
-	cr_assert_eq(results_write_json(json, &run, rs, 2, err, sizeof err), 0, "%s", err);
+	write_results_json(json, rs, 2);
 	struct cell_result *done, matrix_cells[3];
 	int ndone, nkept, foreign;
 	cr_assert_eq(results_read_file(json, &done, &ndone, err, sizeof err), 0, "%s", err);
