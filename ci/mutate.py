@@ -4,9 +4,10 @@ could catch each (or the whole suite with --all), restore the source, and
 print which tests caught which bug. A bug counts as caught only when a test
 FAILS (a skip catches nothing). Every bug must be caught; exit 1 otherwise.
 
-Each mutation is found by the text it changes, never by a line number, and
-must occur exactly once in the tracked sources: if the text is missing or
-ambiguous (files move), the script stops and says so.
+Each mutation names its file and the text it changes there, never a line
+number; the text must occur exactly once in that file: if the file or the
+text is missing or ambiguous (files move, code changes), the script stops
+and says so.
 
   ci/mutate.py [--all] [--only NAME[,NAME...]] [--build DIR]
 Run it after ci/setup.sh; it rebuilds DIR (default build/) for each mutant
@@ -19,85 +20,78 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# name, what the bug is, text to find, its replacement, the tests that could catch it.
+# name, what the bug is, file, text to find, its replacement, the tests that could catch it.
 MUTANTS = [
-    ("chase-order", "the grouped chase visits groups interleaved (TLB-locality groups lost)",
+    ("chase-order", "the grouped chase visits groups interleaved (TLB-locality groups lost)", "workloads/chase.c",
      "return g * per_group + within;", "return within * groups + g;",
      ["chase", "bench", "cli"]),
-    ("chase-seed", "--seed does not reach the chase the backends build",
-     "\t\t.seed = m->seed,\n", "\t\t.seed = 0x7c5f3a1d,\n",
+    ("chase-seed", "--seed does not reach the chase the backends build", "bench/backends/backend_common.c",
+     "\t\t.seed = cfg->seed,\n", "\t\t.seed = 0x7c5f3a1d,\n",
      ["bench", "chase", "cli"]),
-    ("mwu-u-statistic", "U computed from the rank sum with n(n-1)/2",
+    ("mwu-u-statistic", "U computed from the rank sum with n(n-1)/2", "analysis/mwu.c",
      "out->u1 = r1 - a * (a + 1) / 2.0;", "out->u1 = r1 - a * (a - 1) / 2.0;",
      ["mwu", "history_report"]),
-    ("mwu-tie-correction", "the variance ignores ties",
+    ("mwu-tie-correction", "the variance ignores ties", "analysis/mwu.c",
      "tie_term += t * t * t - t;", "tie_term += 0;",
      ["mwu", "history_report"]),
-    ("resume-kept-cells", "--resume measures the kept cells again",
-     "if (results[i].carried) { /* kept from the run being resumed */",
-     "if (0) { /* kept from the run being resumed */",
+    ("resume-kept-cells", "--resume measures the kept cells again", "bench/run/run_loop.c",
+     "\t\tif (kept[i]) {\n", "\t\tif (0) {\n",
      ["interrupt_resume"]),
-    ("smaps-thp", "smaps: THP counted as 4K pages",
+    ("smaps-thp", "smaps: THP counted as 4K pages", "bench/host/host_mem.c",
      "total_2m += anon_huge;\n\t\t\t\t\ttotal_4k += rss - anon_huge;",
      "total_2m += 0;\n\t\t\t\t\ttotal_4k += rss;",
      ["pagesize", "cli"]),
-    ("smaps-hugetlb", "smaps: hugetlb pages of 2M counted as 1G",
+    ("smaps-hugetlb", "smaps: hugetlb pages of 2M counted as 1G", "bench/host/host_mem.c",
      "if (kernel_page_kb == 2048)\n\t\t\t\t\ttotal_2m += hugetlb;",
      "if (kernel_page_kb == 2048)\n\t\t\t\t\ttotal_1g += hugetlb;",
      ["pagesize", "cli"]),
-    ("effective-verdict", "a tie between 2M and 4K bytes goes to 4K",
+    ("effective-verdict", "a tie between 2M and 4K bytes goes to 4K", "bench/backends/backend_common.c",
      "b2m >= b4k ? (2ull << 20) : 4096", "b2m > b4k ? (2ull << 20) : 4096",
      ["pagesize", "cli"]),
-    ("exit-histogram", "the hypervisor counts every exit twice in its histogram",
+    ("exit-histogram", "the hypervisor counts every exit twice in its histogram", "hv/vmx/exits.c",
      "x->histogram[basic]++;", "x->histogram[basic] += 2;",
      ["vmx_bochs"]),
-    ("trace-bucketing", "kvm_exit samples: the VMX basic exit reason is not masked",
+    ("trace-bucketing", "kvm_exit samples: the VMX basic exit reason is not masked", "bench/backends/kvm/kvm_trace.c",
      "reason &= 0xffff;", "reason &= 0xffffffff;",
      ["trace"]),
-    ("nested-walker", "the nested walk does not count the EPT walk of the final guest-physical address",
+    ("nested-walker", "the nested walk does not count the EPT walk of the final guest-physical address", "hv/paging/paging.c",
      "s = ept_translate(ept, w->gpa, w, &w->hpa);",
      "{ unsigned r = w->ept_refs; s = ept_translate(ept, w->gpa, w, &w->hpa); w->ept_refs = r; }",
      ["paging", "cli", "history_report"]),
-    ("stats-stddev", "the population standard deviation instead of the sample one",
+    ("stats-stddev", "the population standard deviation instead of the sample one", "bench/run/stats.c",
      "/ (double)(n - 1)", "/ (double)n",
      ["bench", "cli"]),
-    ("pmu-per-access", "PMU per-access columns divided by the accesses of one repetition only",
+    ("pmu-per-access", "PMU per-access columns divided by the accesses of one repetition only", "bench/backends/measure_host.c",
      "result_counter(r, name, r->counters[k].value / accesses);",
      "result_counter(r, name, r->counters[k].value / (double)mr.steps);",
      ["cli"]),
-    ("csv-resumed-rows", "the CSV row of a resumed cell loses its median",
-     "} else if (!strcmp(agg, \"median\")) {\n\t\t\trow->median = cycles;",
-     "} else if (!strcmp(agg, \"median?\")) {\n\t\t\trow->median = cycles;",
+    ("csv-resumed-rows", "a resumed cell loses its repetitions' cycles (its CSV row's median is 0)",
+     "bench/results/results_read.c",
+     "r->cycles[r->reps++] = cycles;", "r->reps++;",
      ["bench", "interrupt_resume"]),
-    ("report-overhead", "the Virtualization overhead section prints native over virtualized",
+    ("report-overhead", "the Virtualization overhead section prints native over virtualized", "analysis/overhead.c",
      "double ratio = d->median / view_native4k_median(v, d);",
      "double ratio = view_native4k_median(v, d) / d->median;",
      ["history_report"]),
-    ("matrix-order", "cells run pattern-major within each working set instead of working-set-major",
+    ("matrix-order", "cells run pattern-major within each working set instead of working-set-major", "bench/run/matrix.c",
      "for (int p = 0; p < m->npatterns; p++)\n\t\tfor (int w = 0; w < m->nws; w++)",
      "for (int w = 0; w < m->nws; w++)\n\t\tfor (int p = 0; p < m->npatterns; p++)",
      ["bench", "cli", "history_report", "interrupt_resume"]),
 ]
 
 
-def sources():
-    out = subprocess.run(["git", "ls-files", "*.c", "*.h", "*.S"], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout.split()
-    return [os.path.join(ROOT, p) for p in out]
-
-
-def locate(pattern):
-    """The one file holding pattern exactly once; stop loudly otherwise."""
-    hits = []
-    for path in sources():
+def locate(relpath, pattern):
+    """relpath, which must hold pattern exactly once; stop loudly otherwise."""
+    path = os.path.join(ROOT, relpath)
+    try:
         with open(path, encoding="utf-8", errors="surrogateescape") as f:
             n = f.read().count(pattern)
-        hits += [path] * n
-    if len(hits) != 1:
-        sys.exit(f"ci/mutate.py: the text {pattern!r} occurs {len(hits)} times "
-                 f"({', '.join(os.path.relpath(h, ROOT) for h in hits) or 'nowhere'}); "
+    except OSError as e:
+        sys.exit(f"ci/mutate.py: cannot read {relpath}: {e.strerror}; update the mutant to the source as it is now")
+    if n != 1:
+        sys.exit(f"ci/mutate.py: the text {pattern!r} occurs {n} times in {relpath}; "
                  "update the mutant to the source as it is now")
-    return hits[0]
+    return path
 
 
 def build(build_dir):
@@ -124,18 +118,18 @@ def main():
     o = ap.parse_args()
     chosen = [m for m in MUTANTS if not o.only or m[0] in o.only.split(",")]
     # Locate every mutation first: a stale pattern stops the run before anything changes.
-    located = [(m, locate(m[2])) for m in chosen]
+    located = [(m, locate(m[2], m[3])) for m in chosen]
     ok, log = build(o.build)
     if not ok:
         sys.exit("ci/mutate.py: the unmutated source does not build:\n" + log)
-    union = sorted({t for m in chosen for t in m[4]})
+    union = sorted({t for m in chosen for t in m[5]})
     base = run_tests(o.build, [] if o.all else union, "mutate-baseline")
     broken = [t for t, r in base.items() if r not in ("OK", "SKIP")]
     if broken:
         sys.exit(f"ci/mutate.py: these tests fail without any mutation, so they can catch nothing: {broken}")
     skipped = [t for t, r in base.items() if r == "SKIP"]
     rows, survivors = [], []
-    for (name, what, pattern, replacement, tests), path in located:
+    for (name, what, _, pattern, replacement, tests), path in located:
         with open(path, encoding="utf-8", errors="surrogateescape") as f:
             original = f.read()
         try:
