@@ -35,7 +35,7 @@ MUTANTS = [
      "tie_term += t * t * t - t;", "tie_term += 0;",
      ["mwu", "history_report"]),
     ("resume-kept-cells", "--resume measures the kept cells again", "bench/run/run_loop.c",
-     "\t\tif (kept[i]) {\n", "\t\tif (0) {\n",
+     "\t\tif (kept[i]) {\n", "\t\tif (kept[i] && 0) {\n",
      ["interrupt_resume"]),
     ("smaps-thp", "smaps: THP counted as 4K pages", "bench/host/host_mem.c",
      "total_2m += anon_huge;\n\t\t\t\t\ttotal_4k += rss - anon_huge;",
