@@ -42,8 +42,8 @@ struct run_config {
 	bool no_db;
 };
 
-/* Fill the matrix and the configuration from a preset: "quick" or
- * "default". Returns -1 for an unknown name. */
-int run_preset(const char *name, struct matrix *m, struct run_config *cfg);
+/* What every run starts from, before a preset or a matrix file (the
+ * presets are matrix files: bench/matrices/, cli/matrix_file.h). */
+void run_defaults(struct matrix *m, struct run_config *cfg);
 
 #endif
