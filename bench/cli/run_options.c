@@ -363,6 +363,9 @@ const struct cli_option run_host_options[] = {
 	{ "resume", CLI_STRING, CFG(resume), NULL, NULL },
 	{ "db", CLI_STRING, CFG(db), NULL, NULL },
 	{ "no-db", CLI_FLAG, CFG(no_db), NULL, NULL },
+	{ "matrix", CLI_STRING, CFG(matrix_file), NULL, NULL },
+	{ "shard", CLI_STRING, CFG(shard), NULL, NULL },
+	{ "shard-costs", CLI_STRING, CFG(shard_costs), NULL, NULL },
 };
 const int run_nhost_options = sizeof run_host_options / sizeof *run_host_options;
 

@@ -12,7 +12,7 @@
 static const char *const entry_numbers[] = {
 	"family_index", "per_family_instance_index", "threads", "ws_bytes", "ept_levels", "repetitions",
 	"iterations", "real_time", "cpu_time", "cycles_per_access", "ns_per_access", "repetition_index",
-	"warmup_passes", "elements", "timer_overhead_cycles",
+	"warmup_passes", "elements", "timer_overhead_cycles", "wall_seconds", "matrix_index",
 };
 
 static const char *entry_name(const json_t *e)
@@ -27,6 +27,8 @@ static int read_cell(const json_t *e, struct cell *c, char *err, size_t errlen)
 	const char *name = entry_name(e), *guest = json_str(e, "guest_page");
 	snprintf(c->name, sizeof c->name, "%s", name);
 	c->index = (int)json_int(e, "family_index");
+	c->matrix_index = json_object_get(e, "matrix_index") ? (int)json_int(e, "matrix_index") : c->index;
+	snprintf(c->section_name, sizeof c->section_name, "%s", json_str(e, "section"));
 	c->ws = (uint64_t)json_int(e, "ws_bytes");
 	c->workload = !strncmp(name, "exit/io/", 8) ? WORKLOAD_EXIT_IO
 		      : !strncmp(name, "exit/cpuid/", 11) ? WORKLOAD_EXIT_CPUID : WORKLOAD_CHASE;
@@ -57,6 +59,7 @@ static void read_outcome(const json_t *e, struct cell_result *r)
 {
 	r->status = read_status(e);
 	snprintf(r->reason, sizeof r->reason, "%s", json_str(e, "error_message"));
+	r->wall_seconds = json_number_value(json_object_get(e, "wall_seconds"));
 	if (r->status != CELL_OK)
 		return;
 	snprintf(r->effective_page, sizeof r->effective_page, "%s", json_str(e, "effective_page"));

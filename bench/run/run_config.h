@@ -38,6 +38,9 @@ struct run_config {
 	bool probe_ept_violation;
 	/* Where the results go. */
 	const char *preset;   /* the preset the run started from */
+	const char *matrix_file;  /* --matrix: the INI file of the matrix */
+	const char *shard;        /* --shard I/N | slurm | slurm/N */
+	const char *shard_costs;  /* --shard-costs: an earlier run's results (cell wall times) */
 	const char *out, *csv, *db, *resume, *payload;
 	bool no_db;
 };
