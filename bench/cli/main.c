@@ -15,6 +15,7 @@ static const struct command {
 	{ "model", cmd_model, "print nested page-walk references per TLB miss for every configuration" },
 	{ "report", cmd_report, "write a Markdown report of a results file" },
 	{ "import", cmd_import, "store results JSON files in the history database" },
+	{ "merge", cmd_merge, "join the shards (or per-host runs) of one matrix into one results file" },
 	{ "compare", cmd_compare, "compare two runs: per-cell change, Mann-Whitney U, verdict" },
 	{ "strategies", cmd_strategies, "rank huge-page strategies of a run against native" },
 	{ "iso", cmd_iso, "write a bootable ISO of tlbvisor's VMX hypervisor for a real machine" },

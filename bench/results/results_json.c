@@ -132,6 +132,8 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 		json_object_set_new(b, "matrix_index", json_integer(c->matrix_index));
 	if (c->section_name[0])
 		json_object_set_new(b, "section", json_string(c->section_name));
+	if (r->host[0])
+		json_object_set_new(b, "machine", json_string(r->host));
 	json_object_set_new(b, "status", json_string(cell_status_name(r->status)));
 	if (r->wall_seconds > 0)
 		json_object_set_new(b, "wall_seconds", json_real(r->wall_seconds));

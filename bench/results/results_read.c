@@ -60,6 +60,7 @@ static void read_outcome(const json_t *e, struct cell_result *r)
 	r->status = read_status(e);
 	snprintf(r->reason, sizeof r->reason, "%s", json_str(e, "error_message"));
 	r->wall_seconds = json_number_value(json_object_get(e, "wall_seconds"));
+	snprintf(r->host, sizeof r->host, "%s", json_str(e, "machine"));
 	if (r->status != CELL_OK)
 		return;
 	snprintf(r->effective_page, sizeof r->effective_page, "%s", json_str(e, "effective_page"));
