@@ -366,6 +366,7 @@ const struct cli_option run_host_options[] = {
 	{ "matrix", CLI_STRING, CFG(matrix_file), NULL, NULL },
 	{ "shard", CLI_STRING, CFG(shard), NULL, NULL },
 	{ "shard-costs", CLI_STRING, CFG(shard_costs), NULL, NULL },
+	{ "dry-run", CLI_FLAG, CFG(dry_run), NULL, NULL },
 };
 const int run_nhost_options = sizeof run_host_options / sizeof *run_host_options;
 

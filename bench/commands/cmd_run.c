@@ -138,33 +138,6 @@ static void drop_unavailable(struct matrix *m, const struct host_caps *h)
 	}
 }
 
-/* --shard-costs: the wall time of each cell in an earlier run's results,
- * by name (0 where it has none: the model predicts those). */
-static double *shard_costs(const char *path, const struct cell *cells, int n)
-{
-	if (!path)
-		return NULL;
-	struct cell_result *earlier;
-	int nearlier;
-	char err[1024];
-	if (results_read_file(path, &earlier, &nearlier, err, sizeof err) < 0) {
-		fprintf(stderr, "tlbvisor: --shard-costs: %s; the model predicts every cell instead\n", err);
-		return NULL;
-	}
-	double *costs = calloc((size_t)n + 1, sizeof *costs);
-	int found = 0;
-	for (int i = 0; costs && i < n; i++)
-		for (int k = 0; k < nearlier; k++)
-			if (!strcmp(earlier[k].cell.name, cells[i].name)) {
-				costs[i] = earlier[k].wall_seconds;
-				found += costs[i] > 0;
-				break;
-			}
-	free(earlier);
-	fprintf(stderr, "tlbvisor: --shard-costs: %d of %d cells timed by %s, the others by the model\n", found, n, path);
-	return costs;
-}
-
 /* The matrix's cells (this shard's), pending, or kept from the run being
  * resumed. */
 static int make_cells(const struct sections *sec, const struct run_config *cfg, struct cells *c)
@@ -177,7 +150,7 @@ static int make_cells(const struct sections *sec, const struct run_config *cfg, 
 	}
 	c->matrix_cells = c->n;
 	if (sec->shard.count > 1) {
-		double *costs = shard_costs(cfg->shard_costs, cells, c->n);
+		double *costs = plan_costs_from_results(cfg->shard_costs, cells, c->n);
 		c->n = plan_select_shard(cells, c->n, sec->list, costs, &sec->shard);
 		free(costs);
 		if (c->n < 0) {
@@ -240,6 +213,15 @@ static int run_matrix(int argc, char **argv, struct sections *sec, const struct 
 		if (!sec->plan.sections[i].req.backend_given)
 			drop_unavailable(&sec->plan.sections[i].req.matrix, &h);
 	int rc = make_cells(sec, cfg, &c);
+	if (!rc && cfg->dry_run) { /* the plan, and nothing written */
+		printf("matrix %s: %d cells%s%s\n", sec->hash, c.matrix_cells, sec->shard.count > 1 ? "; shard " : "",
+		       sec->shard.count > 1 ? sec->shard.how : "");
+		for (int i = 0; i < c.n; i++)
+			printf("%s%s%s%s\n", c.results[i].cell.name, c.results[i].cell.section_name[0] ? "  [" : "",
+			       c.results[i].cell.section_name, c.results[i].cell.section_name[0] ? "]" : "");
+		free(c.results), free(c.kept), free(c.done);
+		return 0;
+	}
 	join_args(argc, argv, cmdline, sizeof cmdline);
 	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline, .cells_total = c.n,
 				.cfg = cfg, .host = &h, .payload = payload, .extra_context = json_object(),

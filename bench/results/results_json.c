@@ -147,6 +147,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	if (r->mismatch_reason[0])
 		json_object_set_new(b, "page_size_note", json_string(r->mismatch_reason));
 	json_object_set_new(b, "warmup_stable", json_boolean(r->warmup_stable));
+	json_object_set_new(b, "tsc_hz", json_real(r->tsc_hz)); /* the cell's own rate (Bochs: not the host's) */
 	if (r->pmu_status[0])
 		json_object_set_new(b, "pmu_status", json_string(r->pmu_status));
 	if (r->exit_reasons_status[0])
@@ -236,7 +237,9 @@ json_t *results_cell_entries(const struct cell_result *r)
 }
 
 /* The document is written as text: the context indented, one entry a line. */
-#define JSON_FLAGS JSON_REAL_PRECISION(10)
+/* 17 significant digits: a double written and read back is the same double,
+ * so cells kept by --resume or merged are written out exactly as they were. */
+#define JSON_FLAGS JSON_REAL_PRECISION(17)
 
 char *results_context_text(const struct run_info *run)
 {

@@ -12,7 +12,7 @@
 static const char *const entry_numbers[] = {
 	"family_index", "per_family_instance_index", "threads", "ws_bytes", "ept_levels", "repetitions",
 	"iterations", "real_time", "cpu_time", "cycles_per_access", "ns_per_access", "repetition_index",
-	"warmup_passes", "elements", "timer_overhead_cycles", "wall_seconds", "matrix_index",
+	"warmup_passes", "elements", "timer_overhead_cycles", "wall_seconds", "matrix_index", "tsc_hz",
 };
 
 static const char *entry_name(const json_t *e)
@@ -94,7 +94,10 @@ static void read_iteration(const json_t *e, struct cell_result *r)
 		return;
 	double cycles = json_number_value(json_object_get(e, "cycles_per_access"));
 	double ns = json_number_value(json_object_get(e, "ns_per_access"));
-	if (r->reps == 0 && ns > 0 && cycles > 0)
+	double hz = json_number_value(json_object_get(e, "tsc_hz"));
+	if (r->reps == 0 && hz > 0)
+		r->tsc_hz = hz;
+	else if (r->reps == 0 && ns > 0 && cycles > 0) /* written before cells said their rate */
 		r->tsc_hz = cycles / ns * 1e9;
 	r->cycles[r->reps++] = cycles;
 }
@@ -112,8 +115,9 @@ int results_read_cells(json_t *benchmarks, double tsc_hz, struct cell_result **c
 	json_t *e;
 	json_array_foreach(benchmarks, i, e) {
 		const char *name = entry_name(e);
-		struct cell_result *r = NULL;
-		for (int k = 0; k < *n && !r; k++)
+		/* A cell's entries are written together: the last cell first. */
+		struct cell_result *r = *n && !strcmp((*cells)[*n - 1].cell.name, name) ? &(*cells)[*n - 1] : NULL;
+		for (int k = 0; k < *n - 1 && !r; k++)
 			if (!strcmp((*cells)[k].cell.name, name))
 				r = &(*cells)[k];
 		if (!r) {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/results/results_read.h"
+
 static int by_name(const void *a, const void *b)
 {
 	const struct cell *const *x = a, *const *y = b;
@@ -80,4 +82,29 @@ int plan_select_shard(struct cell *cells, int n, const struct plan_section *sect
 	free(cost);
 	free(shard_of);
 	return kept;
+}
+
+double *plan_costs_from_results(const char *path, const struct cell *cells, int n)
+{
+	if (!path)
+		return NULL;
+	struct cell_result *earlier;
+	int nearlier;
+	char err[1024];
+	if (results_read_file(path, &earlier, &nearlier, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor: --shard-costs: %s; the model predicts every cell instead\n", err);
+		return NULL;
+	}
+	double *costs = calloc((size_t)n + 1, sizeof *costs);
+	int found = 0;
+	for (int i = 0; costs && i < n; i++)
+		for (int k = 0; k < nearlier; k++)
+			if (!strcmp(earlier[k].cell.name, cells[i].name)) {
+				costs[i] = earlier[k].wall_seconds;
+				found += costs[i] > 0;
+				break;
+			}
+	free(earlier);
+	fprintf(stderr, "tlbvisor: --shard-costs: %d of %d cells timed by %s, the others by the model\n", found, n, path);
+	return costs;
 }

@@ -30,4 +30,9 @@ int plan_expand(const struct plan_section *sections, int nsections, struct cell 
 int plan_select_shard(struct cell *cells, int n, const struct plan_section *sections, const double *costs,
 		      const struct shard_spec *spec);
 
+/* --shard-costs: the wall time of each cell in an earlier run's results,
+ * by name (0 where it has none: the model predicts those); NULL (said on
+ * stderr) when path is NULL or cannot be read. */
+double *plan_costs_from_results(const char *path, const struct cell *cells, int n);
+
 #endif

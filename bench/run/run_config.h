@@ -41,6 +41,7 @@ struct run_config {
 	const char *matrix_file;  /* --matrix: the INI file of the matrix */
 	const char *shard;        /* --shard I/N | slurm | slurm/N */
 	const char *shard_costs;  /* --shard-costs: an earlier run's results (cell wall times) */
+	bool dry_run;             /* print the cells (of this shard) and what identifies the matrix; run nothing */
 	const char *out, *csv, *db, *resume, *payload;
 	bool no_db;
 };
