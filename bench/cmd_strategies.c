@@ -8,7 +8,7 @@
 
 int cmd_strategies(int argc, char **argv)
 {
-	const char *arg = NULL, *db = DEFAULT_DB;
+	const char *arg = NULL, *db = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf("usage: tlbvisor strategies RUN|FILE [--db FILE]\n\n"
@@ -30,14 +30,14 @@ int cmd_strategies(int argc, char **argv)
 		fprintf(stderr, "tlbvisor strategies: need RUN or FILE; see tlbvisor strategies --help\n");
 		return EXIT_USAGE;
 	}
-	char err[512];
-	json_t *doc = results_source_load(arg, db, err, sizeof err);
-	if (!doc) {
+	char err[1024];
+	struct results_view v;
+	if (results_source_view(arg, db, &v, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor strategies: %s\n", err);
 		return 1;
 	}
-	int rc = strategies_markdown(doc, stdout, err, sizeof err);
-	json_decref(doc);
+	int rc = strategies_markdown(&v, stdout, err, sizeof err);
+	results_view_free(&v);
 	if (rc < 0) {
 		fprintf(stderr, "tlbvisor strategies: %s\n", err);
 		return 1;

@@ -204,13 +204,12 @@ rollback:
 	return -1;
 }
 
-json_t *history_load_run(struct history *h, int64_t run_id, char *err, size_t errlen)
+int history_load_view(struct history *h, int64_t run_id, struct results_view *v, char *err, size_t errlen)
 {
+	results_view_init(v);
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(h->db, "SELECT context FROM runs WHERE id=?", -1, &st, NULL) != SQLITE_OK) {
-		fail(h, err, errlen, "reading the run");
-		return NULL;
-	}
+	if (sqlite3_prepare_v2(h->db, "SELECT context FROM runs WHERE id=?", -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "reading the run");
 	sqlite3_bind_int64(st, 1, run_id);
 	json_t *ctx = NULL;
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -219,21 +218,29 @@ json_t *history_load_run(struct history *h, int64_t run_id, char *err, size_t er
 	if (!ctx) {
 		snprintf(err, errlen, "run %lld is not in the history; see the runs with sqlite3 FILE 'SELECT id, date, command_line FROM runs'",
 			 (long long)run_id);
-		return NULL;
+		return -1;
 	}
-	json_t *list = json_array();
-	sqlite3_prepare_v2(h->db, "SELECT entries FROM cells WHERE run_id=? ORDER BY id", -1, &st, NULL);
-	sqlite3_bind_int64(st, 1, run_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *entries = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-		json_array_extend(list, entries);
-		json_decref(entries);
+	int rc = results_view_set_context(v, ctx, err, errlen);
+	json_decref(ctx);
+	/* Cell by cell: a run of any size is never held whole. */
+	if (rc == 0 && sqlite3_prepare_v2(h->db, "SELECT entries FROM cells WHERE run_id=? ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		rc = fail(h, err, errlen, "reading the cells");
+	else if (rc == 0) {
+		sqlite3_bind_int64(st, 1, run_id);
+		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+			json_t *entries = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+			size_t i;
+			json_t *e;
+			json_array_foreach(entries, i, e)
+				if (rc == 0)
+					rc = results_view_add(v, e, err, errlen);
+			json_decref(entries);
+		}
+		sqlite3_finalize(st);
 	}
-	sqlite3_finalize(st);
-	json_t *doc = json_object();
-	json_object_set_new(doc, "context", ctx);
-	json_object_set_new(doc, "benchmarks", list);
-	return doc;
+	if (rc < 0)
+		results_view_free(v);
+	return rc;
 }
 
 int64_t history_previous_run(struct history *h, int64_t before)

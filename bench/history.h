@@ -29,8 +29,9 @@ int history_transaction(struct history *h, int commit, char *err, size_t errlen)
 int history_end_run(struct history *h, int interrupted, char *err, size_t errlen);
 /* Import a whole results document as a new run; returns its id or -1. */
 int64_t history_import(struct history *h, json_t *doc, const char *source, char *err, size_t errlen);
-/* The results document of a stored run (NULL + err when there is none). */
-json_t *history_load_run(struct history *h, int64_t run_id, char *err, size_t errlen);
+/* A stored run as a results view, cell by cell (-1 + err when there is none). */
+struct results_view;
+int history_load_view(struct history *h, int64_t run_id, struct results_view *v, char *err, size_t errlen);
 /* The newest run id before 'before' (0: the newest), or -1 when none. */
 int64_t history_previous_run(struct history *h, int64_t before);
 
