@@ -174,6 +174,12 @@ static int same_key(const struct file_key *a, const struct file_key *b)
 	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino && !strcmp(a->name, b->name);
 }
 
+int same_file(const char *a, const char *b)
+{
+	struct file_key x, y;
+	return key_of(a, &x) == 0 && key_of(b, &y) == 0 && same_key(&x, &y);
+}
+
 int outputs_distinct(const struct named_file *files, int n, char *err, size_t errlen)
 {
 	for (int i = 0; i < n; i++) {

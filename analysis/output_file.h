@@ -38,6 +38,10 @@ struct named_file {
 	int output;          /* 1 when tlbvisor writes it */
 };
 
+/* Are a and b the same file (existing: same device and inode; not yet
+ * existing: same directory and name)? */
+int same_file(const char *a, const char *b);
+
 /* -1 with err when an output is the same file as another output or as an
  * input ("--csv x.db and --db x.db are the same file; ..."). Inputs may
  * coincide with each other. */

@@ -81,7 +81,7 @@ int backend_native_run(const struct matrix *m, const struct host_caps *h, struct
 	const enum pmu_scope scopes[] = { PMU_USER };
 	const char *const prefixes[] = { "" };
 	pmu_session_open(&pmu, m, scopes, prefixes, 1, r);
-	int rc = protocol_run(&ops, &nc.n.cfg, m, h->tsc_hz, "", r, &pmu, 0);
+	int rc = protocol_run_in_process(&ops, &nc.n.cfg, m, h->tsc_hz, "", r, &pmu, 0);
 	pmu_session_close(&pmu);
 	if (r->status == CELL_OK) {
 		struct host_mem_effective e;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/output_file.h"
 #include "commands.h"
 #include "history.h"
 
@@ -31,7 +32,14 @@ int cmd_import(int argc, char **argv)
 		fprintf(stderr, "tlbvisor import: give at least one RESULTS.json; see tlbvisor import --help\n");
 		return EXIT_USAGE;
 	}
-	char err[512];
+	char err[1024];
+	for (int i = 0; i < nfiles; i++) {
+		const struct named_file pair[] = { { "RESULTS.json", files[i], 0 }, { "--db", db, 1 } };
+		if (outputs_distinct(pair, 2, err, sizeof err) < 0) {
+			fprintf(stderr, "tlbvisor import: %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
 	struct history h;
 	if (history_open(&h, db, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor import: %s\n", err);

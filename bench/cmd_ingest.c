@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/output_file.h"
 #include "commands.h"
 #include "results.h"
 #include "version.h"
@@ -41,7 +42,12 @@ int cmd_ingest(int argc, char **argv)
 		fprintf(stderr, "tlbvisor ingest: need SERIAL.LOG and --out FILE; see tlbvisor ingest --help\n");
 		return EXIT_USAGE;
 	}
-	char err[512];
+	char err[1024];
+	const struct named_file files[] = { { "SERIAL.LOG", in, 0 }, { "--out", out, 1 } };
+	if (outputs_distinct(files, 2, err, sizeof err) < 0 || output_check(out, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor ingest: %s\n", err);
+		return EXIT_USAGE;
+	}
 	struct vmx_log log;
 	if (vmx_log_read(in, &log, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor ingest: %s\n", err);
@@ -102,6 +108,7 @@ int cmd_ingest(int argc, char **argv)
 	localtime_r(&now, &tm);
 	strftime(run.date, sizeof run.date, "%Y-%m-%dT%H:%M:%S%z", &tm);
 	int rc = results_write_json(out, &run, &h, &m, results, (int)n, err, sizeof err);
+	bool completed = log.done; /* read before the log is freed */
 	json_decref(extra);
 	vmx_log_free(&log);
 	free(results);
@@ -110,6 +117,6 @@ int cmd_ingest(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "tlbvisor: %zu cells from %s written to %s%s\n", n - (size_t)bad, in, out,
-		log.done ? "" : " (the log ends before the hypervisor finished)");
+		completed ? "" : " (the log ends before the hypervisor finished)");
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/output_file.h"
 #include "commands.h"
 #include "parse.h"
 #include "vmx_backend.h"
@@ -61,7 +62,18 @@ int cmd_iso(int argc, char **argv)
 	struct matrix m;
 	if (run_parse_matrix(run_argc, run_argv, &m) < 0)
 		return EXIT_USAGE;
-	char err[512];
+	/* The ISO's matrix is what the hypervisor runs: nothing may be dropped. */
+	for (int i = 0; i < m.nhost_pages; i++)
+		if (m.host_pages[i] == HOST_PAGE_THP) {
+			fprintf(stderr, "tlbvisor iso: invalid --host-page 'thp': thp is not an EPT leaf (on bare metal --host-page is the EPT leaf size); give 4k, 2m or 1g\n");
+			return EXIT_USAGE;
+		}
+	char err[1024];
+	const struct named_file files[] = { { "--payload", payload_path, 0 }, { "--out", out, 1 } };
+	if (outputs_distinct(files, 2, err, sizeof err) < 0 || output_check(out, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor iso: %s\n", err);
+		return EXIT_USAGE;
+	}
 	struct payload p;
 	if (payload_load(&p, payload_path, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor iso: %s\n", err);
@@ -70,7 +82,17 @@ int cmd_iso(int argc, char **argv)
 	char cmdline[4096], work[4200];
 	vmx_cmdline(&m, BACKEND_QEMU, tsc_hz > 0 ? tsc_hz : 2e9, probe, cmdline, sizeof cmdline);
 	snprintf(work, sizeof work, "%s.d", out);
-	if (vmx_build_iso(out, work, &p, cmdline, err, sizeof err) < 0) {
+	/* grub-mkrescue writes a temporary file that replaces out when complete. */
+	struct output_file iso;
+	int rc = output_open(&iso, out, err, sizeof err) ? 0 : -1;
+	if (rc == 0)
+		rc = vmx_build_iso(iso.tmp, work, &p, cmdline, err, sizeof err);
+	if (rc == 0)
+		rc = output_commit(&iso, err, sizeof err);
+	else
+		output_abandon(&iso);
+	payload_free(&p);
+	if (rc < 0) {
 		fprintf(stderr, "tlbvisor iso: %s\n", err);
 		return 1;
 	}

@@ -18,6 +18,9 @@
 #include "pmu.h"
 #include "history.h"
 #include "kvm_knobs.h"
+#include "matrix_check.h"
+#include "resume.h"
+#include "run_outputs.h"
 #include <linux/perf_event.h>
 
 static void run_usage(FILE *out)
@@ -80,7 +83,7 @@ static void run_usage(FILE *out)
 static void on_signal(int sig)
 {
 	(void)sig;
-	protocol_interrupted = 1;
+	protocol_on_signal();
 }
 
 static void install_signals(void)
@@ -291,8 +294,10 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		case 'X':
 			errno = 0;
 			m->exit_every = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg || m->exit_every == 0) {
-				fprintf(stderr, "tlbvisor run: invalid --exit-every '%s': give a positive number of accesses\n", optarg);
+			/* strtoull takes "-1" as 2^64-1: a sign is refused, not wrapped. */
+			if (errno || *end || end == optarg || m->exit_every == 0 || strchr(optarg, '-') ||
+			    m->exit_every > INT64_MAX) {
+				fprintf(stderr, "tlbvisor run: invalid --exit-every '%s': give a positive number of accesses (at most 9223372036854775807)\n", optarg);
 				return -1;
 			}
 			break;
@@ -398,8 +403,9 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 			snprintf(m->events[i], sizeof m->events[i], "%s", names[i]);
 		m->nevents = ne > 0 ? ne : 0;
 	}
-	if (m->group && m->stride && m->group % m->stride) {
-		fprintf(stderr, "tlbvisor run: --group must be a multiple of --stride\n");
+	char err[512];
+	if (matrix_check(m, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
 		return -1;
 	}
 	return 0;
@@ -420,16 +426,6 @@ static void join_args(int argc, char **argv, char *buf, size_t len)
 	}
 }
 
-static int default_out(char *buf, size_t len, const char *stamp)
-{
-	if (mkdir("results", 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "tlbvisor run: cannot create results/: %s; fix: give --out FILE\n", strerror(errno));
-		return -1;
-	}
-	snprintf(buf, len, "results/tlbvisor-%s.json", stamp);
-	return 0;
-}
-
 static int run_cell(const struct matrix *m, const struct host_caps *h, const struct payload *p,
 		    struct cell_result *r)
 {
@@ -440,77 +436,38 @@ static int run_cell(const struct matrix *m, const struct host_caps *h, const str
 	}
 }
 
-/* Mark the cells an earlier run already wrote to path; they keep its entries. */
-static int resume_cells(const char *path, struct cell_result *results, int n)
-{
-	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je);
-	if (!doc) {
-		fprintf(stderr, "tlbvisor run: cannot resume from %s: %s; fix: give the results JSON of the interrupted run\n",
-			path, je.text);
-		return -1;
-	}
-	json_t *list = json_object_get(doc, "benchmarks");
-	if (!json_is_array(list)) {
-		fprintf(stderr, "tlbvisor run: cannot resume from %s: it has no 'benchmarks' array\n", path);
-		json_decref(doc);
-		return -1;
-	}
-	int kept = 0, foreign = 0;
-	size_t k;
-	json_t *e;
-	json_array_foreach(list, k, e) {
-		const char *name = json_string_value(json_object_get(e, "run_name"));
-		const char *status = json_string_value(json_object_get(e, "status"));
-		int found = 0;
-		for (int i = 0; name && i < n; i++) {
-			if (strcmp(results[i].cell.name, name))
-				continue;
-			found = 1;
-			if (!results[i].carried) {
-				results[i].carried = json_array();
-				results[i].status = !status || !strcmp(status, "ok") ? CELL_OK
-						    : !strcmp(status, "skipped") ? CELL_SKIPPED : CELL_FAILED;
-				kept++;
-			}
-			json_array_append(results[i].carried, e);
-		}
-		foreign += !found;
-	}
-	json_decref(doc);
-	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run%s\n", path, kept, n - kept,
-		foreign ? "; entries of cells not in this matrix are dropped (give the same matrix options)" : "");
-	return 0;
-}
-
 static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_options *op,
 		      const struct payload *pp)
 {
 	struct matrix m = *mp;
 	struct run_options o = *op;
 	const struct payload payload = *pp;
-	char err[512];
+	char err[1024];
 	int rc = 0;
 	struct cell *cells = NULL;
 	struct cell_result *results = NULL;
 	json_t *extra = json_object();
 	struct history hist = { 0 };
 	int n = 0;
+	struct run_outputs ro;
+	bool ro_ready = false;
 
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
-	char stamp[32], out_path[1024];
+	char stamp[32];
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	if (!o.out && o.resume)
-		o.out = o.resume;
-	if (!o.out) {
-		if (default_out(out_path, sizeof out_path, stamp) < 0) {
-			rc = 1;
-			goto done;
-		}
-		o.out = out_path;
+
+	/* Outputs settled and locked before anything runs. */
+	const struct run_output_request rq = { .out = o.out, .csv = o.csv, .db = o.db, .resume = o.resume,
+					       .payload = o.payload, .no_db = o.no_db, .stamp = stamp };
+	rc = run_outputs_prepare(&ro, &rq, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		goto done;
 	}
+	ro_ready = true;
+	o.out = ro.out;
 
 	struct host_caps h;
 	host_caps_probe(&h);
@@ -531,59 +488,67 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	matrix_expand(&m, cells, n);
 	for (int i = 0; i < n; i++)
 		result_init(&results[i], &cells[i]);
-	if (o.resume && resume_cells(o.resume, results, n) < 0) {
-		rc = EXIT_USAGE;
-		goto done;
+	char run_id[64] = "";
+	if (o.resume) {
+		if (resume_load(o.resume, &m, results, n, run_id, sizeof run_id, err, sizeof err) < 0) {
+			fprintf(stderr, "tlbvisor run: %s\n", err);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		int kept = 0;
+		for (int i = 0; i < n; i++)
+			kept += results[i].carried != NULL;
+		fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run\n", o.resume, kept, n - kept);
 	}
+	if (!run_id[0])
+		results_new_run_id(run_id, sizeof run_id);
 
 	char cmdline[2048];
 	join_args(argc, argv, cmdline, sizeof cmdline);
-	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline,
+	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline, .run_id = run_id,
 				.preset = o.preset, .payload = &payload, .cells_total = n };
 	strftime(run.date, sizeof run.date, "%Y-%m-%dT%H:%M:%S%z", &tm);
 
-	/* Refuse an unwritable output before measuring anything (the file then
-	 * holds the cells kept by --resume, or none). */
-	if (results_write_json(o.out, &run, &h, &m, results, n, err, sizeof err) < 0) {
+	/* The outputs exist from the start (holding the cells kept by --resume,
+	 * or none), so a path that went bad is found before measuring. */
+	if (results_write_json(o.out, &run, &h, &m, results, n, err, sizeof err) < 0 ||
+	    (o.csv && results_write_csv(o.csv, results, n, err, sizeof err) < 0)) {
 		fprintf(stderr, "tlbvisor run: %s\n", err);
 		rc = 1;
 		goto done;
 	}
 
-	/* The history: a run row now, a committed row per finished cell. */
-	char db_path[1100];
-	if (!o.no_db) {
-		if (o.db) {
-			snprintf(db_path, sizeof db_path, "%s", o.db);
-		} else {
-			const char *slash = strrchr(o.out, '/');
-			snprintf(db_path, sizeof db_path, "%.*s%stlbvisor.db", slash ? (int)(slash - o.out) : 0,
-				 o.out, slash ? "/" : "");
-		}
+	/* The history: a run row now (or the resumed run's, continued), a
+	 * committed row per finished cell. */
+	if (ro.db[0]) {
 		json_t *ctx = results_context_json(&run, &h, &m);
 		/* The run row and the cells kept by --resume in one transaction: the
 		 * newest run in the history always holds every cell of the JSON. */
-		int hrc = history_open(&hist, db_path, err, sizeof err);
+		int hrc = history_open(&hist, ro.db, err, sizeof err);
 		if (hrc == 0)
 			hrc = history_transaction(&hist, 0, err, sizeof err);
-		if (hrc == 0)
+		if (hrc == 0 && history_mark_killed(&hist, err, sizeof err) < 0)
+			hrc = -1;
+		int continued = hrc == 0 && o.resume ? history_continue_run(&hist, run_id, ctx, "run --resume", err, sizeof err) : 0;
+		if (continued < 0)
+			hrc = -1;
+		if (hrc == 0 && !continued)
 			hrc = history_begin_run(&hist, ctx, o.resume ? "run --resume" : "run", err, sizeof err);
 		for (int i = 0; hrc == 0 && i < n; i++)
 			if (results[i].carried)
 				hrc = history_add_cell(&hist, results[i].carried, err, sizeof err);
 		if (hrc == 0)
 			hrc = history_transaction(&hist, 1, err, sizeof err);
+		json_decref(ctx);
 		if (hrc < 0) {
 			fprintf(stderr, "tlbvisor run: %s\n", err);
-			json_decref(ctx);
 			rc = 1;
 			goto done;
 		}
-		json_decref(ctx);
 	}
 
 	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s%s%s\n", TLBVISOR_VERSION, n,
-		h.tsc_hz / 1e9, h.tsc_source, o.out, hist.db ? " and history " : "", hist.db ? db_path : "");
+		h.tsc_hz / 1e9, h.tsc_source, o.out, hist.db ? " and history " : "", hist.db ? ro.db : "");
 	atexit(kvm_knobs_restore);
 
 	/* The VMX backends boot their hypervisor once for all their cells. */
@@ -664,12 +629,19 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 	int kept = 0;
 	for (int i = 0; i < n; i++)
 		kept += results[i].carried != NULL;
-	fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; results in %s%s%s\n", ok, skipped, failed,
-		kept ? " (and the cells kept from the resumed run)" : "", o.out, o.csv ? " and " : "",
-		o.csv ? o.csv : "");
+	if (write_errors)
+		fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; %d writes failed (see above): the outputs may miss cells, every finished cell is in %s or the history\n",
+			ok, skipped, failed, kept ? " (and the cells kept from the resumed run)" : "", write_errors,
+			o.out);
+	else
+		fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; results in %s%s%s\n", ok, skipped, failed,
+			kept ? " (and the cells kept from the resumed run)" : "", o.out, o.csv ? " and " : "",
+			o.csv ? o.csv : "");
 	rc = write_errors ? 1 : failed ? 3 : 0;
 done:
 	history_close(&hist);
+	if (ro_ready)
+		run_outputs_release(&ro);
 	json_decref(extra);
 	for (int i = 0; results && i < n; i++)
 		json_decref(results[i].carried);

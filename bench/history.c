@@ -1,10 +1,12 @@
 #include "history.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/results_check.h"
 #include "analysis/results_view.h"
 
 static const char *const schema =
@@ -13,7 +15,7 @@ static const char *const schema =
 	"CREATE TABLE IF NOT EXISTS runs ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  date TEXT, host TEXT, version TEXT, command_line TEXT, source TEXT,"
-	"  finished INTEGER DEFAULT 0, interrupted INTEGER DEFAULT 0,"
+	"  finished INTEGER DEFAULT 0, interrupted INTEGER DEFAULT 0, killed INTEGER DEFAULT 0,"
 	"  context TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS cells ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -32,21 +34,41 @@ static int fail(struct history *h, char *err, size_t errlen, const char *what)
 	return -1;
 }
 
+/* Why SQLite could not open or use the file: a healthy history must never be
+ * called unusable because of the process (few file descriptors, a full disk). */
+static void open_failure(struct history *h, const char *path, const char *what, char *err, size_t errlen)
+{
+	int code = h->db ? sqlite3_errcode(h->db) : SQLITE_NOMEM;
+	int sys = h->db ? sqlite3_system_errno(h->db) : 0;
+	const char *msg = h->db ? sqlite3_errmsg(h->db) : "out of memory";
+	if (sys == EMFILE || sys == ENFILE)
+		snprintf(err, errlen, "cannot %s the history %s: too many open files (%s); the history itself is fine; fix: raise the limit (ulimit -n)",
+			 what, path, strerror(sys));
+	else if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+		snprintf(err, errlen, "%s is not a usable tlbvisor history: %s; fix: give another --db", path, msg);
+	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		snprintf(err, errlen, "cannot %s the history %s: %s (another process holds it); fix: try again when it is done",
+			 what, path, msg);
+	else
+		snprintf(err, errlen, "cannot %s the history database %s: %s%s%s; fix: give a writable --db path", what, path, msg,
+			 sys ? ": " : "", sys ? strerror(sys) : "");
+}
+
 int history_open(struct history *h, const char *path, char *err, size_t errlen)
 {
 	memset(h, 0, sizeof *h);
 	if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open the history database %s: %s; fix: give a writable --db path",
-			 path, h->db ? sqlite3_errmsg(h->db) : "out of memory");
+		open_failure(h, path, "open", err, errlen);
 		sqlite3_close(h->db);
 		h->db = NULL;
 		return -1;
 	}
 	sqlite3_busy_timeout(h->db, 5000);
-	char *msg = NULL;
-	if (sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s is not a usable tlbvisor history: %s", path, msg ? msg : "?");
-		sqlite3_free(msg);
+	if (sqlite3_exec(h->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    /* Histories from before runs.killed existed get the column. */
+	    (sqlite3_exec(h->db, "SELECT killed FROM runs LIMIT 0", NULL, NULL, NULL) != SQLITE_OK &&
+	     sqlite3_exec(h->db, "ALTER TABLE runs ADD COLUMN killed INTEGER DEFAULT 0", NULL, NULL, NULL) != SQLITE_OK)) {
+		open_failure(h, path, "use", err, errlen);
 		sqlite3_close(h->db);
 		h->db = NULL;
 		return -1;
@@ -160,6 +182,45 @@ int history_end_run(struct history *h, int interrupted, char *err, size_t errlen
 	return rc == SQLITE_DONE ? 0 : fail(h, err, errlen, "finishing the run");
 }
 
+int history_mark_killed(struct history *h, char *err, size_t errlen)
+{
+	if (sqlite3_exec(h->db, "UPDATE runs SET finished=1, interrupted=1, killed=1 WHERE finished=0", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "marking killed runs");
+	return sqlite3_changes(h->db);
+}
+
+int history_continue_run(struct history *h, const char *run_id, json_t *context, const char *source,
+			 char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (!run_id[0])
+		return 0;
+	if (sqlite3_prepare_v2(h->db,
+			       "SELECT id FROM runs WHERE json_extract(context, '$.run_id')=? AND source LIKE 'run%'"
+			       " ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "looking up the resumed run");
+	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_TRANSIENT);
+	int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (id < 0)
+		return 0;
+	if (sqlite3_prepare_v2(h->db, "UPDATE runs SET finished=0, interrupted=0, source=?, command_line=?, context=? WHERE id=?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "preparing the resumed run");
+	char *ctx = json_dumps(context, JSON_COMPACT);
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, json_str(context, "command_line"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, ctx ? ctx : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(ctx);
+	if (rc != SQLITE_DONE)
+		return fail(h, err, errlen, "continuing the resumed run");
+	h->run_id = id;
+	return 1;
+}
+
 int64_t history_import(struct history *h, json_t *doc, const char *source, char *err, size_t errlen)
 {
 	json_t *ctx = json_object_get(doc, "context"), *list = json_object_get(doc, "benchmarks");
@@ -167,14 +228,19 @@ int64_t history_import(struct history *h, json_t *doc, const char *source, char 
 		snprintf(err, errlen, "not a results file: it needs a 'context' object and a 'benchmarks' array");
 		return -1;
 	}
+	/* Every entry checked first: a value that cannot be a measurement is
+	 * refused with its cell and field, and nothing is stored. */
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e)
+		if (results_check_entry(e, (long)i, err, errlen) < 0)
+			return -1;
 	/* One transaction for the whole import: all of it or nothing. */
 	sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (history_begin_run(h, ctx, source, err, errlen) < 0)
 		goto rollback;
 	/* Group entries by run_name, in order of first appearance. */
 	json_t *groups = json_object(), *order = json_array();
-	size_t i;
-	json_t *e;
 	json_array_foreach(list, i, e) {
 		const char *name = json_str(e, "run_name")[0] ? json_str(e, "run_name") : json_str(e, "name");
 		json_t *g = json_object_get(groups, name);

@@ -27,6 +27,15 @@ int history_add_cell(struct history *h, json_t *entries, char *err, size_t errle
 int history_transaction(struct history *h, int commit, char *err, size_t errlen);
 /* Mark the run finished (interrupted or not). */
 int history_end_run(struct history *h, int interrupted, char *err, size_t errlen);
+/* Runs left unfinished by a process that died (SIGKILL, a crash) are marked
+ * finished, interrupted and killed. Only while holding the history's run
+ * lock (no run is in progress). Returns how many, or -1. */
+int history_mark_killed(struct history *h, char *err, size_t errlen);
+/* --resume: go on with the stored run whose context has this run_id (its
+ * cells are kept, none is inserted twice); 1 with h->run_id set, 0 when the
+ * history does not have it, -1 with err. */
+int history_continue_run(struct history *h, const char *run_id, json_t *context, const char *source,
+			 char *err, size_t errlen);
 /* Import a whole results document as a new run; returns its id or -1. */
 int64_t history_import(struct history *h, json_t *doc, const char *source, char *err, size_t errlen);
 /* A stored run as a results view, cell by cell (-1 + err when there is none). */

@@ -33,6 +33,16 @@ int protocol_run(const struct measure_ops *ops, const struct chase_config *cfg,
 		 const struct matrix *m, double tsc_hz, const char *err, struct cell_result *r,
 		 struct pmu_session *pmu, uint64_t warmup_steps);
 
+/* The same for a backend whose build and run are loops in this process (the
+ * native backend): a signal abandons them at once instead of after the
+ * repetition. */
+int protocol_run_in_process(const struct measure_ops *ops, const struct chase_config *cfg,
+			    const struct matrix *m, double tsc_hz, const char *err, struct cell_result *r,
+			    struct pmu_session *pmu, uint64_t warmup_steps);
+/* For the SIGINT/SIGTERM handler: stop the run, abandoning the repetition in
+ * progress. */
+void protocol_on_signal(void);
+
 /* Counter name for a phase: "<phase>_<what>". */
 void phase_counter(struct cell_result *r, enum measure_phase p, const char *what, double value);
 

@@ -1,13 +1,41 @@
 #include "results.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
+#include <string.h>
 
+#include "analysis/escape.h"
+#include "analysis/output_file.h"
 #include "backend.h"
 #include "parse.h"
 #include "stats.h"
+
+/* JSON integers are signed 64-bit here (jansson, SQLite): an unsigned value
+ * above 2^63-1 is written as a decimal string, never as a negative number. */
+static json_t *json_u64(uint64_t v)
+{
+	if (v <= INT64_MAX)
+		return json_integer((json_int_t)v);
+	char buf[24];
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+	return json_string(buf);
+}
+
+void results_new_run_id(char *buf, size_t len)
+{
+	unsigned char r[16] = { 0 };
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+		/* No entropy source: time and PID still tell runs apart. */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf((char *)r, sizeof r, "%lx%x", (long)ts.tv_nsec ^ (long)ts.tv_sec, (unsigned)getpid());
+	}
+	size_t used = 0;
+	for (size_t i = 0; i < sizeof r && used + 3 <= len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%02x", r[i]);
+}
 
 json_t *results_context_json(const struct run_info *run, const struct host_caps *h,
 			     const struct matrix *m)
@@ -25,6 +53,8 @@ json_t *results_context_json(const struct run_info *run, const struct host_caps 
 	/* tlbvisor provenance. */
 	json_object_set_new(ctx, "tlbvisor_version", json_string(run->version));
 	json_object_set_new(ctx, "command_line", json_string(run->command_line));
+	if (run->run_id)
+		json_object_set_new(ctx, "run_id", json_string(run->run_id));
 	json_object_set_new(ctx, "preset", run->preset ? json_string(run->preset) : json_null());
 	json_object_set_new(ctx, "interrupted", json_boolean(run->interrupted));
 	json_object_set_new(ctx, "cells_total", json_integer(run->cells_total));
@@ -41,7 +71,7 @@ json_t *results_context_json(const struct run_info *run, const struct host_caps 
 	json_object_set_new(ctx, "hugepages_2m_free", json_integer(h->pool_2m.free));
 	json_object_set_new(ctx, "hugepages_1g_total", json_integer(h->pool_1g.total));
 	json_object_set_new(ctx, "hugepages_1g_free", json_integer(h->pool_1g.free));
-	json_object_set_new(ctx, "mem_available_bytes", json_integer((json_int_t)h->mem_available));
+	json_object_set_new(ctx, "mem_available_bytes", json_u64(h->mem_available));
 	json_object_set_new(ctx, "tsc_hz", json_real(h->tsc_hz));
 	json_object_set_new(ctx, "tsc_source", json_string(h->tsc_source));
 	json_object_set_new(ctx, "tsc_calibrated_hz", json_real(h->tsc_calibrated_hz));
@@ -57,11 +87,11 @@ json_t *results_context_json(const struct run_info *run, const struct host_caps 
 	json_object_set_new(ctx, "payload", json_string(run->payload ? run->payload->source : ""));
 	json_object_set_new(ctx, "repetitions", json_integer(m->repetitions));
 	json_object_set_new(ctx, "min_time_s", json_real(m->min_time));
-	json_object_set_new(ctx, "stride_bytes", json_integer((json_int_t)m->stride));
-	json_object_set_new(ctx, "group_bytes", json_integer((json_int_t)m->group));
-	json_object_set_new(ctx, "seed", json_integer((json_int_t)m->seed));
-	json_object_set_new(ctx, "exit_every", json_integer((json_int_t)m->exit_every));
-	json_object_set_new(ctx, "exit_every_ticks", json_integer((json_int_t)m->exit_ticks));
+	json_object_set_new(ctx, "stride_bytes", json_u64(m->stride));
+	json_object_set_new(ctx, "group_bytes", json_u64(m->group));
+	json_object_set_new(ctx, "seed", json_u64(m->seed));
+	json_object_set_new(ctx, "exit_every", json_u64(m->exit_every));
+	json_object_set_new(ctx, "exit_every_ticks", json_u64(m->exit_ticks));
 	if (run->extra_context)
 		json_object_update(ctx, run->extra_context);
 	return ctx;
@@ -80,7 +110,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	json_object_set_new(b, "threads", json_integer(1));
 	json_object_set_new(b, "backend", json_string(backend_name(c->backend)));
 	json_object_set_new(b, "pattern", json_string(pattern_name(c->pattern)));
-	json_object_set_new(b, "ws_bytes", json_integer((json_int_t)c->ws));
+	json_object_set_new(b, "ws_bytes", json_u64(c->ws));
 	json_object_set_new(b, "ws", json_string(ws));
 	json_object_set_new(b, "host_page", json_string(host_page_name(c->host_page)));
 	json_object_set_new(b, "guest_page",
@@ -109,7 +139,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 static void counters(json_t *b, const struct cell_result *r)
 {
 	json_object_set_new(b, "warmup_passes", json_integer(r->warmup_passes));
-	json_object_set_new(b, "elements", json_integer((json_int_t)r->elements));
+	json_object_set_new(b, "elements", json_u64(r->elements));
 	json_object_set_new(b, "timer_overhead_cycles", json_real(r->timer_overhead));
 	for (int i = 0; i < r->ncounters; i++)
 		json_object_set_new(b, r->counters[i].name, json_real(r->counters[i].value));
@@ -122,7 +152,7 @@ static json_t *entry(const struct cell_result *r, const char *run_type, double c
 	double ns = cycles / r->tsc_hz * 1e9;
 	json_object_set_new(b, "run_type", json_string(run_type));
 	json_object_set_new(b, "repetitions", json_integer(r->reps));
-	json_object_set_new(b, "iterations", json_integer((json_int_t)r->steps));
+	json_object_set_new(b, "iterations", json_u64(r->steps));
 	json_object_set_new(b, "real_time", json_real(ns));
 	json_object_set_new(b, "cpu_time", json_real(ns));
 	json_object_set_new(b, "time_unit", json_string("ns"));
@@ -206,58 +236,42 @@ json_t *results_json(const struct run_info *run, const struct host_caps *h, cons
 	return doc;
 }
 
-/* Write to PATH.tmp, then rename over PATH. */
-static FILE *open_tmp(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
-{
-	snprintf(tmp, tmplen, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		snprintf(err, errlen, "cannot write %s: %s; fix: choose a writable --out/--csv path",
-			 tmp, strerror(errno));
-	return f;
-}
-
-static int close_rename(FILE *f, const char *tmp, const char *path, char *err, size_t errlen)
-{
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
-		snprintf(err, errlen, "writing %s failed: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 int results_write_json(const char *path, const struct run_info *run, const struct host_caps *h,
 		       const struct matrix *m, const struct cell_result *results, int n,
 		       char *err, size_t errlen)
 {
-	char tmp[4096];
-	FILE *f = open_tmp(path, tmp, sizeof tmp, err, errlen);
+	struct output_file o;
+	FILE *f = output_open(&o, path, err, errlen);
 	if (!f)
 		return -1;
 	json_t *doc = results_json(run, h, m, results, n);
 	int rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	json_decref(doc);
 	if (rc != 0) {
-		fclose(f);
-		unlink(tmp);
-		snprintf(err, errlen, "cannot serialize results to %s", tmp);
+		output_abandon(&o);
+		snprintf(err, errlen, "cannot serialize results to %s", path);
 		return -1;
 	}
 	fputc('\n', f);
-	return close_rename(f, tmp, path, err, errlen);
+	return output_commit(&o, err, errlen);
+}
+
+/* Cell names and reasons go through the CSV escaper: they may hold commas
+ * and quotes (and, resumed from a file, anything). */
+static void csv_start(FILE *f, const struct cell_result *r)
+{
+	const struct cell *c = &r->cell;
+	escape_csv(f, c->name);
+	fprintf(f, ",%s,%s,%llu,%s,%s,%s,", backend_name(c->backend), pattern_name(c->pattern),
+		(unsigned long long)c->ws, c->guest_page ? guest_page_name(c->guest_page) : "",
+		host_page_name(c->host_page), cell_status_name(r->status));
 }
 
 int results_write_csv(const char *path, const struct cell_result *results, int n, char *err,
 		      size_t errlen)
 {
-	char tmp[4096];
-	FILE *f = open_tmp(path, tmp, sizeof tmp, err, errlen);
+	struct output_file o;
+	FILE *f = output_open(&o, path, err, errlen);
 	if (!f)
 		return -1;
 	fprintf(f, "name,backend,pattern,ws_bytes,guest_page,host_page,status,reps,median_cycles,"
@@ -265,9 +279,9 @@ int results_write_csv(const char *path, const struct cell_result *results, int n
 		   "warmup_passes,reason\n");
 	for (int i = 0; i < n; i++) {
 		const struct cell_result *r = &results[i];
-		const struct cell *c = &r->cell;
 		if (r->status == CELL_PENDING)
 			continue;
+		csv_start(f, r);
 		if (r->carried) { /* resumed: the earlier run's median */
 			json_t *e;
 			size_t k;
@@ -277,28 +291,18 @@ int results_write_csv(const char *path, const struct cell_result *results, int n
 				if (agg && !strcmp(agg, "median"))
 					med = json_number_value(json_object_get(e, "cycles_per_access"));
 			}
-			fprintf(f, "%s,%s,%s,%llu,%s,%s,%s,,%.3f,,,,,,,,,\"resumed from an earlier run\"\n", c->name,
-				backend_name(c->backend), pattern_name(c->pattern), (unsigned long long)c->ws,
-				c->guest_page ? guest_page_name(c->guest_page) : "", host_page_name(c->host_page),
-				cell_status_name(r->status), med);
+			fprintf(f, ",%.3f,,,,,,,,,", med);
+			escape_csv(f, "resumed from an earlier run");
+			fputc('\n', f);
 			continue;
 		}
 		struct summary s = { 0 };
 		summarize(r->cycles, (size_t)r->reps, &s);
-		/* Reasons may hold commas and quotes: quote them CSV-style. */
-		fprintf(f, "%s,%s,%s,%llu,%s,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.5f,%.3f,%s,%d,%d,\"", c->name,
-			backend_name(c->backend), pattern_name(c->pattern), (unsigned long long)c->ws,
-			c->guest_page ? guest_page_name(c->guest_page) : "", host_page_name(c->host_page),
-			cell_status_name(r->status), r->reps, s.median,
+		fprintf(f, "%d,%.3f,%.3f,%.3f,%.3f,%.5f,%.3f,%s,%d,%d,", r->reps, s.median,
 			r->tsc_hz > 0 ? s.median / r->tsc_hz * 1e9 : 0.0, s.mean, s.stddev, s.cv, s.min,
 			r->status == CELL_OK ? r->effective_page : "", r->page_mismatch, r->warmup_passes);
-		const char *reason = r->status == CELL_OK ? r->mismatch_reason : r->reason;
-		for (const char *p = reason; *p; p++) {
-			if (*p == '"')
-				fputc('"', f);
-			fputc(*p, f);
-		}
-		fprintf(f, "\"\n");
+		escape_csv(f, r->status == CELL_OK ? r->mismatch_reason : r->reason);
+		fputc('\n', f);
 	}
-	return close_rename(f, tmp, path, err, errlen);
+	return output_commit(&o, err, errlen);
 }

@@ -13,6 +13,7 @@
 struct run_info {
 	const char *version;
 	const char *command_line;
+	const char *run_id;       /* random, the same across --resume of one run; may be NULL */
 	const char *preset;       /* NULL when the matrix came from options */
 	const struct payload *payload;
 	char date[40];            /* ISO 8601, local time with offset */
@@ -20,6 +21,9 @@ struct run_info {
 	int cells_total;
 	json_t *extra_context;    /* merged into "context" (e.g. the VMX backends'), may be NULL */
 };
+
+/* A fresh random run id (32 hex digits). */
+void results_new_run_id(char *buf, size_t len);
 
 /* The context object, and one cell's entries (iterations + aggregates, or
  * the skipped/failed entry), as they appear in the results JSON. */
