@@ -94,8 +94,10 @@ def write_results(path, n, reps, scale, shape):
 
 
 def measure(cmd):
-    """Wall seconds and max RSS (MB) of one child (its own rusage), its exit
-    status and the last line it printed on stderr."""
+    """Wall seconds, CPU seconds and max RSS (MB) of one child (its own
+    rusage), its exit status and the last line it printed on stderr. On a
+    shared machine the CPU time is the figure that does not depend on the
+    other tenants."""
     t = time.monotonic()
     with tempfile.TemporaryFile(mode="w+") as err:
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
@@ -104,7 +106,7 @@ def measure(cmd):
         wall = time.monotonic() - t
         err.seek(0)
         last = (err.read().strip().splitlines() or [""])[-1]
-    return wall, ru.ru_maxrss / 1024.0, p.returncode, [last]
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, p.returncode, [last]
 
 
 def main():
@@ -118,17 +120,17 @@ def main():
     work = a.dir or tempfile.mkdtemp(prefix="tlbvisor-scale-")
     os.makedirs(work, exist_ok=True)
     print(f"shape {a.shape}, {a.reps} repetitions per cell, files in {work}")
-    print(f"{'cells':>9} {'file MB':>8} | {'report s':>9} {'report MB':>9} | {'compare s':>9} {'compare MB':>10}")
+    print(f"{'cells':>9} {'file MB':>8} | {'report s':>9} {'cpu s':>7} {'max MB':>7} | {'compare s':>9} {'cpu s':>7} {'max MB':>7}")
     for n in sorted(int(x) for x in a.cells.split(",")):
         base, new = os.path.join(work, f"base-{n}.json"), os.path.join(work, f"new-{n}.json")
         write_results(base, n, a.reps, 1.0, a.shape)
         write_results(new, n, a.reps, 1.03, a.shape)
         size = os.path.getsize(base) / 1e6
         rep_dir = os.path.join(work, f"report-{n}")
-        rt, rm, rrc, rerr = measure([a.tlbvisor, "report", base, "--out", rep_dir])
-        ct, cm, crc, cerr = measure([a.tlbvisor, "compare", base, new, "--out", os.path.join(work, f"compare-{n}.md")])
+        rt, rc_, rm, rrc, rerr = measure([a.tlbvisor, "report", base, "--out", rep_dir])
+        ct, cc, cm, crc, cerr = measure([a.tlbvisor, "compare", base, new, "--out", os.path.join(work, f"compare-{n}.md")])
         note = "" if rrc == 0 and crc in (0, 4, 5) else f"  (report rc={rrc} {rerr[0]}; compare rc={crc} {cerr[0]})"
-        print(f"{n:>9} {size:>8.0f} | {rt:>9.2f} {rm:>9.0f} | {ct:>9.2f} {cm:>10.0f}{note}", flush=True)
+        print(f"{n:>9} {size:>8.0f} | {rt:>9.2f} {rc_:>7.2f} {rm:>7.0f} | {ct:>9.2f} {cc:>7.2f} {cm:>7.0f}{note}", flush=True)
         for p in (base, new):
             os.unlink(p)
         shutil.rmtree(rep_dir, ignore_errors=True)
