@@ -203,3 +203,13 @@ int outputs_distinct(const struct named_file *files, int n, char *err, size_t er
 	}
 	return 0;
 }
+
+int outputs_ready(const struct named_file *files, int n, char *err, size_t errlen)
+{
+	if (outputs_distinct(files, n, err, errlen) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (files[i].output && files[i].path && output_check(files[i].path, err, errlen) < 0)
+			return -1;
+	return 0;
+}

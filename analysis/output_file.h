@@ -46,5 +46,8 @@ int same_file(const char *a, const char *b);
  * input ("--csv x.db and --db x.db are the same file; ..."). Inputs may
  * coincide with each other. */
 int outputs_distinct(const struct named_file *files, int n, char *err, size_t errlen);
+/* outputs_distinct, then output_check of every output: what a command does
+ * before it reads or writes anything. */
+int outputs_ready(const struct named_file *files, int n, char *err, size_t errlen);
 
 #endif

@@ -60,7 +60,7 @@ static int latency_plot(const struct results_view *v, const char *work, const ch
 		const struct cell_view *c = &v->cells[i];
 		if (strcmp(c->pattern, pattern) || strcmp(c->status, "ok") || isnan(c->median) || !c->ws_bytes)
 			continue;
-		char key[256];
+		char key[1024];
 		config_key(c->name, key, sizeof key);
 		const struct strmap_slot *s = strmap_find(&lines, key);
 		if (!s && nlines < MAX_LINES) {

@@ -41,19 +41,31 @@ static const char *value(struct results_view *v, json_t *e, const char *key)
 	return strmap_intern(&v->interned, &v->strings, json_str(e, key));
 }
 
-/* The numbers of the first entry: what the report's counter columns show. */
+/* Numbers every entry has, kept elsewhere in the view or not per cell. */
+static int standard_key(const char *k)
+{
+	static const char *const keys[] = { "family_index", "per_family_instance_index", "threads", "repetitions",
+					    "repetition_index", "iterations", "real_time", "cpu_time", "ws_bytes",
+					    "cycles_per_access", "ns_per_access" };
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (!strcmp(k, keys[i]))
+			return 1;
+	return 0;
+}
+
+/* The counters of the first entry: what the report's counter columns show. */
 static int keep_counters(struct results_view *v, struct cell_view *c, json_t *e)
 {
 	const char *k;
 	json_t *x;
 	int n = 0;
 	json_object_foreach(e, k, x)
-		n += json_is_number(x);
+		n += json_is_number(x) && !standard_key(k);
 	c->counters = n ? calloc((size_t)n, sizeof *c->counters) : NULL;
 	if (n && !c->counters)
 		return -1;
 	json_object_foreach(e, k, x) {
-		if (!json_is_number(x))
+		if (!json_is_number(x) || standard_key(k))
 			continue;
 		const char *key = strmap_intern(&v->interned, &v->strings, k);
 		if (!key)

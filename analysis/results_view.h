@@ -28,7 +28,8 @@ struct cell_view {
 	int nreps, cap_reps;
 	double median, cv;             /* from the aggregates (median cycles, cv fraction) */
 	double ns_median;
-	struct view_counter *counters; /* the numbers of the cell's first entry */
+	struct view_counter *counters; /* the counters of the cell's first entry (not the
+	                                * Google Benchmark keys every entry has) */
 	int ncounters;
 };
 

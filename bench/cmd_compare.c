@@ -84,7 +84,7 @@ int cmd_compare(int argc, char **argv)
 		{ "NEW", results_source_is_run(args[1]) ? NULL : args[1], 0 },
 		{ "--db", db, 0 }, { "--out", out_path, 1 },
 	};
-	if (outputs_distinct(files, 4, err, sizeof err) < 0 || (out_path && output_check(out_path, err, sizeof err) < 0)) {
+	if (outputs_ready(files, 4, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor compare: %s\n", err);
 		return EXIT_USAGE;
 	}

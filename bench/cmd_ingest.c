@@ -44,7 +44,7 @@ int cmd_ingest(int argc, char **argv)
 	}
 	char err[1024];
 	const struct named_file files[] = { { "SERIAL.LOG", in, 0 }, { "--out", out, 1 } };
-	if (outputs_distinct(files, 2, err, sizeof err) < 0 || output_check(out, err, sizeof err) < 0) {
+	if (outputs_ready(files, 2, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor ingest: %s\n", err);
 		return EXIT_USAGE;
 	}

@@ -70,7 +70,7 @@ int cmd_iso(int argc, char **argv)
 		}
 	char err[1024];
 	const struct named_file files[] = { { "--payload", payload_path, 0 }, { "--out", out, 1 } };
-	if (outputs_distinct(files, 2, err, sizeof err) < 0 || output_check(out, err, sizeof err) < 0) {
+	if (outputs_ready(files, 2, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor iso: %s\n", err);
 		return EXIT_USAGE;
 	}

@@ -52,11 +52,8 @@ int run_outputs_prepare(struct run_outputs *ro, const struct run_output_request 
 		{ "--out", ro->out, 1 }, { "--csv", ro->csv, 1 }, { "--db", ro->db[0] ? ro->db : NULL, 1 },
 		{ "--resume", resume_input, 0 }, { "--payload", rq->payload, 0 },
 	};
-	if (outputs_distinct(files, 5, err, errlen) < 0)
-		return EXIT_USAGE;
-	for (int i = 0; i < 3; i++)
-		if (files[i].path && output_check(files[i].path, err, errlen) < 0)
-			return strncmp(err, "refusing", 8) ? 1 : EXIT_USAGE;
+	if (outputs_ready(files, 5, err, errlen) < 0)
+		return strncmp(err, "cannot", 6) ? EXIT_USAGE : 1;
 	if (run_lock_take(&ro->out_lock, ro->out, "results file", err, errlen) < 0)
 		return 1;
 	if (ro->db[0] && run_lock_take(&ro->db_lock, ro->db, "history", err, errlen) < 0) {
