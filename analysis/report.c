@@ -51,9 +51,26 @@ static void results_table(const struct results_view *v, struct out o)
 	table_end(&t);
 }
 
-static uint64_t page_bytes(const char *p)
+static int page_index(const char *p)
 {
-	return !strcmp(p, "1g") ? 1ull << 30 : !strcmp(p, "2m") || !strcmp(p, "thp") ? 2ull << 20 : 4096;
+	return !strcmp(p, "1g") ? 2 : !strcmp(p, "2m") || !strcmp(p, "thp") ? 1 : 0;
+}
+
+/* The model for a guest leaf, a second-level leaf and an EPT depth: built
+ * once per combination (18 of them), not once per cell. */
+static const struct model_row *model_for(const char *guest_page, const char *ept_page, unsigned ept_levels)
+{
+	static const uint64_t bytes[] = { 4096, 2ull << 20, 1ull << 30 };
+	static struct model_row rows[2][3][3];
+	static bool have[2][3][3];
+	int l = ept_levels == 5, g = page_index(guest_page), e = page_index(ept_page);
+	if (!have[l][g][e]) {
+		rows[l][g][e] = (struct model_row){ .guest_levels = 4, .ept_levels = ept_levels,
+						    .guest_page = bytes[g], .ept_page = bytes[e] };
+		model_compute_one(&rows[l][g][e]);
+		have[l][g][e] = true;
+	}
+	return &rows[l][g][e];
 }
 
 /* Each virtualized cell: extra cycles over native 4K beside the references a
@@ -76,16 +93,13 @@ static void model_table(const struct results_view *v, struct out o)
 		const struct cell_view *base = baseline_find(&natives, c->pattern, c->ws_bytes);
 		double n4 = base ? base->median : NAN;
 		const char *leaf = c->effective_page[0] && strcmp(c->effective_page, "?") ? c->effective_page : c->host_page;
-		double levels = view_counter(c, "ept_levels");
-		struct model_row m = { .guest_levels = 4, .ept_levels = isnan(levels) || levels != 5 ? 4 : 5,
-				       .guest_page = page_bytes(c->guest_page), .ept_page = page_bytes(leaf) };
-		model_compute_one(&m);
+		const struct model_row *m = model_for(c->guest_page, leaf, view_counter(c, "ept_levels") == 5 ? 5 : 4);
 		char nr[16], xr[16], cyc[32], nat[32], extra[32], ratio[32];
-		snprintf(nr, sizeof nr, "%u", m.native_refs);
-		if (m.error)
+		snprintf(nr, sizeof nr, "%u", m->native_refs);
+		if (m->error)
 			snprintf(xr, sizeof xr, "-");
 		else
-			snprintf(xr, sizeof xr, "%u", m.nested_refs);
+			snprintf(xr, sizeof xr, "%u", m->nested_refs);
 		fmt(cyc, sizeof cyc, "%.1f", c->median);
 		fmt(nat, sizeof nat, "%.1f", n4);
 		fmt(extra, sizeof extra, "%+.1f", c->median - n4);
