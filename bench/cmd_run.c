@@ -490,7 +490,7 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 		result_init(&results[i], &cells[i]);
 	char run_id[64] = "";
 	if (o.resume) {
-		if (resume_load(o.resume, &m, results, n, run_id, sizeof run_id, err, sizeof err) < 0) {
+		if (resume_load(o.resume, &m, payload.source, results, n, run_id, sizeof run_id, err, sizeof err) < 0) {
 			fprintf(stderr, "tlbvisor run: %s\n", err);
 			rc = EXIT_USAGE;
 			goto done;

@@ -80,8 +80,8 @@ static int index_cells(struct strmap *by_name, const struct cell_result *results
 	return 0;
 }
 
-int resume_load(const char *path, const struct matrix *m, struct cell_result *results, int n,
-		char *run_id, size_t run_id_len, char *err, size_t errlen)
+int resume_load(const char *path, const struct matrix *m, const char *payload, struct cell_result *results,
+		int n, char *run_id, size_t run_id_len, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *doc = json_load_file(path, 0, &je);
@@ -95,6 +95,13 @@ int resume_load(const char *path, const struct matrix *m, struct cell_result *re
 	struct strmap by_name = { 0 };
 	if (!json_is_object(ctx) || !json_is_array(list)) {
 		snprintf(err, errlen, "cannot resume from %s: it is not a results file (no 'context' object and 'benchmarks' array)", path);
+		goto out;
+	}
+	if (json_is_string(json_object_get(ctx, "payload")) && strcmp(json_str(ctx, "payload"), payload)) {
+		char then[300];
+		escape_message(then, sizeof then, json_str(ctx, "payload"));
+		snprintf(what, sizeof what, "it was measured with the payload %s, this run uses %s", then, payload);
+		refuse(path, ctx, what, err, errlen);
 		goto out;
 	}
 	if (!same_protocol(ctx, m, what, sizeof what)) {

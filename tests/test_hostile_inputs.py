@@ -282,6 +282,10 @@ def test_resume():
     refused_unchanged("--resume with another protocol", d,
                       [*base, "--ws", "16k,32k", "--repetitions", "4", "--resume", "r.json"],
                       ["cannot resume", "--repetitions 3", "asks for 4"])
+    payload = os.path.join(os.path.dirname(os.path.dirname(TLBVISOR)), "workloads", "payload.elf")
+    refused_unchanged("--resume with another payload", d,
+                      [*base, "--ws", "16k,32k", "--repetitions", "3", "--payload", payload, "--resume", "r.json"],
+                      ["cannot resume", "payload embedded", payload])
     # SIGKILL in the middle, then --resume: one run in the history, each cell once.
     args = [*base, "--ws", "16k,32k,64k,128k,256k", "--repetitions", "3", "--min-time", "0.2"]
     p = subprocess.Popen([TLBVISOR, *args, "--out", "k.json"], cwd=d, stdout=subprocess.PIPE,
