@@ -6,14 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
+#include "table.h"
+#include "lib/strmap.h"
+
 /* A virtualized configuration: everything of a chase cell but its working set. */
 static void overhead_label(const struct cell_view *c, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "%s %s, guest %s / host %s", c->backend, c->pattern, c->guest_page, c->host_page);
-	json_t *levels = json_object_get(c->first, "ept_levels");
-	if (json_is_integer(levels) && n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, ", vpid %s, EPT %lld levels", json_str(c->first, "vpid"),
-			 (long long)json_integer_value(levels));
+	double levels = view_counter(c, "ept_levels");
+	if (!isnan(levels) && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", vpid %s, EPT %.0f levels", c->vpid, levels);
 }
 
 struct ws_column {
@@ -27,67 +30,104 @@ static int by_bytes(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static bool virtualized_chase(const struct cell_view *c)
+static bool chase(const struct cell_view *c)
 {
-	return strcmp(c->backend, "native") && !strncmp(c->name, "chase/", 6);
+	return !strncmp(c->name, "chase/", 6);
 }
 
-/* Each virtualized configuration (rows) at each working set (columns): its
- * median over the native 4K median of the same pattern and working set. */
-void overhead_table(const struct results_view *v, struct table *t)
+static bool virtualized_chase(const struct cell_view *c)
 {
-	struct ws_column *ws = calloc((size_t)v->n + 1, sizeof *ws);
-	int nws = 0;
-	for (int i = 0; ws && i < v->n; i++) {
-		const struct cell_view *c = &v->cells[i];
-		int seen = !c->ws_bytes || strncmp(c->name, "chase/", 6);
-		for (int k = 0; k < nws && !seen; k++)
-			seen = ws[k].bytes == c->ws_bytes;
-		if (!seen)
-			ws[nws++] = (struct ws_column){ c->ws_bytes, c->ws };
-	}
-	if (ws)
-		qsort(ws, (size_t)nws, sizeof *ws, by_bytes);
+	return strcmp(c->backend, "native") && chase(c);
+}
+
+/* The working sets of the chase cells, sorted, each once; -1 when out of memory. */
+static int ws_columns(const struct results_view *v, struct ws_column **out)
+{
+	struct ws_column *ws = malloc(((size_t)v->n + 1) * sizeof *ws);
+	if (!ws)
+		return -1;
+	int n = 0;
+	for (int i = 0; i < v->n; i++)
+		if (v->cells[i].ws_bytes && chase(&v->cells[i]))
+			ws[n++] = (struct ws_column){ v->cells[i].ws_bytes, v->cells[i].ws };
+	qsort(ws, (size_t)n, sizeof *ws, by_bytes);
+	int unique = 0;
+	for (int i = 0; i < n; i++)
+		if (!unique || ws[unique - 1].bytes != ws[i].bytes)
+			ws[unique++] = ws[i];
+	*out = ws;
+	return unique;
+}
+
+/* Each configuration (rows, in order of first appearance) at each working
+ * set (columns): its median over the native 4K median of the same pattern
+ * and working set. Cells are visited once each; rows are found by label in
+ * a hash map, columns by binary search. */
+void overhead_write(const struct results_view *v, FILE *md, FILE *html)
+{
+	struct ws_column *ws = NULL;
+	int nws = ws_columns(v, &ws);
 	int shown = nws < TABLE_MAX_COLS - 1 ? nws : TABLE_MAX_COLS - 1;
+	struct baseline natives = { 0 };
+	struct strmap rows = { 0 };
+	struct str_arena labels = { 0 };
+	const char **row_label = calloc((size_t)v->n + 1, sizeof *row_label);
+	double *ratio = malloc(((size_t)v->n * (size_t)(shown > 0 ? shown : 1) + 1) * sizeof *ratio);
+	int nrows = 0;
+	bool ok = nws >= 0 && row_label && ratio && baseline_build(&natives, v) == 0;
+	for (int i = 0; ok && i < v->n; i++) {
+		const struct cell_view *c = &v->cells[i];
+		if (!virtualized_chase(c))
+			continue;
+		char label[200];
+		overhead_label(c, label, sizeof label);
+		const struct strmap_slot *s = strmap_find(&rows, label);
+		int row = s ? (int)s->value : nrows;
+		if (!s) {
+			const char *copy = str_arena_copy(&labels, label);
+			ok = copy && strmap_put(&rows, copy, (uint32_t)row) == 0;
+			row_label[nrows++] = copy;
+			for (int k = 0; k < shown; k++)
+				ratio[(size_t)row * (size_t)shown + (size_t)k] = NAN;
+		}
+		struct ws_column key = { c->ws_bytes, NULL };
+		const struct ws_column *col = shown ? bsearch(&key, ws, (size_t)shown, sizeof *ws, by_bytes) : NULL;
+		const struct cell_view *base = baseline_find(&natives, c->pattern, c->ws_bytes);
+		if (!ok || !col || !base || strcmp(c->status, "ok"))
+			continue;
+		double overhead = c->median / base->median;
+		if (!isnan(overhead))
+			ratio[(size_t)row * (size_t)shown + (size_t)(col - ws)] = overhead;
+	}
 	const char *cols[TABLE_MAX_COLS] = { "configuration" };
 	char heads[TABLE_MAX_COLS][40];
-	for (int k = 0; k < shown; k++) {
+	for (int k = 0; ok && k < shown; k++) {
 		snprintf(heads[k], sizeof heads[k], ">%s", ws[k].name);
 		cols[k + 1] = heads[k];
 	}
-	table_init(t, "Virtualization overhead",
-		   shown < nws ? "Median cycles per access of each virtualized configuration over native 4K pages at the same pattern and working set (1.00: native speed); the smallest working sets only, the Results table has every cell."
-			       : "Median cycles per access of each virtualized configuration over native 4K pages at the same pattern and working set (1.00: native speed).",
-		   shown + 1, cols);
-	for (int i = 0; i < v->n; i++) {
-		char label[200], other[200], vals[TABLE_MAX_COLS][32];
-		if (!virtualized_chase(&v->cells[i]))
-			continue;
-		overhead_label(&v->cells[i], label, sizeof label);
-		int seen = 0; /* one row per configuration, at its first cell */
-		for (int j = 0; j < i && !seen; j++)
-			if (virtualized_chase(&v->cells[j])) {
-				overhead_label(&v->cells[j], other, sizeof other);
-				seen = !strcmp(label, other);
-			}
-		if (seen)
-			continue;
-		const char *row[TABLE_MAX_COLS] = { label };
+	struct table t;
+	table_begin(&t, md, html, "Virtualization overhead",
+		    shown < nws ? "Median cycles per access of each virtualized configuration over native 4K pages at the same pattern and working set (1.00: native speed); the smallest working sets only, the Results table has every cell."
+				: "Median cycles per access of each virtualized configuration over native 4K pages at the same pattern and working set (1.00: native speed).",
+		    ok ? shown + 1 : 1, cols);
+	for (int r = 0; ok && r < nrows; r++) {
+		const char *row[TABLE_MAX_COLS] = { row_label[r] };
+		char vals[TABLE_MAX_COLS][32];
 		for (int k = 0; k < shown; k++) {
-			snprintf(vals[k], sizeof vals[k], "-");
-			for (int j = 0; j < v->n; j++) {
-				const struct cell_view *d = &v->cells[j];
-				if (d->ws_bytes != ws[k].bytes || strcmp(d->status, "ok") || !virtualized_chase(d))
-					continue;
-				overhead_label(d, other, sizeof other);
-				double ratio = d->median / view_native4k_median(v, d);
-				if (!strcmp(other, label) && !isnan(ratio))
-					snprintf(vals[k], sizeof vals[k], "%.2f", ratio);
-			}
+			double x = ratio[(size_t)r * (size_t)shown + (size_t)k];
+			if (isnan(x))
+				snprintf(vals[k], sizeof vals[k], "-");
+			else
+				snprintf(vals[k], sizeof vals[k], "%.2f", x);
 			row[k + 1] = vals[k];
 		}
-		table_row(t, row);
+		table_row(&t, row);
 	}
+	table_end(&t);
+	baseline_free(&natives);
+	strmap_free(&rows);
+	str_arena_free(&labels);
+	free(row_label);
+	free(ratio);
 	free(ws);
 }
-

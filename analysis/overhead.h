@@ -3,10 +3,12 @@
 #ifndef TLBVISOR_OVERHEAD_H
 #define TLBVISOR_OVERHEAD_H
 
-#include "results_view.h"
-#include "table.h"
+#include <stdio.h>
 
-/* Fills t (not yet initialised) from the view. */
-void overhead_table(const struct results_view *v, struct table *t);
+#include "results_view.h"
+
+/* Written to md and/or html (either may be NULL); linear in the cells but
+ * for sorting the working sets. */
+void overhead_write(const struct results_view *v, FILE *md, FILE *html);
 
 #endif

@@ -13,14 +13,20 @@ from tvtest import cells, check
 PAGE_LEVEL = {"4k": 0, "2m": 1, "thp": 1, "1g": 2}  # levels a leaf of this size saves
 
 
+def md_unescape(s):
+    """Markdown text as read: the report backslash-escapes the characters that
+    could start markup (analysis/escape.c)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", s)
+
+
 def md_sections(text):
     """'## Title' -> rows of its table (header first), in order."""
     out = []
     for block in re.split(r"^## ", text, flags=re.M)[1:]:
         title, _, body = block.partition("\n")
-        rows = [[c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", l)[1:-1]]
+        rows = [[md_unescape(c.strip()) for c in re.split(r"(?<!\\)\|", l)[1:-1]]
                 for l in body.splitlines() if l.startswith("|")]
-        out.append((title.strip(), [r for i, r in enumerate(rows) if i != 1]))  # without the ---| row
+        out.append((md_unescape(title.strip()), [r for i, r in enumerate(rows) if i != 1]))  # without the ---| row
     return out
 
 

@@ -104,7 +104,7 @@ static int parse_run(int argc, char **argv, struct run_request *req)
 	int nargs, status;
 	if (!cli_parse(&cmd, argc, argv, sets, 3, NULL, &nargs, &status))
 		return -1;
-	return run_request_check(req, cmd.name);
+	return run_request_check(req, cmd.name, NULL);
 }
 
 /* The order cells run in, all of it: pattern, working set, then backend,
@@ -194,10 +194,15 @@ Test(matrix, stride_group_and_seed_reach_the_chase)
 	for (uint64_t k = 0; k < n; k++)
 		same += chase_order(&cfg, k) == chase_order(&other, k);
 	cr_assert_lt(same, n / 100, "%llu of %llu positions equal", (unsigned long long)same, (unsigned long long)n);
-	/* A working set smaller than the stride is one element. */
+	/* A working set smaller than the stride is refused on the command line
+	 * (run/matrix_check.c: it would be one element chasing itself)... */
 	char *small[] = { "run", "--backend", "native", "--host-page", "4k", "--ws", "2k", "--pmu-preset", "none" };
-	cr_assert_eq(parse_run(sizeof small / sizeof *small, small, &req), 0);
+	cr_assert_eq(parse_run(sizeof small / sizeof *small, small, &req), -1);
+	/* ...and the chase of such a cell is that one element. */
+	char *one[] = { "run", "--backend", "native", "--host-page", "4k", "--ws", "16k", "--pmu-preset", "none" };
+	cr_assert_eq(parse_run(sizeof one / sizeof *one, one, &req), 0);
 	matrix_expand(&req.matrix, &c, 1);
+	c.ws = 2048;
 	cfg = cell_chase_config(&c, &req.cfg, (uint64_t)(uintptr_t)mem);
 	cr_assert_eq(cfg.stride, 2048);
 	cr_assert_eq(chase_elements(&cfg), 1);

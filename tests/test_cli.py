@@ -203,9 +203,9 @@ def test_stride_group_seed():
               r.stderr[-300:] + json.dumps([(f["run_name"], f.get("elements"), f.get("error_message")) for f in firsts]))
     r = run("run", "--backend", "native", "--ws", "64k", "--group", "24k", "--stride", "4k", "--no-db",
             "--out", os.path.join(TMP, "badgroup.json"))
-    check("a group that does not divide the working set fails the cell with the reason",
-          r.returncode == 3 and "divides" in load_json(os.path.join(TMP, "badgroup.json"))["benchmarks"][0]["error_message"],
-          r.stderr[-300:])
+    check("a group that does not divide the working set is refused before anything runs, with the fix",
+          r.returncode == 2 and "does not divide the working set 64K" in r.stderr
+          and not os.path.exists(os.path.join(TMP, "badgroup.json")), r.stderr[-300:])
 
 
 def free_1g_pages():

@@ -1,9 +1,29 @@
 #include "bench/backends/measure_host.h"
 
+#include <setjmp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bench/run/run_loop.h"
+
+/* A repetition of the native backend is a chase loop in this very process:
+ * it never looks at run_interrupted, and one repetition may last a
+ * minute (--min-time 60). While such a loop (or the build pass) runs, the
+ * signal handler jumps out of it: the repetition is abandoned at once and the
+ * cell left unfinished. Only pure loops over the working set are left this
+ * way (no lock, no allocation, no system call in them). */
+static sigjmp_buf abandon_jump;
+static volatile sig_atomic_t abandon_armed;
+static bool in_process;
+
+void measure_host_on_signal(void)
+{
+	if (abandon_armed) {
+		abandon_armed = 0;
+		siglongjmp(abandon_jump, 1);
+	}
+}
 
 void phase_counter(struct cell_result *r, enum measure_phase p, const char *what, double value)
 {
@@ -52,11 +72,26 @@ struct pmu_wrap {
 };
 
 static int w_timer(void *ctx, uint64_t *c) { struct pmu_wrap *w = ctx; return w->inner->timer_overhead(w->inner->ctx, c); }
-static int w_build(void *ctx) { struct pmu_wrap *w = ctx; return w->inner->build(w->inner->ctx); }
+static int w_build(void *ctx)
+{
+	struct pmu_wrap *w = ctx;
+	if (in_process && sigsetjmp(abandon_jump, 1))
+		return MEASURE_INTERRUPTED;
+	abandon_armed = in_process && !run_interrupted;
+	int rc = w->inner->build(w->inner->ctx);
+	abandon_armed = 0;
+	return rc;
+}
+
 static int w_run(void *ctx, uint64_t steps, uint64_t *c, uint64_t *f)
 {
 	struct pmu_wrap *w = ctx;
-	return w->inner->run(w->inner->ctx, steps, c, f);
+	if (in_process && sigsetjmp(abandon_jump, 1))
+		return MEASURE_INTERRUPTED;
+	abandon_armed = in_process && !run_interrupted;
+	int rc = w->inner->run(w->inner->ctx, steps, c, f);
+	abandon_armed = 0;
+	return rc;
 }
 
 static void w_begin(void *ctx, enum measure_phase p)
@@ -146,5 +181,15 @@ int measure_host_run(const struct measure_ops *ops, const struct chase_config *c
 	default:
 		break; /* interrupted: the cell stays pending */
 	}
+	return rc;
+}
+
+int measure_host_run_in_process(const struct measure_ops *ops, const struct chase_config *chase,
+				const struct run_config *cfg, double tsc_hz, const char *err, struct cell_result *r,
+				struct pmu_session *pmu, uint64_t warmup_steps)
+{
+	in_process = true;
+	int rc = measure_host_run(ops, chase, cfg, tsc_hz, err, r, pmu, warmup_steps);
+	in_process = false;
 	return rc;
 }

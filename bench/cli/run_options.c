@@ -10,6 +10,7 @@
 #include "bench/cli/matrix_file.h"
 #include "bench/host/perf_counters.h"
 #include "bench/run/cell_result.h"
+#include "bench/run/matrix_check.h"
 #include "lib/units.h"
 
 #define REQ(t) ((struct run_request *)(t))
@@ -479,10 +480,15 @@ int run_request_init(struct run_request *req, const char *command, int argc, cha
 	return 0;
 }
 
-int run_request_check(const struct run_request *req, const char *command)
+int run_request_check(const struct run_request *req, const char *command, const char *section)
 {
-	if (req->cfg.group && req->cfg.stride && req->cfg.group % req->cfg.stride) {
-		fprintf(stderr, "tlbvisor %s: --group must be a multiple of --stride\n", command);
+	char err[1024];
+	if (matrix_check(&req->matrix, &req->cfg, err, sizeof err) < 0) {
+		if (section) /* a matrix file's section, the command line over it */
+			fprintf(stderr, "tlbvisor %s: %s%s%s%s: %s\n", command, req->cfg.matrix_file,
+				section[0] ? ", section [" : "", section, section[0] ? "]" : "", err);
+		else
+			fprintf(stderr, "tlbvisor %s: %s\n", command, err);
 		return -1;
 	}
 	return 0;

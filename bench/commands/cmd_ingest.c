@@ -11,6 +11,7 @@
 #include "bench/results/results_json.h"
 #include "lib/clock.h"
 #include "lib/json_util.h"
+#include "lib/output_file.h"
 #include "version.h"
 
 struct ingest_options {
@@ -45,7 +46,12 @@ int cmd_ingest(int argc, char **argv)
 	}
 	const char *out = o.out;
 	double tsc_hz = o.tsc_hz;
-	char err[512];
+	char err[1024];
+	const struct named_file files[] = { { "SERIAL.LOG", in, 0 }, { "--out", out, 1 }, { "--csv", o.csv, 1 } };
+	if (outputs_ready(files, 3, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor ingest: %s\n", err);
+		return EXIT_USAGE;
+	}
 	struct serial_log log;
 	if (serial_log_read(in, &log, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor ingest: %s\n", err);

@@ -6,6 +6,7 @@
 #include "bench/backends/payload.h"
 #include "bench/cli/commands.h"
 #include "bench/cli/run_options.h"
+#include "lib/output_file.h"
 
 static const char help[] =
 	"usage: tlbvisor iso --out FILE [--tsc-ghz F] [--preset P] [--ws LIST] [--pattern LIST]\n"
@@ -40,9 +41,20 @@ int cmd_iso(int argc, char **argv)
 		fprintf(stderr, "tlbvisor iso: missing --out FILE; see tlbvisor iso --help\n");
 		return EXIT_USAGE;
 	}
-	if (run_request_check(&req, cmd.name) < 0)
+	if (run_request_check(&req, cmd.name, NULL) < 0)
 		return EXIT_USAGE;
-	char err[512];
+	/* The ISO's matrix is what the hypervisor runs: nothing may be dropped. */
+	for (int i = 0; i < req.matrix.nhost_pages; i++)
+		if (req.matrix.host_pages[i] == HOST_PAGE_THP) {
+			fprintf(stderr, "tlbvisor iso: invalid --host-page 'thp': thp is not an EPT leaf (on bare metal --host-page is the EPT leaf size); give 4k, 2m or 1g\n");
+			return EXIT_USAGE;
+		}
+	char err[1024];
+	const struct named_file files[] = { { "--payload", req.cfg.payload, 0 }, { "--out", req.cfg.out, 1 } };
+	if (outputs_ready(files, 2, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor iso: %s\n", err);
+		return EXIT_USAGE;
+	}
 	struct payload p;
 	if (payload_load(&p, req.cfg.payload, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor iso: %s\n", err);
@@ -51,7 +63,15 @@ int cmd_iso(int argc, char **argv)
 	char cmdline[4096], work[4200];
 	hv_cmdline(&req.matrix, &req.cfg, tsc_hz, req.cfg.probe_ept_violation, cmdline, sizeof cmdline);
 	snprintf(work, sizeof work, "%s.d", req.cfg.out);
-	rc = hv_build_iso(req.cfg.out, work, &p, cmdline, err, sizeof err);
+	/* grub-mkrescue writes a temporary file that replaces the ISO when complete. */
+	struct output_file iso;
+	rc = output_open(&iso, req.cfg.out, err, sizeof err) ? 0 : -1;
+	if (rc == 0)
+		rc = hv_build_iso(iso.tmp, work, &p, cmdline, err, sizeof err);
+	if (rc == 0)
+		rc = output_commit(&iso, err, sizeof err);
+	else
+		output_abandon(&iso);
 	payload_free(&p);
 	if (rc < 0) {
 		fprintf(stderr, "tlbvisor iso: %s\n", err);

@@ -17,6 +17,7 @@
 #include "bench/run/run_config.h"
 #include "lib/clock.h"
 #include "lib/json_util.h"
+#include "lib/output_file.h"
 #include "version.h"
 
 #define MERGE_MAX_FILES 1024
@@ -209,8 +210,21 @@ int cmd_merge(int argc, char **argv)
 		fprintf(stderr, "tlbvisor merge: give --out FILE for the merged results; see tlbvisor merge --help\n");
 		return EXIT_USAGE;
 	}
-	struct source *src = calloc((size_t)nfiles, sizeof *src);
 	char err[1024];
+	/* The outputs checked before anything is read: none of them is an input
+	 * or another output, each may be written. */
+	static struct named_file named[MERGE_MAX_FILES + 3];
+	int nnamed = 0;
+	named[nnamed++] = (struct named_file){ "--out", o.out, 1 };
+	named[nnamed++] = (struct named_file){ "--csv", o.csv, 1 };
+	named[nnamed++] = (struct named_file){ "--db", o.db, 1 };
+	for (int i = 0; i < nfiles; i++)
+		named[nnamed++] = (struct named_file){ "FILE", files[i], 0 };
+	if (outputs_ready(named, nnamed, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor merge: %s\n", err);
+		return EXIT_USAGE;
+	}
+	struct source *src = calloc((size_t)nfiles, sizeof *src);
 	int rc = 0, loaded = 0;
 	if (!src) {
 		fprintf(stderr, "tlbvisor merge: out of memory\n");
@@ -335,7 +349,7 @@ int cmd_merge(int argc, char **argv)
 		const char *key;
 		json_t *v;
 		json_object_foreach(src[0].context, key, v)
-			if (!json_object_get(extra, key) && strcmp(key, "shard") && strcmp(key, "command_line") &&
+			if (!json_object_get(extra, key) && strcmp(key, "shard") && strcmp(key, "command_line") && strcmp(key, "run_id") &&
 			    strcmp(key, "date") && strcmp(key, "cells_total"))
 				json_object_set(extra, key, v);
 	}

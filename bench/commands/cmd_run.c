@@ -15,11 +15,13 @@
 #include "bench/host/host_caps.h"
 #include "bench/results/recorder.h"
 #include "bench/results/results_read.h"
+#include "bench/results/run_outputs.h"
 #include "bench/run/plan.h"
+#include "bench/run/resume.h"
 #include "bench/run/run_config.h"
 #include "bench/run/run_loop.h"
 #include "lib/clock.h"
-#include "lib/files.h"
+#include "lib/json_util.h"
 #include "version.h"
 
 static const char help[] =
@@ -63,6 +65,7 @@ static const char help[] =
 	"  --csv FILE          also write CSV\n"
 	"  --resume FILE       continue an interrupted run: cells FILE already holds are kept\n"
 	"                      (not run again) and results go on into FILE; give the same matrix\n"
+	"                      (a file of another matrix, shard or payload is refused)\n"
 	"  --db FILE           history database (SQLite; default: tlbvisor.db beside --out);\n"
 	"                      every finished cell is committed at once. --no-db: none\n"
 	"  --payload FILE      use this guest payload ELF instead of the embedded one\n"
@@ -74,7 +77,8 @@ static const char help[] =
 	"                      guest-physical address the EPT does not map; it must be reported\n"
 	"\n"
 	"presets: quick (CI-sized, about a minute here), default (4 KiB to 1 GiB sweep, every\n"
-	"page size, random and sequential).  Ctrl-C stops after writing every finished cell.\n";
+	"page size, random and sequential).  Ctrl-C stops after writing every finished cell;\n"
+	"one run at a time uses a results file or a history (the other is refused).\n";
 
 /* The run's cells and what became of them. */
 struct cells {
@@ -84,6 +88,7 @@ struct cells {
 	bool *kept;   /* finished by the run being resumed */
 	struct cell_result *done; /* --resume: the cells its file holds */
 	int ndone;
+	json_t *done_context;     /* and its context */
 };
 
 /* The matrix as sections: a matrix file's, or the one of the preset and the
@@ -106,24 +111,6 @@ static void join_args(int argc, char **argv, char *buf, size_t len)
 	}
 }
 
-/* Without --out: results/tlbvisor-DATE.json (or the file being resumed). */
-static int out_path(struct run_config *cfg, time_t now, char *buf, size_t len)
-{
-	if (!cfg->out && cfg->resume)
-		cfg->out = cfg->resume;
-	if (cfg->out)
-		return 0;
-	if (mkdirs("results") < 0) {
-		fprintf(stderr, "tlbvisor run: cannot create results/: %s; fix: give --out FILE\n", strerror(errno));
-		return -1;
-	}
-	char stamp[32];
-	clock_format_local(now, "%Y%m%d-%H%M%S", stamp, sizeof stamp);
-	snprintf(buf, len, "results/tlbvisor-%s.json", stamp);
-	cfg->out = buf;
-	return 0;
-}
-
 /* Without --backend: the default backends this host can run. */
 static void drop_unavailable(struct matrix *m, const struct host_caps *h)
 {
@@ -140,7 +127,8 @@ static void drop_unavailable(struct matrix *m, const struct host_caps *h)
 
 /* The matrix's cells (this shard's), pending, or kept from the run being
  * resumed. */
-static int make_cells(const struct sections *sec, const struct run_config *cfg, struct cells *c)
+static int make_cells(const struct sections *sec, const struct run_config *cfg, const struct payload *payload,
+		      struct cells *c)
 {
 	struct cell *cells;
 	char err[1024];
@@ -172,61 +160,91 @@ static int make_cells(const struct sections *sec, const struct run_config *cfg, 
 	free(cells);
 	if (!cfg->resume)
 		return 0;
+	const struct resume_run now = { .matrix_hash = sec->hash, .matrix_canonical = sec->canonical,
+					.shard_index = sec->shard.count > 1 ? sec->shard.index : 0,
+					.shard_count = sec->shard.count > 1 ? sec->shard.count : 0,
+					.payload = payload->source };
+	if (resume_check(cfg->resume, c->done_context, &now, c->done, c->ndone, c->results, c->n, err,
+			 sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return EXIT_USAGE;
+	}
 	int nkept, foreign;
 	results_resume(c->results, c->kept, c->n, c->done, c->ndone, &nkept, &foreign);
-	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run%s\n", cfg->resume, nkept, c->n - nkept,
-		foreign ? "; entries of cells not in this matrix are dropped (give the same matrix options)" : "");
+	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run\n", cfg->resume, nkept, c->n - nkept);
 	return 0;
 }
 
-/* The history beside the results file unless --db names it; NULL: --no-db. */
-static const char *db_path(const struct run_config *cfg, char *buf, size_t len)
+/* The plan, and nothing written. */
+static void print_dry_run(const struct sections *sec, const struct cells *c)
 {
-	if (cfg->no_db)
-		return NULL;
-	if (cfg->db)
-		return cfg->db;
-	const char *slash = strrchr(cfg->out, '/');
-	snprintf(buf, len, "%.*s%stlbvisor.db", slash ? (int)(slash - cfg->out) : 0, cfg->out, slash ? "/" : "");
-	return buf;
+	printf("matrix %s: %d cells%s%s\n", sec->hash, c->matrix_cells, sec->shard.count > 1 ? "; shard " : "",
+	       sec->shard.count > 1 ? sec->shard.how : "");
+	for (int i = 0; i < c->n; i++)
+		printf("%s%s%s%s\n", c->results[i].cell.name, c->results[i].cell.section_name[0] ? "  [" : "",
+		       c->results[i].cell.section_name, c->results[i].cell.section_name[0] ? "]" : "");
+}
+
+/* The outputs settled, checked and locked before anything runs
+ * (results/run_outputs.h); the files are the run's, whatever the section. */
+static int prepare_outputs(struct sections *sec, struct run_config *cfg, time_t now, struct run_outputs *ro)
+{
+	char stamp[32], err[1024];
+	clock_format_local(now, "%Y%m%d-%H%M%S", stamp, sizeof stamp);
+	const struct run_output_request rq = { .out = cfg->out, .csv = cfg->csv, .db = cfg->db, .resume = cfg->resume,
+					       .payload = cfg->payload, .no_db = cfg->no_db, .stamp = stamp };
+	int rc = run_outputs_prepare(ro, &rq, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return rc;
+	}
+	for (int i = 0; i < sec->n; i++)
+		((struct run_config *)sec->list[i].cfg)->out = ro->out;
+	return 0;
 }
 
 static int run_matrix(int argc, char **argv, struct sections *sec, const struct payload *payload)
 {
 	struct run_config *cfg = (struct run_config *)sec->list[0].cfg;
 	time_t now = time(NULL);
-	char out[1024], db[1100], cmdline[2048];
-	if (out_path(cfg, now, out, sizeof out) < 0)
-		return 1;
-	for (int i = 1; i < sec->n; i++) /* the files are the run's, whatever the section */
-		((struct run_config *)sec->list[i].cfg)->out = cfg->out;
+	char cmdline[2048], run_id[64] = "";
+	struct run_outputs ro = { .out_lock.fd = -1, .db_lock.fd = -1 };
+	if (!cfg->dry_run) {
+		int rc = prepare_outputs(sec, cfg, now, &ro);
+		if (rc)
+			return rc;
+	}
 	/* A file to resume that cannot be read is refused before anything else. */
 	struct cells c = { 0 };
 	char err[1024];
-	if (cfg->resume && results_read_file(cfg->resume, &c.done, &c.ndone, err, sizeof err) < 0) {
+	int rc = 0;
+	struct run_info run = { .extra_context = json_object() };
+	if (cfg->resume && results_read_file(cfg->resume, &c.done, &c.ndone, &c.done_context, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor run: %s\n", err);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto done;
 	}
 	struct host_caps h;
 	host_caps_probe(&h);
 	for (int i = 0; i < sec->n; i++)
 		if (!sec->plan.sections[i].req.backend_given)
 			drop_unavailable(&sec->plan.sections[i].req.matrix, &h);
-	int rc = make_cells(sec, cfg, &c);
-	if (!rc && cfg->dry_run) { /* the plan, and nothing written */
-		printf("matrix %s: %d cells%s%s\n", sec->hash, c.matrix_cells, sec->shard.count > 1 ? "; shard " : "",
-		       sec->shard.count > 1 ? sec->shard.how : "");
-		for (int i = 0; i < c.n; i++)
-			printf("%s%s%s%s\n", c.results[i].cell.name, c.results[i].cell.section_name[0] ? "  [" : "",
-			       c.results[i].cell.section_name, c.results[i].cell.section_name[0] ? "]" : "");
-		free(c.results), free(c.kept), free(c.done);
-		return 0;
+	rc = make_cells(sec, cfg, payload, &c);
+	if (rc || cfg->dry_run) {
+		if (!rc)
+			print_dry_run(sec, &c);
+		goto done;
 	}
+	/* A resumed run keeps its id: the history goes on with its row. */
+	snprintf(run_id, sizeof run_id, "%s", json_str(c.done_context, "run_id"));
+	if (!run_id[0])
+		results_new_run_id(run_id, sizeof run_id);
 	join_args(argc, argv, cmdline, sizeof cmdline);
-	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline, .cells_total = c.n,
-				.cfg = cfg, .host = &h, .payload = payload, .extra_context = json_object(),
-				.matrix_file = cfg->matrix_file, .matrix_canonical = sec->canonical,
-				.matrix_hash = sec->hash, .matrix_cells = c.matrix_cells };
+	run = (struct run_info){ .version = TLBVISOR_VERSION, .command_line = cmdline, .run_id = run_id,
+				 .cells_total = c.n, .cfg = cfg, .host = &h, .payload = payload,
+				 .extra_context = run.extra_context, .matrix_file = cfg->matrix_file,
+				 .matrix_canonical = sec->canonical, .matrix_hash = sec->hash,
+				 .matrix_cells = c.matrix_cells };
 	if (sec->shard.count > 1) {
 		run.shard_index = sec->shard.index;
 		run.shard_count = sec->shard.count;
@@ -235,10 +253,10 @@ static int run_matrix(int argc, char **argv, struct sections *sec, const struct 
 		run.sections[run.nsections++] = sec->list[i].name;
 	clock_format_local(now, CLOCK_ISO8601, run.date, sizeof run.date);
 	struct recorder rec;
-	const char *history = db_path(cfg, db, sizeof db);
-	if (rc || recorder_open(&rec, "run", &run, cfg->out, cfg->csv, history, cfg->resume ? "run --resume" : "run",
-				c.results, c.kept, c.n) < 0) {
-		rc = rc ? rc : 1;
+	const char *history = ro.db[0] ? ro.db : NULL;
+	if (recorder_open(&rec, "run", &run, cfg->out, cfg->csv, history, cfg->resume ? "run --resume" : "run",
+			  c.results, c.kept, c.n) < 0) {
+		rc = 1;
 		goto done;
 	}
 	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s%s%s\n", TLBVISOR_VERSION, c.n,
@@ -260,14 +278,21 @@ static int run_matrix(int argc, char **argv, struct sections *sec, const struct 
 	if (run.interrupted) {
 		fprintf(stderr, "tlbvisor: interrupted; %d of %d cells finished and written to %s\n", written, c.n, cfg->out);
 		rc = EXIT_INTERRUPTED;
+	} else if (t.write_errors) {
+		fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; %d writes failed (see above): the outputs may miss cells, every finished cell is in %s or the history\n",
+			t.ok, t.skipped, t.failed, kept ? " (and the cells kept from the resumed run)" : "", t.write_errors,
+			cfg->out);
+		rc = 1;
 	} else {
 		fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; results in %s%s%s\n", t.ok, t.skipped, t.failed,
 			kept ? " (and the cells kept from the resumed run)" : "", cfg->out, cfg->csv ? " and " : "",
 			cfg->csv ? cfg->csv : "");
-		rc = t.write_errors ? 1 : t.failed ? 3 : 0;
+		rc = t.failed ? 3 : 0;
 	}
 done:
+	run_outputs_release(&ro);
 	json_decref(run.extra_context);
+	json_decref(c.done_context);
 	free(c.results);
 	free(c.kept);
 	free(c.done);
@@ -318,7 +343,7 @@ static int make_sections(const struct cli_command *cmd, int argc, char **argv, s
 				return -1;
 			r->backend_given |= backend_in_file;
 			r->cfg.preset = NULL;
-			if (run_request_check(r, cmd->name) < 0)
+			if (run_request_check(r, cmd->name, sec->plan.sections[i].name) < 0)
 				return -1;
 			run_request_default_events(r);
 		}
@@ -356,7 +381,8 @@ int cmd_run(int argc, char **argv)
 	int nargs, status;
 	if (!cli_parse(&cmd, argc, argv, sets, 3, NULL, &nargs, &status))
 		return status;
-	if (run_request_check(&req, cmd.name) < 0)
+	/* A matrix file's sections are checked each, with the command line over them. */
+	if (!req.cfg.matrix_file && run_request_check(&req, cmd.name, NULL) < 0)
 		return EXIT_USAGE;
 	run_request_default_events(&req);
 	struct sections sec;

@@ -20,6 +20,7 @@ struct run_config;
 struct run_info {
 	const char *version;
 	const char *command_line;
+	const char *run_id;             /* random, the same across --resume of one run; may be NULL */
 	char date[40];                  /* ISO 8601, local time with offset */
 	bool interrupted;
 	int cells_total;
@@ -39,6 +40,8 @@ struct run_info {
 	int shard_index, shard_count;
 };
 
+/* A fresh random run id (32 hex digits). */
+void results_new_run_id(char *buf, size_t len);
 json_t *results_context_json(const struct run_info *run);
 /* A cell's entries: its iterations and aggregates, or its skipped/failed entry. */
 json_t *results_cell_entries(const struct cell_result *r);

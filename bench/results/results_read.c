@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/results_check.h"
 #include "lib/json_util.h"
+#include "lib/strmap.h"
 #include "lib/units.h"
 
 /* Numbers of an entry that are not counters of the cell (results_json.c
@@ -107,6 +109,7 @@ int results_read_cells(json_t *benchmarks, double tsc_hz, struct cell_result **c
 {
 	*n = 0;
 	*cells = calloc(json_array_size(benchmarks) + 1, sizeof **cells);
+	struct strmap by_name = { 0 }; /* the cells read so far */
 	if (!*cells) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -114,31 +117,40 @@ int results_read_cells(json_t *benchmarks, double tsc_hz, struct cell_result **c
 	size_t i;
 	json_t *e;
 	json_array_foreach(benchmarks, i, e) {
-		const char *name = entry_name(e);
-		/* A cell's entries are written together: the last cell first. */
-		struct cell_result *r = *n && !strcmp((*cells)[*n - 1].cell.name, name) ? &(*cells)[*n - 1] : NULL;
-		for (int k = 0; k < *n - 1 && !r; k++)
-			if (!strcmp((*cells)[k].cell.name, name))
-				r = &(*cells)[k];
+		/* A file may come from anywhere: every value is checked first. */
+		if (results_check_entry(e, (long)i, err, errlen) < 0)
+			goto fail;
+		const struct strmap_slot *s = strmap_find(&by_name, entry_name(e));
+		struct cell_result *r = s ? &(*cells)[s->value] : NULL;
 		if (!r) {
 			struct cell c;
-			if (read_cell(e, &c, err, errlen) < 0) {
-				free(*cells);
-				*cells = NULL;
-				return -1;
-			}
-			r = &(*cells)[(*n)++];
+			if (read_cell(e, &c, err, errlen) < 0)
+				goto fail;
+			r = &(*cells)[*n];
 			result_init(r, &c);
+			if (strmap_put(&by_name, r->cell.name, (uint32_t)*n) < 0) {
+				snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+			(*n)++;
 			r->tsc_hz = tsc_hz;
 			read_outcome(e, r);
 		}
 		if (r->status == CELL_OK && !strcmp(json_str(e, "run_type"), "iteration"))
 			read_iteration(e, r);
 	}
+	strmap_free(&by_name);
 	return 0;
+fail:
+	strmap_free(&by_name);
+	free(*cells);
+	*cells = NULL;
+	*n = 0;
+	return -1;
 }
 
-int results_read_file(const char *path, struct cell_result **cells, int *n, char *err, size_t errlen)
+int results_read_file(const char *path, struct cell_result **cells, int *n, json_t **context, char *err,
+		      size_t errlen)
 {
 	json_error_t je;
 	json_t *doc = json_load_file(path, 0, &je);
@@ -147,18 +159,20 @@ int results_read_file(const char *path, struct cell_result **cells, int *n, char
 			 je.text);
 		return -1;
 	}
-	json_t *list = json_object_get(doc, "benchmarks");
-	if (!json_is_array(list)) {
-		snprintf(err, errlen, "cannot resume from %s: it has no 'benchmarks' array", path);
+	json_t *ctx = json_object_get(doc, "context"), *list = json_object_get(doc, "benchmarks");
+	if (!json_is_object(ctx) || !json_is_array(list)) {
+		snprintf(err, errlen, "cannot resume from %s: it is not a results file (no 'context' object and 'benchmarks' array)",
+			 path);
 		json_decref(doc);
 		return -1;
 	}
-	double tsc_hz = json_number_value(json_object_get(json_object_get(doc, "context"), "tsc_hz"));
-	char why[512];
-	int rc = results_read_cells(list, tsc_hz, cells, n, why, sizeof why);
-	json_decref(doc);
+	char why[768];
+	int rc = results_read_cells(list, json_number_value(json_object_get(ctx, "tsc_hz")), cells, n, why, sizeof why);
 	if (rc < 0)
 		snprintf(err, errlen, "cannot resume from %s: %s", path, why);
+	else if (context)
+		*context = json_incref(ctx);
+	json_decref(doc);
 	return rc;
 }
 
@@ -166,14 +180,17 @@ void results_resume(struct cell_result *results, bool *kept, int n, const struct
 		    int *nkept, int *foreign)
 {
 	*nkept = *foreign = 0;
+	struct strmap by_name = { 0 }; /* this run's cells */
+	for (int i = 0; i < n; i++)
+		if (!strmap_find(&by_name, results[i].cell.name))
+			strmap_put(&by_name, results[i].cell.name, (uint32_t)i);
 	for (int k = 0; k < ndone; k++) {
-		int i = 0;
-		while (i < n && strcmp(results[i].cell.name, done[k].cell.name))
-			i++;
-		if (i == n) {
+		const struct strmap_slot *s = strmap_find(&by_name, done[k].cell.name);
+		if (!s) {
 			(*foreign)++;
 			continue;
 		}
+		int i = (int)s->value;
 		/* The matrix's cell, the earlier run's outcome. */
 		struct cell c = results[i].cell;
 		results[i] = done[k];
@@ -181,4 +198,5 @@ void results_resume(struct cell_result *results, bool *kept, int n, const struct
 		kept[i] = true;
 		(*nkept)++;
 	}
+	strmap_free(&by_name);
 }

@@ -91,7 +91,7 @@ double *plan_costs_from_results(const char *path, const struct cell *cells, int 
 	struct cell_result *earlier;
 	int nearlier;
 	char err[1024];
-	if (results_read_file(path, &earlier, &nearlier, err, sizeof err) < 0) {
+	if (results_read_file(path, &earlier, &nearlier, NULL, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor: --shard-costs: %s; the model predicts every cell instead\n", err);
 		return NULL;
 	}

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/backends/measure_host.h"
 #include "bench/run/display.h"
 #include "bench/run/matrix.h"
 #include "bench/run/run_config.h"
@@ -16,6 +17,7 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	run_interrupted = 1;
+	measure_host_on_signal(); /* a native repetition in progress is abandoned */
 }
 
 void run_catch_signals(void)

@@ -310,6 +310,7 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	uint64_t wd = m->watchdog_ticks ? m->watchdog_ticks >> caps->preemption_rate : 0xffffffffu;
 	r.x.watchdog_ticks = caps->preemption_timer ? (uint32_t)(wd > 0xffffffffu ? 0xffffffffu : wd ? wd : 1) : 0;
 	r.x.exit_ticks = m->exit_ticks;
+	r.x.watchdog_tsc = m->watchdog_ticks;
 	hv_pmu_probe(&r.pmu, m->pmu_raw, m->npmu_raw);
 
 	struct vmcs_setup vs = { .caps = caps, .vmcs = vmcs, .eptp = eptp,

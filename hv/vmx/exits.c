@@ -6,6 +6,7 @@
 #include "io.h"
 #include "vmcs_fields.h"
 #include "vmx_insn.h"
+#include "workloads/tsc.h"
 
 int vmx_run(struct guest_regs *regs, int launched);
 
@@ -131,7 +132,7 @@ static int on_preemption_timer(struct exit_ctx *x)
 		x->timer_exits++;
 		return EXIT_CONTINUE;
 	}
-	x->error = "guest ran away: the watchdog (VMX-preemption timer) expired";
+	x->error = "guest ran away: no answer within --guest-timeout of guest time (watchdog: the VMX-preemption timer expired)";
 	detail(x, "rip", vmr(VMCS_GUEST_RIP), NULL, 0, NULL, 0);
 	return EXIT_FAIL;
 }
@@ -148,8 +149,25 @@ static const exit_handler handlers[EXIT_REASONS] = {
 	[52] = on_preemption_timer,
 };
 
+/* A guest that keeps exiting (timer ticks, port ticks, CPUID) re-arms the
+ * preemption timer at every entry and would never trip it: the time of the
+ * whole command is watched too. The TSC read here counts the guest's time as
+ * well as ours (under Bochs: emulated time), so the limit is in guest time,
+ * whatever the emulator's speed. */
+static int watchdog_expired(struct exit_ctx *x, uint64_t start, uint64_t timer_exits_before)
+{
+	if (!x->watchdog_tsc || tsc_read_fenced() - start <= x->watchdog_tsc)
+		return 0;
+	x->error = x->timer_exits > timer_exits_before
+		? "guest ran away: no answer within --guest-timeout of guest time (guest-time watchdog) while VMX-preemption-timer exits kept interrupting it; fix: if the guest is not spinning, give it more time between exits (raise --exit-every-ticks) or raise --guest-timeout"
+		: "guest ran away: no answer within --guest-timeout of guest time (guest-time watchdog) although it kept exiting; fix: if the guest is not spinning, raise --guest-timeout";
+	detail(x, "rip", vmr(VMCS_GUEST_RIP), "exits", x->total_exits, "timer_exits", x->timer_exits - timer_exits_before);
+	return 1;
+}
+
 int exits_run_guest(struct exit_ctx *x)
 {
+	uint64_t start = tsc_read_fenced(), timer_exits_before = x->timer_exits;
 	for (;;) {
 		if (x->watchdog_ticks)
 			vmwrite(VMCS_PREEMPTION_TIMER, x->exit_ticks ? x->exit_ticks : x->watchdog_ticks);
@@ -188,5 +206,7 @@ int exits_run_guest(struct exit_ctx *x)
 		int action = h(x);
 		if (action != EXIT_CONTINUE)
 			return action;
+		if (watchdog_expired(x, start, timer_exits_before))
+			return EXIT_FAIL;
 	}
 }

@@ -22,6 +22,7 @@ struct exit_ctx {
 	bool launched;
 	volatile struct tv_params *params;
 	uint32_t watchdog_ticks;   /* preemption-timer budget per entry (0: no timer) */
+	uint64_t watchdog_tsc;     /* TSC cycles one command may take in all (0: no limit) */
 	uint64_t exit_ticks;       /* exit every N ticks on purpose (0: off) */
 	uint64_t histogram[EXIT_REASONS];
 	uint64_t total_exits;
