@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs that go wrong and numbers that must not mislead (issue 10): --resume
-refuses another matrix, protocol or payload; a killed run is marked and
+refuses another matrix, protocol, payload, matrix file or shard; every
+section of a matrix file is validated; a killed run is marked and
 never duplicated in the history; options that would mislead are refused;
 compare gives "insufficient data", never a pass, and refuses values that
 cannot be measurements; errors point the right way (ingest, iso, few file
@@ -72,6 +73,53 @@ def test_resume():
     killed = con.execute("SELECT count(*) FROM runs WHERE killed=1").fetchone()[0]
     con.close()
     check("a killed run is marked killed by the next run", unfinished == 0 and killed == 2, (unfinished, killed))
+
+
+# ---- matrix files and shards ------------------------------------------------
+
+MATRIX = """repetitions = 2
+min-time = 0.001
+host-page = 4k
+[small]
+backend = native
+ws = 16k
+[large]
+backend = native
+ws = 64k,128k
+"""
+
+
+def test_matrix_files():
+    d = fresh("matrix")
+    open(os.path.join(d, "m.ini"), "w").write(MATRIX)
+    open(os.path.join(d, "other.ini"), "w").write(MATRIX.replace("ws = 64k,128k", "ws = 64k,128k\nstride = 8k"))
+    open(os.path.join(d, "bad.ini"), "w").write(MATRIX.replace("ws = 64k,128k", "ws = 64k,128k\nstride = 128k"))
+    # Every section is validated, with the command line over it.
+    refused_unchanged("a matrix file section with a working set below the stride", d,
+                      ["run", "--matrix", "bad.ini", "--out", "b.json", "--db", "b.db"],
+                      ["bad.ini, section [large]", "invalid --ws 64K with --stride 128K"])
+    refused_unchanged("the command line over every section of a matrix file", d,
+                      ["run", "--matrix", "m.ini", "--stride", "32k", "--out", "b.json", "--db", "b.db"],
+                      ["m.ini, section [small]", "invalid --ws 16K with --stride 32K"])
+    r = run("run", "--matrix", "m.ini", "--out", "m.json", "--db", "m.db", cwd=d)
+    check("a matrix-file run", r.returncode == 0, r.stderr[-300:])
+    # The same cells from another matrix file (another protocol in one section).
+    refused_unchanged("--resume of a matrix-file run with another matrix file", d,
+                      ["run", "--matrix", "other.ini", "--resume", "m.json", "--db", "m.db"],
+                      ["cannot resume", "--stride", "matrix", json.load(open(os.path.join(d, "m.json")))
+                       ["context"]["matrix"]["hash"]])
+    r = run("run", "--matrix", "m.ini", "--resume", "m.json", "--db", "m.db", cwd=d)
+    check("--resume of a matrix-file run with its own file keeps every cell",
+          r.returncode == 0 and "3 cells kept, 0 to run" in r.stderr, r.stderr[-300:])
+    # A shard resumed as another shard, or as the whole matrix, is refused.
+    r = run("run", "--matrix", "m.ini", "--shard", "1/2", "--out", "s1.json", "--db", "s.db", cwd=d)
+    check("shard 1/2 of the matrix file", r.returncode == 0, r.stderr[-300:])
+    refused_unchanged("--resume of shard 1/2 as shard 2/2", d,
+                      ["run", "--matrix", "m.ini", "--shard", "2/2", "--resume", "s1.json", "--db", "s.db"],
+                      ["cannot resume", "shard 1/2"])
+    refused_unchanged("--resume of shard 1/2 as the whole matrix", d,
+                      ["run", "--matrix", "m.ini", "--resume", "s1.json", "--db", "s.db"],
+                      ["cannot resume", "shard 1/2", "whole matrix"])
 
 
 # ---- options ---------------------------------------------------------------
@@ -211,6 +259,7 @@ def test_ctrl_c(backend, sig):
 
 
 test_resume()
+test_matrix_files()
 test_options()
 test_compare()
 test_errors()

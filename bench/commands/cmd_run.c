@@ -125,8 +125,14 @@ static void drop_unavailable(struct matrix *m, const struct host_caps *h)
 	}
 }
 
+static void print_shard(const struct sections *sec, const struct cells *c)
+{
+	if (sec->shard.count > 1)
+		fprintf(stderr, "tlbvisor: shard %s: %d of the matrix's %d cells\n", sec->shard.how, c->n, c->matrix_cells);
+}
+
 /* The matrix's cells (this shard's), pending, or kept from the run being
- * resumed. */
+ * resumed (a file of another run refused: run/resume.h). */
 static int make_cells(const struct sections *sec, const struct run_config *cfg, const struct payload *payload,
 		      struct cells *c)
 {
@@ -146,7 +152,6 @@ static int make_cells(const struct sections *sec, const struct run_config *cfg, 
 			free(cells);
 			return 1;
 		}
-		fprintf(stderr, "tlbvisor: shard %s: %d of the matrix's %d cells\n", sec->shard.how, c->n, c->matrix_cells);
 	}
 	c->results = calloc((size_t)c->n + 1, sizeof *c->results);
 	c->kept = calloc((size_t)c->n + 1, sizeof *c->kept);
@@ -158,8 +163,10 @@ static int make_cells(const struct sections *sec, const struct run_config *cfg, 
 	for (int i = 0; i < c->n; i++)
 		result_init(&c->results[i], &cells[i]);
 	free(cells);
-	if (!cfg->resume)
+	if (!cfg->resume) {
+		print_shard(sec, c);
 		return 0;
+	}
 	const struct resume_run now = { .matrix_hash = sec->hash, .matrix_canonical = sec->canonical,
 					.shard_index = sec->shard.count > 1 ? sec->shard.index : 0,
 					.shard_count = sec->shard.count > 1 ? sec->shard.count : 0,
@@ -169,6 +176,7 @@ static int make_cells(const struct sections *sec, const struct run_config *cfg, 
 		fprintf(stderr, "tlbvisor run: %s\n", err);
 		return EXIT_USAGE;
 	}
+	print_shard(sec, c);
 	int nkept, foreign;
 	results_resume(c->results, c->kept, c->n, c->done, c->ndone, &nkept, &foreign);
 	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run\n", cfg->resume, nkept, c->n - nkept);

@@ -53,10 +53,13 @@ static size_t line_len(const char *s)
  * options that would give the file's: the first line that differs. */
 static void matrix_difference(const char *then, const char *now, char *buf, size_t len)
 {
+	char section[96] = ""; /* a matrix file's section the line is in */
 	while (*then && *now) {
 		size_t a = line_len(then), b = line_len(now);
 		if (a != b || memcmp(then, now, a))
 			break;
+		if (then[0] == '[' && strncmp(then, "[matrix]", a))
+			snprintf(section, sizeof section, " in section %.*s", (int)a, then);
 		then += a + (then[a] == '\n');
 		now += b + (now[b] == '\n');
 	}
@@ -67,7 +70,7 @@ static void matrix_difference(const char *then, const char *now, char *buf, size
 		snprintf(key, sizeof key, "%.*s", (int)(eq_now - now - 1), now);
 		snprintf(was, sizeof was, "%.*s", (int)(a - (size_t)(eq_then - then) - 2), eq_then + 2);
 		snprintf(is, sizeof is, "%.*s", (int)(b - (size_t)(eq_now - now) - 2), eq_now + 2);
-		snprintf(buf, len, "it was measured with --%s %s, this run asks for %s", key, was, is);
+		snprintf(buf, len, "it was measured with --%s %s%s, this run asks for %s", key, was, section, is);
 	} else {
 		snprintf(was, sizeof was, "%.*s", (int)a, then);
 		snprintf(is, sizeof is, "%.*s", (int)b, now);
@@ -80,6 +83,14 @@ int resume_check(const char *path, json_t *ctx, const struct resume_run *now, co
 		 int ndone, const struct cell_result *results, int n, char *err, size_t errlen)
 {
 	char what[1200], a[300], b[300];
+	json_t *shard = json_object_get(ctx, "shard");
+	int index = (int)json_int(shard, "index"), count = (int)json_int(shard, "count");
+	if (index != now->shard_index || count != now->shard_count) {
+		describe_shard(a, sizeof a, index, count);
+		describe_shard(b, sizeof b, now->shard_index, now->shard_count);
+		snprintf(what, sizeof what, "it holds %s, this run is %s", a, b);
+		return refuse(path, ctx, what, err, errlen);
+	}
 	const char *example = NULL;
 	int foreign = foreign_cells(done, ndone, results, n, &example);
 	if (foreign < 0) {
@@ -94,14 +105,6 @@ int resume_check(const char *path, json_t *ctx, const struct resume_run *now, co
 	if (json_is_string(json_object_get(ctx, "payload")) && strcmp(json_str(ctx, "payload"), now->payload)) {
 		escape_message(a, sizeof a, json_str(ctx, "payload"));
 		snprintf(what, sizeof what, "it was measured with the payload %s, this run uses %s", a, now->payload);
-		return refuse(path, ctx, what, err, errlen);
-	}
-	json_t *shard = json_object_get(ctx, "shard");
-	int index = (int)json_int(shard, "index"), count = (int)json_int(shard, "count");
-	if (index != now->shard_index || count != now->shard_count) {
-		describe_shard(a, sizeof a, index, count);
-		describe_shard(b, sizeof b, now->shard_index, now->shard_count);
-		snprintf(what, sizeof what, "it holds %s, this run is %s", a, b);
 		return refuse(path, ctx, what, err, errlen);
 	}
 	/* Files written before runs recorded their matrix say nothing to compare. */

@@ -1,7 +1,7 @@
 /* --resume FILE: continue an interrupted run. The cells FILE holds are kept
  * (not run again) and written out as they were. A file of another run is
- * refused, saying what differs, before anything runs: cells this run does
- * not have, another guest payload, another shard, or another matrix (its
+ * refused, saying what differs, before anything runs: another shard, cells
+ * this run does not have, another guest payload, or another matrix (its
  * context.matrix.hash: the dimensions and the protocol of every section);
  * resuming it would mix two experiments or drop finished cells. */
 #ifndef TLBVISOR_RESUME_H
