@@ -36,6 +36,24 @@ const struct pt_format pt_format_ept = {
 	.sign_extended = false,
 };
 
+/* AMD nested page tables (APM Vol. 2 15.25.5): the long-mode format above,
+ * indexed by guest-physical address (no sign extension), with U/S set at
+ * every level because every access of the nested walk is a user access. */
+const struct pt_format pt_format_npt = {
+	.name = "NPT",
+	.present_mask = 1ull << 0,
+	.always_bits = (1ull << 0) | (1ull << 2),
+	.read_bit = 0,
+	.write_bit = 1ull << 1,
+	.user_bit = 1ull << 2,
+	.exec_bit = 0,
+	.nx_bit = 1ull << 63,
+	.leaf_attr_bits = 0,
+	.huge_bit = 1ull << 7,
+	.addr_mask = 0x000ffffffffff000ull,
+	.sign_extended = false,
+};
+
 /* 1G leaves at level 3 need CPUID Page1GB (guest) or EPT_VPID_CAP bit 17
  * (EPT); that is the caller's to check, the format allows them. */
 const struct pt_level pt_levels[PT_MAX_LEVELS + 1] = {

@@ -1,12 +1,13 @@
 /*
- * vmx_run(struct guest_regs *regs, int launched): load the guest's general
- * registers and enter it (VMLAUNCH the first time, VMRESUME after). Returns 0
- * after a VM exit (the guest registers saved back into *regs) or 1 when the
- * VM-entry instruction itself failed (SDM Vol. 3C 28.x: VMfail continues with
- * the next instruction). HOST_RSP is written here so that the exit path finds
- * the regs pointer and the callee-saved registers on the stack.
+ * vmx_run(struct guest_regs *regs, int launched, uint64_t host_rsp_field):
+ * load the guest's general registers and enter it (VMLAUNCH the first time,
+ * VMRESUME after). Returns 0 after a VM exit (the guest registers saved back
+ * into *regs) or 1 when the VM-entry instruction itself failed (SDM Vol. 3C
+ * 28.x: VMfail continues with the next instruction). The host RSP is written
+ * here (host_rsp_field: VMCS_HOST_RSP's encoding, named in vmcs_fields.h) so
+ * that the exit path finds the regs pointer and the callee-saved registers on
+ * the stack. Register offsets follow struct guest_regs (hv/hyp/exits.h).
  */
-#define HOST_RSP 0x6c14
 
 	.text
 	.globl vmx_run
@@ -18,8 +19,7 @@ vmx_run:
 	push %r14
 	push %r15
 	push %rdi                       /* regs pointer, found again at exit */
-	mov $HOST_RSP, %rax
-	vmwrite %rsp, %rax
+	vmwrite %rsp, %rdx
 	test %esi, %esi                 /* flags survive the moves below */
 	mov 0(%rdi), %rax
 	mov 8(%rdi), %rcx

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "bench/parse.h"
-#include "hv/vmx/matrix_parse.h"
+#include "hv/hyp/matrix_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 /* Multiboot2 boot information (Multiboot2 spec 3.6): command line, memory
  * map and modules. */
-#ifndef TLBVISOR_VMX_MB2_H
-#define TLBVISOR_VMX_MB2_H
+#ifndef TLBVISOR_HYP_MB2_H
+#define TLBVISOR_HYP_MB2_H
 
 #include <stdint.h>
 
