@@ -1,4 +1,6 @@
-/* tlbvisor iso: a bootable GRUB ISO of the VMX hypervisor for a real machine. */
+/* tlbvisor iso: a bootable image of tlbvisor's hypervisor for a real machine,
+ * Intel (VMX) or AMD (SVM), booted by legacy BIOS or UEFI, from a CD or a
+ * USB stick. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,27 +13,29 @@
 int cmd_iso(int argc, char **argv)
 {
 	const char *out = NULL, *payload_path = NULL;
-	char *dims[16];
+	char *dims[40];
 	int ndims = 0;
 	bool probe = false;
 	double tsc_hz = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf("usage: tlbvisor iso --out FILE [--tsc-ghz F] [--preset P] [--ws LIST] [--pattern LIST]\n"
-			       "                    [--guest-page LIST] [--host-page LIST] [--vpid LIST] [--ept-levels LIST]\n"
-			       "                    [--repetitions N] [--min-time S] [--exit-every N] [--probe-ept-violation]\n\n"
-			       "Writes a GRUB ISO that boots tlbvisor's VMX hypervisor with the matrix on its\n"
-			       "command line (--host-page is the EPT leaf size). Boot it on the machine to\n"
-			       "measure (USB stick or PXE, see docs/baremetal.md), capture COM1, then run\n"
-			       "tlbvisor ingest SERIAL.LOG --out results.json. --tsc-ghz sets the TSC rate used\n"
-			       "to size repetitions from --min-time (default 2.0).\n");
+			       "                    [--guest-page LIST] [--host-page LIST] [--tlb-tag LIST] [--ept-levels LIST]\n"
+			       "                    [--repetitions N] [--min-time S] [--exit-every N] [--probe-nested-fault]\n"
+			       "                    [other matrix options of tlbvisor run]\n\n"
+			       "Writes a GRUB image that boots tlbvisor's hypervisor (VMX/EPT on Intel, SVM/NPT on\n"
+			       "AMD: it picks what the processor has) with the matrix on its command line\n"
+			       "(--host-page is the EPT/NPT leaf size). The same file boots by legacy BIOS and by\n"
+			       "UEFI, as a CD or written to a USB stick (see docs/baremetal.md). Capture COM1,\n"
+			       "then run tlbvisor ingest SERIAL.LOG --out results.json. --tsc-ghz sets the TSC\n"
+			       "rate used to size repetitions from --min-time (default 2.0).\n");
 			return 0;
 		}
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			out = argv[++i];
 		else if (!strcmp(argv[i], "--payload") && i + 1 < argc)
 			payload_path = argv[++i];
-		else if (!strcmp(argv[i], "--probe-ept-violation"))
+		else if (!strcmp(argv[i], "--probe-nested-fault") || !strcmp(argv[i], "--probe-ept-violation"))
 			probe = true;
 		else if (!strcmp(argv[i], "--tsc-ghz") && i + 1 < argc) {
 			tsc_hz = atof(argv[++i]) * 1e9;
@@ -41,7 +45,7 @@ int cmd_iso(int argc, char **argv)
 				fprintf(stderr, "tlbvisor iso: invalid --tsc-ghz '%s': give a frequency in GHz (e.g. 2.1)\n", argv[i]);
 				return EXIT_USAGE;
 			}
-		} else if (argv[i][0] == '-' && i + 1 < argc && ndims + 2 < 16) {
+		} else if (argv[i][0] == '-' && i + 1 < argc && ndims + 2 <= 40) {
 			dims[ndims++] = argv[i];
 			dims[ndims++] = argv[++i];
 		} else {
@@ -54,7 +58,7 @@ int cmd_iso(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* Reuse run's option parser for the matrix: the same syntax and errors. */
-	char *run_argv[20] = { "iso" };
+	char *run_argv[41] = { "iso" };
 	int run_argc = 1;
 	for (int i = 0; i < ndims; i++)
 		run_argv[run_argc++] = dims[i];
@@ -70,7 +74,7 @@ int cmd_iso(int argc, char **argv)
 	char cmdline[4096], work[4200];
 	vmx_cmdline(&m, BACKEND_QEMU, tsc_hz > 0 ? tsc_hz : 2e9, probe, cmdline, sizeof cmdline);
 	snprintf(work, sizeof work, "%s.d", out);
-	if (vmx_build_iso(out, work, &p, cmdline, err, sizeof err) < 0) {
+	if (vmx_build_iso(out, work, &p, cmdline, true, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor iso: %s\n", err);
 		return 1;
 	}

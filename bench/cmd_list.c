@@ -72,7 +72,9 @@ int cmd_list(int argc, char **argv)
 	const char *no = vmx_backend_unavailable(BACKEND_BOCHS, &h, vwhy, sizeof vwhy);
 	yesno("bochs (tlbvisor-hv)", !no, no ? no : "Bochs with a VMX/EPT CPU model; timings are emulated");
 	no = vmx_backend_unavailable(BACKEND_QEMU, &h, vwhy, sizeof vwhy);
-	yesno("qemu (tlbvisor-hv)", !no, no ? no : "QEMU with KVM and nested VMX");
+	struct qemu_flavour qf;
+	qemu_flavour(&h, &qf);
+	yesno("qemu (tlbvisor-hv)", !no, no ? no : qf.why);
 
 	printf("\nhost pages (native working set; KVM guest-memory backing)\n");
 	yesno("4k", true, "anonymous memory with MADV_NOHUGEPAGE");

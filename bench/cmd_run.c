@@ -30,16 +30,21 @@ static void run_usage(FILE *out)
 		"\n"
 		"dimensions (comma-separated lists; they override the preset):\n"
 		"  --backend LIST      native,kvm,bochs,qemu (default: native,kvm where /dev/kvm works);\n"
-		"                      bochs/qemu boot tlbvisor's VMX hypervisor; for bochs --host-page\n"
-		"                      is the EPT leaf size, and its timings are emulated, not performance\n"
+		"                      bochs/qemu boot tlbvisor's own hypervisor: bochs emulates VMX/EPT,\n"
+		"                      qemu uses KVM where /dev/kvm offers nested VMX/SVM, else TCG, which\n"
+		"                      emulates SVM/NPT (see tlbvisor list); there --host-page is the\n"
+		"                      EPT/NPT leaf size, and emulated timings are not performance figures\n"
 		"  --ws LIST           working-set sizes, e.g. 16k,1m,64m,512m\n"
 		"  --pattern LIST      random,seq\n"
 		"  --host-page LIST    4k,thp,2m,1g: the process's pages natively, the guest-memory\n"
 		"                      backing under KVM (2m/1g are hugetlb and need reserved pages)\n"
 		"  --guest-page LIST   4k,2m,1g: guest page-table leaves (kvm, bochs, qemu)\n"
-		"  --vpid LIST         on,off: bochs/qemu set it in the VMCS; kvm reloads kvm_intel with\n"
-		"                      enable_vpid (Intel hosts, only with --allow-module-reload; restored)\n"
-		"  --ept-levels LIST   4,5: EPT walk length (bochs, qemu; kvm on Intel via the guest MAXPHYADDR)\n"
+		"  --tlb-tag LIST      on,off: the guest's TLB entries tagged (bochs/qemu: VPID under VMX,\n"
+		"                      ASID under SVM; off flushes them on every entry); --vpid is the same;\n"
+		"                      kvm reloads kvm_intel with enable_vpid (Intel hosts, only with\n"
+		"                      --allow-module-reload; restored)\n"
+		"  --ept-levels LIST   4,5: nested walk length, EPT or NPT (bochs, qemu; kvm on Intel via\n"
+		"                      the guest MAXPHYADDR)\n"
 		"\n"
 		"protocol:\n"
 		"  --repetitions N     timed repetitions per cell (default 5)\n"
@@ -53,10 +58,12 @@ static void run_usage(FILE *out)
 		"  --allow-module-reload  let tlbvisor reload kvm_intel to switch enable_vpid\n"
 		"  --exit-cost         add cells timing the round trip of an I/O exit and of a CPUID\n"
 		"                      exit (kvm, bochs, qemu): exit/io/..., exit/cpuid/...\n"
-		"  --exit-every-ticks T  (bochs, qemu) a VMX-preemption-timer exit every T timer ticks\n"
+		"  --exit-every-ticks T  (bochs, qemu) a timer exit every T ticks: VMX-preemption-timer\n"
+		"                      ticks under VMX, TSC ticks (local APIC timer) under SVM\n"
 		"  --vmx-timeout S     wall-clock limit for one Bochs/QEMU boot (default 900)\n"
 		"  --guest-timeout S   a guest command that takes longer fails its cell (default 60;\n"
-		"                      kvm: wall clock; bochs/qemu: guest TSC via the preemption timer)\n"
+		"                      kvm: wall clock; bochs/qemu: guest TSC, via the VMX-preemption\n"
+		"                      timer or, under SVM, the local APIC timer)\n"
 		"\n"
 		"output:\n"
 		"  --out FILE          results JSON, Google Benchmark schema (default results/tlbvisor-DATE.json)\n"
@@ -70,8 +77,9 @@ static void run_usage(FILE *out)
 		"  --raw-events LIST   bochs/qemu/bare metal: IA32_PERFEVTSEL encodings the hypervisor\n"
 		"                      counts in the guest beside the architectural events\n"
 		"  --pmu-preset P      walk (default: page-walk events of this CPU), basic, none\n"
-		"  --probe-ept-violation  (bochs, qemu) first run a cell whose guest touches a\n"
-		"                      guest-physical address the EPT does not map; it must be reported\n"
+		"  --probe-nested-fault  (bochs, qemu) first run a cell whose guest touches a guest-physical\n"
+		"                      address the EPT/NPT does not map; it must be reported (EPT violation,\n"
+		"                      #NPF); --probe-ept-violation is the same\n"
 		"\n"
 		"presets: quick (CI-sized, about a minute here), default (4 KiB to 1 GiB sweep, every\n"
 		"page size, random and sequential).  Ctrl-C stops after writing every finished cell.\n");
@@ -131,9 +139,9 @@ static int parse_dimension(struct matrix *m, int opt, char *arg)
 			if (n > 3 || guest_page_parse(items[i], &m->guest_pages[i]) < 0)
 				return bad("guest page", items[i], "known guest pages are 4k, 2m, 1g");
 			break;
-		case 'V':
+		case 'V': case 'v':
 			if (n > 2 || (strcmp(items[i], "on") && strcmp(items[i], "off")))
-				return bad("vpid", items[i], "give on, off or on,off");
+				return bad(opt == 'v' ? "tlb-tag" : "vpid", items[i], "give on, off or on,off");
 			m->vpids[i] = !strcmp(items[i], "on");
 			break;
 		case 'E':
@@ -149,7 +157,7 @@ static int parse_dimension(struct matrix *m, int opt, char *arg)
 	case 'p': m->npatterns = n; break;
 	case 'H': m->nhost_pages = n; break;
 	case 'G': m->nguest_pages = n; break;
-	case 'V': m->nvpids = n; m->vpid_given = true; break;
+	case 'V': case 'v': m->nvpids = n; m->vpid_given = true; break;
 	case 'E': m->nept_levels = n; m->levels_given = true; break;
 	}
 	return 0;
@@ -162,7 +170,7 @@ struct run_options {
 	const char *payload;
 	bool backend_given;
 	double vmx_timeout;
-	bool probe_ept_violation;
+	bool probe_nested_fault;
 	bool events_given;
 	const char *pmu_preset;
 	const char *db;
@@ -191,10 +199,12 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		{ "csv", required_argument, NULL, 'c' },
 		{ "payload", required_argument, NULL, 'L' },
 		{ "vpid", required_argument, NULL, 'V' },
+		{ "tlb-tag", required_argument, NULL, 'v' },
 		{ "ept-levels", required_argument, NULL, 'E' },
 		{ "exit-every", required_argument, NULL, 'X' },
 		{ "vmx-timeout", required_argument, NULL, 'T' },
 		{ "probe-ept-violation", no_argument, NULL, 'Q' },
+		{ "probe-nested-fault", no_argument, NULL, 'Q' },
 		{ "exit-every-ticks", required_argument, NULL, 'K' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "allow-module-reload", no_argument, NULL, 'R' },
@@ -233,7 +243,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 		case 'b':
 			o->backend_given = true;
 			/* fall through */
-		case 'w': case 'p': case 'H': case 'G': case 'V': case 'E':
+		case 'w': case 'p': case 'H': case 'G': case 'V': case 'v': case 'E':
 			if (parse_dimension(m, opt, optarg) < 0)
 				return -1;
 			break;
@@ -302,7 +312,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 				return -1;
 			}
 			break;
-		case 'Q': o->probe_ept_violation = true; break;
+		case 'Q': o->probe_nested_fault = true; break;
 		case 'R': m->allow_module_reload = true; break;
 		case 'C': m->exit_cost = true; break;
 		case 'D': o->db = optarg; break;
@@ -595,14 +605,15 @@ static int run_matrix(int argc, char **argv, struct matrix *mp, struct run_optio
 		char dir[1100];
 		snprintf(dir, sizeof dir, "%s.%s", o.out, backend_name(be));
 		struct vmx_options vo = { .timeout_s = o.vmx_timeout,
-					  .probe_ept_violation = o.probe_ept_violation, .artifacts_dir = dir };
+					  .probe_nested_fault = o.probe_nested_fault, .artifacts_dir = dir };
+		qemu_flavour(&h, &vo.qemu);
 		json_t *ctx = NULL;
 		vmx_backend_run(be, &m, &h, &payload, &vo, results, n, &ctx);
 		if (ctx)
 			json_object_set_new(extra, backend_name(be), ctx);
-		if (o.probe_ept_violation && ctx && json_object_get(ctx, "probe_ept_violation"))
-			fprintf(stderr, "tlbvisor: %s EPT-violation probe: %s\n", backend_name(be),
-				json_string_value(json_object_get(json_object_get(ctx, "probe_ept_violation"), "reason")));
+		if (o.probe_nested_fault && ctx && json_object_get(ctx, "probe_nested_fault"))
+			fprintf(stderr, "tlbvisor: %s nested-fault probe: %s\n", backend_name(be),
+				json_string_value(json_object_get(json_object_get(ctx, "probe_nested_fault"), "reason")));
 	}
 	console_set_name_width(cells, n);
 	console_header(stdout);

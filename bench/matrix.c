@@ -134,8 +134,8 @@ void cell_name(struct cell *c)
 		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/host:%s",
 			 pattern_name(c->pattern), ws, backend_name(c->backend),
 			 host_page_name(c->host_page));
-	else if (BACKEND_IS_VMX(c->backend))
-		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s/vpid:%s/ept-levels:%u",
+	else if (BACKEND_IS_VMX(c->backend)) /* tlb-tag: VPID under VMX, ASID under SVM */
+		snprintf(c->name, sizeof c->name, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s/tlb-tag:%s/ept-levels:%u",
 			 pattern_name(c->pattern), ws, backend_name(c->backend),
 			 guest_page_name(c->guest_page), host_page_name(c->host_page),
 			 c->vpid ? "on" : "off", c->ept_levels);

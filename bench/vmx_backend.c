@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "hv/hyp/cmdline_keys.h"
 #include "parse.h"
 #include "protocol.h"
 
@@ -36,59 +37,61 @@ void vmx_cmdline(const struct matrix *m, enum backend be, double tsc_hz_emulated
 	(void)be;
 	char item[64];
 	buf[0] = '\0';
-	append(buf, len, "%s", "ws=");
+	append(buf, len, "%s", HV_KEY_WS "=");
 	for (int i = 0; i < m->nws; i++) {
 		snprintf(item, sizeof item, "%s%llu", i ? "," : "", (unsigned long long)m->ws[i]);
 		append(buf, len, "%s", item);
 	}
-	append(buf, len, "%s", " pattern=");
+	append(buf, len, "%s", " " HV_KEY_PATTERN "=");
 	for (int i = 0; i < m->npatterns; i++)
 		append(buf, len, i ? ",%s" : "%s", pattern_name(m->patterns[i]));
-	append(buf, len, "%s", " guest=");
+	append(buf, len, "%s", " " HV_KEY_GUEST "=");
 	for (int i = 0; i < m->nguest_pages; i++)
 		append(buf, len, i ? ",%s" : "%s", guest_page_name(m->guest_pages[i]));
-	append(buf, len, "%s", " ept=");
+	append(buf, len, "%s", " " HV_KEY_NESTED "=");
 	int nept = 0;
 	for (int i = 0; i < m->nhost_pages; i++)
 		if (m->host_pages[i] != HOST_PAGE_THP)
 			append(buf, len, nept++ ? ",%s" : "%s", host_page_name(m->host_pages[i]));
 	if (!nept)
 		append(buf, len, "%s", "4k");
-	append(buf, len, "%s", " vpid=");
+	append(buf, len, "%s", " " HV_KEY_TLB_TAG "=");
 	for (int i = 0; i < m->nvpids; i++)
 		append(buf, len, i ? ",%s" : "%s", m->vpids[i] ? "on" : "off");
-	append(buf, len, "%s", " levels=");
+	append(buf, len, "%s", " " HV_KEY_LEVELS "=");
 	for (int i = 0; i < m->nept_levels; i++) {
 		snprintf(item, sizeof item, "%s%u", i ? "," : "", m->ept_levels[i]);
 		append(buf, len, "%s", item);
 	}
-	snprintf(item, sizeof item, " reps=%d max_warmup=%d", m->repetitions, m->max_warmup_passes);
+	snprintf(item, sizeof item, " " HV_KEY_REPS "=%d " HV_KEY_MAX_WARMUP "=%d", m->repetitions,
+		 m->max_warmup_passes);
 	append(buf, len, "%s", item);
-	snprintf(item, sizeof item, " min_cycles=%llu", (unsigned long long)(m->min_time * tsc_hz_emulated));
+	snprintf(item, sizeof item, " " HV_KEY_MIN_CYCLES "=%llu", (unsigned long long)(m->min_time * tsc_hz_emulated));
 	append(buf, len, "%s", item);
-	snprintf(item, sizeof item, " stride=%llu seed=%llu", (unsigned long long)m->stride,
+	snprintf(item, sizeof item, " " HV_KEY_STRIDE "=%llu " HV_KEY_SEED "=%llu", (unsigned long long)m->stride,
 		 (unsigned long long)m->seed);
 	append(buf, len, "%s", item);
 	if (m->group) {
-		snprintf(item, sizeof item, " group=%llu", (unsigned long long)m->group);
+		snprintf(item, sizeof item, " " HV_KEY_GROUP "=%llu", (unsigned long long)m->group);
 		append(buf, len, "%s", item);
 	}
 	if (m->exit_every) {
-		snprintf(item, sizeof item, " exit_every=%llu", (unsigned long long)m->exit_every);
+		snprintf(item, sizeof item, " " HV_KEY_EXIT_EVERY "=%llu", (unsigned long long)m->exit_every);
 		append(buf, len, "%s", item);
 	}
 	if (m->exit_ticks) {
-		snprintf(item, sizeof item, " exit_ticks=%llu", (unsigned long long)m->exit_ticks);
+		snprintf(item, sizeof item, " " HV_KEY_EXIT_TICKS "=%llu", (unsigned long long)m->exit_ticks);
 		append(buf, len, "%s", item);
 	}
-	snprintf(item, sizeof item, " watchdog_ticks=%llu", (unsigned long long)(m->guest_timeout * tsc_hz_emulated));
+	snprintf(item, sizeof item, " " HV_KEY_WATCHDOG_TICKS "=%llu",
+		 (unsigned long long)(m->guest_timeout * tsc_hz_emulated));
 	append(buf, len, "%s", item);
 	if (probe)
-		append(buf, len, "%s", " probe_ept_violation");
+		append(buf, len, "%s", " " HV_FLAG_PROBE);
 	if (m->exit_cost)
-		append(buf, len, "%s", " exit_cost");
+		append(buf, len, "%s", " " HV_FLAG_EXIT_COST);
 	for (int i = 0; i < m->nraw_events; i++) {
-		snprintf(item, sizeof item, "%s0x%llx", i ? "," : " pmu=", (unsigned long long)m->raw_events[i]);
+		snprintf(item, sizeof item, "%s0x%llx", i ? "," : " " HV_KEY_PMU "=", (unsigned long long)m->raw_events[i]);
 		append(buf, len, "%s", item);
 	}
 }
@@ -195,15 +198,25 @@ static int run_program(char *const argv[], const char *log, double timeout_s, co
 	}
 }
 
+/* GRUB's platform directories: grub-mkrescue puts a boot image for every
+ * one it finds into the ISO (El Torito for BIOS and for UEFI, plus an MBR
+ * and GPT so that the same file boots from a USB stick). */
+#define GRUB_BIOS_DIR "/usr/lib/grub/i386-pc"
+#define GRUB_EFI_DIR "/usr/lib/grub/x86_64-efi"
+
 int vmx_build_iso(const char *iso_path, const char *work_dir, const struct payload *p,
-		  const char *cmdline, char *err, size_t errlen)
+		  const char *cmdline, bool uefi, char *err, size_t errlen)
 {
 	if (protocol_interrupted) {
 		snprintf(err, errlen, "interrupted");
 		return -2;
 	}
-	if (!in_path("grub-mkrescue") || !in_path("xorriso")) {
-		snprintf(err, errlen, "grub-mkrescue or xorriso not found; fix: apt-get install grub-pc-bin grub-common xorriso mtools");
+	if (!in_path("grub-mkrescue") || !in_path("xorriso") || access(GRUB_BIOS_DIR, R_OK) != 0) {
+		snprintf(err, errlen, "grub-mkrescue, xorriso or GRUB for BIOS not found; fix: apt-get install grub-pc-bin grub-common xorriso mtools");
+		return -1;
+	}
+	if (uefi && (access(GRUB_EFI_DIR, R_OK) != 0 || !in_path("mformat"))) {
+		snprintf(err, errlen, "GRUB for UEFI (" GRUB_EFI_DIR ") or mtools not found, so the image would boot only by legacy BIOS; fix: apt-get install grub-efi-amd64-bin mtools");
 		return -1;
 	}
 	char path[4096];
@@ -248,8 +261,38 @@ int vmx_build_iso(const char *iso_path, const char *work_dir, const struct paylo
 	return 0;
 }
 
+/* A module parameter host_caps recorded ("kvm_amd.nested"), or "". */
+static const char *kvm_param(const struct host_caps *h, const char *name)
+{
+	for (int i = 0; i < h->nkvm_params; i++)
+		if (!strcmp(h->kvm_params[i].name, name))
+			return h->kvm_params[i].value;
+	return "";
+}
+
+static bool yes(const char *v)
+{
+	return v[0] == 'Y' || v[0] == 'y' || v[0] == '1';
+}
+
+void qemu_flavour(const struct host_caps *h, struct qemu_flavour *f)
+{
+	const char *intel = kvm_param(h, "kvm_intel.nested"), *amd = kvm_param(h, "kvm_amd.nested");
+	f->kvm = h->kvm_ok && (yes(intel) || yes(amd));
+	if (f->kvm)
+		snprintf(f->why, sizeof f->why, "KVM with -cpu host: /dev/kvm offers nested %s (%s.nested=%s)",
+			 yes(intel) ? "VMX" : "SVM", yes(intel) ? "kvm_intel" : "kvm_amd", yes(intel) ? intel : amd);
+	else if (!h->kvm_ok)
+		snprintf(f->why, sizeof f->why, "TCG with -cpu max (SVM/NPT emulated, timings not performance figures): no usable /dev/kvm (%s)",
+			 h->kvm_reason);
+	else
+		snprintf(f->why, sizeof f->why, "TCG with -cpu max (SVM/NPT emulated, timings not performance figures): /dev/kvm offers no nested VMX or SVM (KVM modules: %s)",
+			 h->kvm_modules);
+}
+
 const char *vmx_backend_unavailable(enum backend be, const struct host_caps *h, char *buf, size_t len)
 {
+	(void)h;
 	if (!in_path("grub-mkrescue") || !in_path("xorriso")) {
 		snprintf(buf, len, "grub-mkrescue/xorriso not installed; fix: apt-get install grub-pc-bin grub-common xorriso mtools");
 		return buf;
@@ -261,25 +304,8 @@ const char *vmx_backend_unavailable(enum backend be, const struct host_caps *h, 
 		}
 		return NULL;
 	}
-	/* QEMU needs KVM that exposes VMX to its guests (nested VMX). */
 	if (!in_path("qemu-system-x86_64")) {
 		snprintf(buf, len, "qemu-system-x86_64 not installed; fix: apt-get install qemu-system-x86");
-		return buf;
-	}
-	if (!h->kvm_ok) {
-		snprintf(buf, len, "QEMU with nested VMX needs /dev/kvm: %s", h->kvm_reason);
-		return buf;
-	}
-	char nested[16] = "";
-	FILE *f = fopen("/sys/module/kvm_intel/parameters/nested", "r");
-	if (f) {
-		if (!fgets(nested, sizeof nested, f))
-			nested[0] = '\0';
-		fclose(f);
-	}
-	if (!f || (nested[0] != 'Y' && nested[0] != '1')) {
-		snprintf(buf, len, "QEMU backend needs KVM with nested VMX (an Intel host with kvm_intel nested=1); this host has %s (%s); use --backend bochs",
-			 f ? "kvm_intel with nested off" : "no kvm_intel", h->kvm_modules);
 		return buf;
 	}
 	return NULL;
@@ -366,9 +392,12 @@ static int run_emulator(enum backend be, const struct matrix *m, const char *dir
 		char mem[32], ser[4200];
 		snprintf(mem, sizeof mem, "%llu", (unsigned long long)megs);
 		snprintf(ser, sizeof ser, "file:%s", serial);
-		char *argv[] = { "qemu-system-x86_64", "-machine", "q35", "-enable-kvm", "-cpu", "host,+vmx",
-				 "-m", mem, "-cdrom", (char *)iso, "-serial", ser, "-display", "none",
-				 "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", NULL };
+		/* KVM where it offers nested VMX/SVM (-cpu host passes the
+		 * extension through), else TCG, whose -cpu max has SVM and NPT. */
+		char *argv[] = { "qemu-system-x86_64", "-machine", "q35", "-accel", o->qemu.kvm ? "kvm" : "tcg",
+				 "-cpu", o->qemu.kvm ? "host" : "max", "-m", mem, "-cdrom", (char *)iso,
+				 "-serial", ser, "-display", "none", "-net", "none", "-no-reboot",
+				 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", NULL };
 		rc = run_program(argv, log, o->timeout_s, serial, ncells, &to, interrupted);
 	}
 	(void)rc; /* Bochs exits 1 even after a clean shutdown: judge by the log */
@@ -412,14 +441,16 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct host_c
 		snprintf(err, sizeof err, "cannot create %s: %s", o->artifacts_dir, strerror(errno));
 		goto fail_all;
 	}
+	/* Bochs counts instructions; QEMU's guest TSC is the host's, under TCG too. */
 	double tsc_emulated = be == BACKEND_BOCHS ? BOCHS_IPS : h->tsc_hz;
 	char cmdline[4096], iso[4096], serial[4096];
-	vmx_cmdline(m, be, tsc_emulated, o->probe_ept_violation, cmdline, sizeof cmdline);
+	vmx_cmdline(m, be, tsc_emulated, o->probe_nested_fault, cmdline, sizeof cmdline);
 	snprintf(iso, sizeof iso, "%s/tlbvisor.iso", o->artifacts_dir);
 	snprintf(serial, sizeof serial, "%s/serial.log", o->artifacts_dir);
-	fprintf(stderr, "tlbvisor: booting the VMX hypervisor in %s for %d cells (artifacts in %s)\n",
-		backend_name(be), todo, o->artifacts_dir);
-	int iso_rc = vmx_build_iso(iso, o->artifacts_dir, p, cmdline, err, sizeof err);
+	fprintf(stderr, "tlbvisor: booting tlbvisor's hypervisor in %s%s%s for %d cells (artifacts in %s)\n",
+		backend_name(be), be == BACKEND_QEMU ? " " : "", be == BACKEND_QEMU ? (o->qemu.kvm ? "(KVM)" : "(TCG)") : "",
+		todo, o->artifacts_dir);
+	int iso_rc = vmx_build_iso(iso, o->artifacts_dir, p, cmdline, false, err, sizeof err);
 	if (iso_rc == -2)
 		return MEASURE_INTERRUPTED; /* nothing ran: the cells stay pending */
 	if (iso_rc < 0)
@@ -461,10 +492,14 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct host_c
 		}
 	}
 	json_t *ctx = json_object();
-	json_object_set_new(ctx, "emulated", json_boolean(be == BACKEND_BOCHS));
+	bool emulated = be == BACKEND_BOCHS || !o->qemu.kvm;
+	json_object_set_new(ctx, "emulated", json_boolean(emulated));
 	json_object_set_new(ctx, "note", json_string(be == BACKEND_BOCHS
 		? "Bochs is an emulator: its cycles count emulated instructions and its TLB is flushed on every VM entry and exit; these timings are not performance figures"
-		: "QEMU with nested VMX: timings include the outer hypervisor"));
+		: emulated ? "QEMU TCG is an emulator (SVM and nested paging emulated in software, no hardware TLB or counters); these timings are not performance figures"
+			   : "QEMU with KVM and nested virtualization: timings include the outer hypervisor"));
+	if (be == BACKEND_QEMU)
+		json_object_set_new(ctx, "qemu", json_string(o->qemu.why));
 	json_object_set_new(ctx, "tsc_hz", json_real(tsc_hz));
 	json_object_set_new(ctx, "artifacts", json_string(o->artifacts_dir));
 	json_object_set_new(ctx, "cmdline", json_string(cmdline));
@@ -472,7 +507,7 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct host_c
 	if (log.hello)
 		json_object_set(ctx, "hypervisor", log.hello);
 	if (log.probe)
-		json_object_set(ctx, "probe_ept_violation", log.probe);
+		json_object_set(ctx, "probe_nested_fault", log.probe);
 	if (log.panic)
 		json_object_set(ctx, "panic", log.panic);
 	*context = ctx;

@@ -1,6 +1,7 @@
-/* The VMX backends (bochs, qemu): tlbvisor's own hypervisor is booted once
- * from a GRUB ISO with every cell of the backend on its command line; the
- * JSON lines it prints on the serial console become the cells' results. */
+/* The backends of tlbvisor's own hypervisor (bochs, qemu; VMX or SVM as the
+ * emulated or real processor offers): it is booted once from a GRUB ISO
+ * with every cell of the backend on its command line; the JSON lines it
+ * prints on the serial console become the cells' results. */
 #ifndef TLBVISOR_VMX_BACKEND_H
 #define TLBVISOR_VMX_BACKEND_H
 
@@ -9,19 +10,30 @@
 
 #include "backend.h"
 
+/* How --backend qemu runs the hypervisor here: KVM with -cpu host where
+ * /dev/kvm offers nested VMX or SVM, else TCG with -cpu max (SVM and NPT
+ * emulated). why says which and why, for `tlbvisor list` and the results. */
+struct qemu_flavour {
+	bool kvm;
+	char why[512];
+};
+void qemu_flavour(const struct host_caps *h, struct qemu_flavour *f);
+
 struct vmx_options {
 	double timeout_s;          /* emulator wall-clock limit */
-	bool probe_ept_violation;  /* run the EPT-violation probe cell first */
+	bool probe_nested_fault;   /* run the nested-page-fault probe cell first */
 	const char *artifacts_dir; /* where the ISO, configs and logs are kept */
+	struct qemu_flavour qemu;  /* for BACKEND_QEMU */
 };
 
 /* The hypervisor's command line for the cells of backend be. */
 void vmx_cmdline(const struct matrix *m, enum backend be, double tsc_hz_emulated, bool probe,
 		 char *buf, size_t len);
 
-/* Write a bootable ISO with the hypervisor, the payload and cmdline. */
+/* Write a bootable ISO with the hypervisor, the payload and cmdline; with
+ * uefi, refuse to write one that would not also boot under UEFI. */
 int vmx_build_iso(const char *iso_path, const char *work_dir, const struct payload *p,
-		  const char *cmdline, char *err, size_t errlen);
+		  const char *cmdline, bool uefi, char *err, size_t errlen);
 
 /* Why this host cannot run backend be, or NULL. */
 const char *vmx_backend_unavailable(enum backend be, const struct host_caps *h, char *buf, size_t len);

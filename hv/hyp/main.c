@@ -145,7 +145,8 @@ void hv_main(uint32_t magic, uint64_t info)
 		kprintf(",\"tlb_tag\":\"%s\",\"nested\":\"%s\"", v->tlb_tag, v->nested);
 		v->hello();
 	}
-	kprintf(",\"guest_memory\":%lu,\"system_memory\":%lu,\"cmdline\":\"", mem.ws_size, mem.sys_size);
+	kprintf(",\"firmware\":\"%s\",\"guest_memory\":%lu,\"system_memory\":%lu,\"cmdline\":\"",
+		mb.efi ? "uefi" : "bios", mem.ws_size, mem.sys_size);
 	kput_json_string(mb.cmdline);
 	kputs("\"");
 	hello_cpu();
