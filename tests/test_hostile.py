@@ -42,6 +42,11 @@ def usable_backends():
         b.append("bochs")
     else:
         skip("bochs", "not installed")
+    # tlbvisor's hypervisor in QEMU: SVM under TCG here, or nested KVM.
+    if shutil.which("qemu-system-x86_64") and shutil.which("grub-mkrescue"):
+        b.append("qemu")
+    else:
+        skip("qemu", "not installed (apt-get install qemu-system-x86)")
     return b
 
 
