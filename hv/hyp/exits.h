@@ -8,14 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guest_regs.h"
 #include "hv/common/port_abi.h"
-
-/* The guest's general registers, in the order the entry stubs save them
- * (vmx_entry.S, svm_entry.S use these offsets). Under SVM, RAX lives in the
- * VMCB; the slot here is copied to and from it. */
-struct guest_regs {
-	uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15;
-};
 
 /* Rows of a vendor's exit table, plus one slot for codes it does not list. */
 #define HV_EXIT_SLOTS 96
@@ -38,6 +32,15 @@ struct exit_table {
 	const struct exit_row *rows;
 	unsigned n;       /* at most HV_EXIT_SLOTS - 1 */
 };
+
+/* Define the exit table `table` from a vendor's X-macro of rows
+ * X(code, name, handler); the handlers must be declared before. */
+#define EXIT_TABLE_ROW(code, name, handler) { code, #name, handler },
+#define DEFINE_EXIT_TABLE(table, ROWS) \
+	static const struct exit_row table##_rows[] = { ROWS(EXIT_TABLE_ROW) }; \
+	_Static_assert(sizeof table##_rows / sizeof table##_rows[0] < HV_EXIT_SLOTS, \
+		       "the histogram needs a slot per row and one more"); \
+	const struct exit_table table = { table##_rows, sizeof table##_rows / sizeof table##_rows[0] }
 
 struct exit_ctx {
 	struct guest_regs regs;

@@ -10,17 +10,13 @@
  * 3.4.1.1), so everything the caller keeps is on the stack and RSP itself
  * is reloaded from memory.
  */
+#include "guest_regs.h"
 #include "host.h"
 
 	.text
 	.globl host_switch_paging
 host_switch_paging:
-	push %rbp
-	push %rbx
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	PUSH_CALLEE_SAVED
 	mov %rsp, saved_rsp(%rip)
 	mov %edi, %edi                  /* cr3 */
 	mov %esi, %esi                  /* cr4 */
@@ -43,12 +39,7 @@ compat:
 	.code64
 long64:
 	mov saved_rsp(%rip), %rsp
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbx
-	pop %rbp
+	POP_CALLEE_SAVED
 	ret
 
 	.data

@@ -100,11 +100,7 @@ static int on_invalid(struct exit_ctx *x)
 			 0, 0);
 }
 
-#define SVM_EXIT_ROW(code, name, handler) { code, #name, handler },
-static const struct exit_row rows[] = { SVM_EXIT_CODES(SVM_EXIT_ROW) };
-#undef SVM_EXIT_ROW
-_Static_assert(sizeof rows / sizeof rows[0] < HV_EXIT_SLOTS, "the histogram needs a slot per row and one more");
-const struct exit_table svm_exit_table = { rows, sizeof rows / sizeof rows[0] };
+DEFINE_EXIT_TABLE(svm_exit_table, SVM_EXIT_CODES);
 
 int svm_run_guest(struct exit_ctx *x)
 {

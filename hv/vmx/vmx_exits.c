@@ -77,11 +77,7 @@ static int on_preemption_timer(struct exit_ctx *x)
 			 vmr(VMCS_GUEST_RIP), 0, 0, 0, 0);
 }
 
-#define VMX_EXIT_ROW(number, name, handler) { number, #name, handler },
-static const struct exit_row rows[] = { VMX_EXIT_REASONS(VMX_EXIT_ROW) };
-#undef VMX_EXIT_ROW
-_Static_assert(sizeof rows / sizeof rows[0] < HV_EXIT_SLOTS, "the histogram needs a slot per row and one more");
-const struct exit_table vmx_exit_table = { rows, sizeof rows / sizeof rows[0] };
+DEFINE_EXIT_TABLE(vmx_exit_table, VMX_EXIT_REASONS);
 
 int vmx_run_guest(struct exit_ctx *x)
 {
