@@ -379,7 +379,7 @@ static int parse_options(int argc, char **argv, struct matrix *m, struct run_opt
 			errno = 0;
 			m->exit_ticks = strtoull(optarg, &end, 0);
 			if (errno || *end || end == optarg || m->exit_ticks == 0 || m->exit_ticks > 0xffffffffull) {
-				fprintf(stderr, "tlbvisor run: invalid --exit-every-ticks '%s': give a number of VMX-preemption-timer ticks from 1 to 4294967295\n", optarg);
+				fprintf(stderr, "tlbvisor run: invalid --exit-every-ticks '%s': give a number of timer ticks from 1 to 4294967295\n", optarg);
 				return -1;
 			}
 			break;
