@@ -110,26 +110,35 @@ int svm_run_guest(struct exit_ctx *x)
 	 * VMRUNs and is flushed once, before its first; an untagged one is
 	 * flushed on every VMRUN. */
 	unsigned flush = svm_caps.features & SVM_FEATURE_FLUSH_BY_ASID ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
-	s->budget = x->watchdog_ticks; /* per command */
-	for (;;) {
+	/* The watchdog's budget is per command; its timer is armed once and
+	 * left running across exits (no APIC access on the exit path), and
+	 * armed again only after it fired early (a budget longer than the
+	 * timer can count). Timer exits on purpose restart at every VMRUN, as
+	 * the VMX-preemption timer does. */
+	s->budget = x->watchdog_ticks;
+	bool armed = false;
+	int action;
+	do {
 		vmcb_write(v, VMCB_TLB_CONTROL, s->first_entry || !s->tagged ? flush : TLB_CONTROL_NOTHING);
 		s->first_entry = false;
 		vmcb_write(v, VMCB_RAX, x->regs.rax);
-		uint64_t arm = x->watchdog_ticks ? s->budget : 0;
-		if (x->exit_ticks && (!arm || x->exit_ticks < arm))
-			arm = x->exit_ticks;
-		s->timer_seen = host_timer_interrupts;
-		if (arm)
-			apic_timer_arm(arm);
+		if (x->exit_ticks || (!armed && s->budget)) {
+			uint64_t ticks = x->exit_ticks && (!s->budget || x->exit_ticks < s->budget) ? x->exit_ticks : s->budget;
+			s->timer_seen = host_timer_interrupts;
+			apic_timer_arm(ticks ? ticks : 1);
+			armed = true;
+		}
 		s->entry_tsc = rdtsc();
 		svm_run(&x->regs, s->vmcb_pa, svm_caps.host_save_pa);
 		s->ran = rdtsc() - s->entry_tsc;
-		if (arm)
-			apic_timer_stop();
-		s->budget = s->ran >= s->budget ? 0 : s->budget - s->ran;
+		if (s->budget)
+			s->budget = s->ran >= s->budget ? 0 : s->budget - s->ran;
 		x->regs.rax = vmcb_read(v, VMCB_RAX);
-		int action = exit_dispatch(x, vmcb_read(v, VMCB_EXITCODE), vmcb_read(v, VMCB_RIP));
-		if (action != EXIT_CONTINUE)
-			return action;
-	}
+		action = exit_dispatch(x, vmcb_read(v, VMCB_EXITCODE), vmcb_read(v, VMCB_RIP));
+		if (host_timer_interrupts != s->timer_seen)
+			armed = false; /* it fired: arm again for what is left */
+	} while (action == EXIT_CONTINUE);
+	if (armed || x->exit_ticks)
+		apic_timer_stop();
+	return action;
 }
