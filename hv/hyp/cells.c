@@ -8,7 +8,6 @@
 #include "hv/common/elf64.h"
 #include "hv/common/guest_layout.h"
 #include "hv/common/measure.h"
-#include "hv/common/textparse.h"
 #include "hv/paging/pt_arena.h"
 #include "x86.h"
 
