@@ -103,7 +103,7 @@ static const char *no_memory(const struct hv_cell *c, const struct hv_memory *me
 			     uint64_t sys_need)
 {
 	if (!mem->sys_size)
-		return "not enough free RAM for the guest's system memory and the nested page tables (32 MiB); fix: give the machine more RAM";
+		return "not enough free RAM for the guest's system memory and the nested page tables; fix: give the machine more RAM";
 	if (c->nested_page > mem->ws_align || c->guest_page > mem->ws_align)
 		return "no guest memory at a 1 GiB boundary for 1G leaves (the machine's RAM has no free 1 GiB-aligned block large enough); fix: give the machine more RAM";
 	if (ws_mem > mem->ws_size && c->guest_page == PT_SIZE_1G)
