@@ -102,6 +102,15 @@ static int on_invalid(struct exit_ctx *x)
 
 DEFINE_EXIT_TABLE(svm_exit_table, SVM_EXIT_CODES);
 
+/* EXITCODE is 64 bits and its negative codes (VMEXIT_INVALID = -1) fill
+ * them (APM appendix C); QEMU's TCG writes them zero-extended from 32 bits
+ * (0xffffffff), so sign-extend a code whose upper half is 0. */
+static uint64_t exit_code(const uint8_t *v)
+{
+	uint64_t code = vmcb_read(v, VMCB_EXITCODE);
+	return code >> 32 ? code : (uint64_t)(int64_t)(int32_t)code;
+}
+
 int svm_run_guest(struct exit_ctx *x)
 {
 	struct svm_cell *s = cell_of(x);
@@ -134,7 +143,7 @@ int svm_run_guest(struct exit_ctx *x)
 		if (s->budget)
 			s->budget = s->ran >= s->budget ? 0 : s->budget - s->ran;
 		x->regs.rax = vmcb_read(v, VMCB_RAX);
-		action = exit_dispatch(x, vmcb_read(v, VMCB_EXITCODE), vmcb_read(v, VMCB_RIP));
+		action = exit_dispatch(x, exit_code(v), vmcb_read(v, VMCB_RIP));
 		if (host_timer_interrupts != s->timer_seen)
 			armed = false; /* it fired: arm again for what is left */
 	} while (action == EXIT_CONTINUE);
