@@ -19,7 +19,7 @@ int cmd_ingest(int argc, char **argv)
 			printf("usage: tlbvisor ingest SERIAL.LOG --out results.json [--tsc-ghz F]\n\n"
 			       "Turns the JSON lines tlbvisor's hypervisor printed on the serial console into\n"
 			       "results JSON (Google Benchmark schema, backend 'baremetal'). The TSC rate comes\n"
-			       "from the log (CPUID.15H) unless --tsc-ghz gives it.\n");
+			       "from the log (CPUID.15H, or measured against the PIT) unless --tsc-ghz gives it.\n");
 			return 0;
 		}
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
@@ -55,7 +55,7 @@ int cmd_ingest(int argc, char **argv)
 	if (tsc_hz <= 0)
 		tsc_hz = (double)json_integer_value(json_object_get(log.hello, "tsc_hz"));
 	if (tsc_hz <= 0) {
-		fprintf(stderr, "tlbvisor ingest: the processor does not report its TSC rate (CPUID.15H); give it with --tsc-ghz\n");
+		fprintf(stderr, "tlbvisor ingest: the log has no TSC rate (the hypervisor found neither CPUID.15H nor a PIT to measure it against); give it with --tsc-ghz\n");
 		vmx_log_free(&log);
 		return EXIT_USAGE;
 	}

@@ -469,9 +469,10 @@ int vmx_backend_run(enum backend be, const struct matrix *m, const struct host_c
 		emulator_message(be, o->artifacts_dir, err, sizeof err);
 		goto fail_all;
 	}
+	/* The guest's TSC is the host's under QEMU (TCG and KVM alike), whose
+	 * rate tlbvisor knows better than the hypervisor can measure it in an
+	 * emulator; Bochs counts instructions. */
 	double tsc_hz = tsc_emulated;
-	if (log.hello && json_integer_value(json_object_get(log.hello, "tsc_hz")) > 0 && be != BACKEND_BOCHS)
-		tsc_hz = (double)json_integer_value(json_object_get(log.hello, "tsc_hz"));
 	for (int i = 0; i < n; i++) {
 		struct cell_result *r = &results[i];
 		if (r->cell.backend != be || r->status != CELL_PENDING)

@@ -10,6 +10,7 @@
 #include "mb2.h"
 #include "pmem.h"
 #include "serial.h"
+#include "tsc.h"
 #include "vendor.h"
 #include "x86.h"
 
@@ -85,8 +86,8 @@ static struct hv_memory find_memory(const struct mb2_info *mb, uint64_t info)
 	return mem;
 }
 
-/* Provenance: brand string (CPUID 80000002-4H), signature, TSC rate from
- * CPUID.15H where the processor reports it (0 = unknown). */
+/* Provenance: brand string (CPUID 80000002-4H), signature, TSC rate (0 =
+ * unknown) and where it came from. */
 static void hello_cpu(void)
 {
 	char brand[49] = { 0 };
@@ -99,17 +100,12 @@ static void hello_cpu(void)
 				brand[i * 16 + j] = (char)(r[j / 4] >> (8 * (j % 4)));
 		}
 	cpuid(1, 0, &sig, &b, &cx, &d);
-	uint64_t tsc_hz = 0;
-	cpuid(0, 0, &a, &b, &cx, &d);
-	if (a >= 0x15) {
-		cpuid(0x15, 0, &a, &b, &cx, &d);
-		if (a && b && cx)
-			tsc_hz = (uint64_t)cx * b / a;
-	}
+	const char *source;
+	uint64_t tsc_hz = tsc_rate(&source);
 	kputs(",\"cpu\":\"");
 	kput_json_string(brand);
-	kprintf("\",\"cpuid_signature\":\"0x%x\",\"tsc_hz\":%lu,\"la57\":%s", sig, tsc_hz,
-		host_la57_available() ? "true" : "false");
+	kprintf("\",\"cpuid_signature\":\"0x%x\",\"tsc_hz\":%lu,\"tsc_source\":\"%s\",\"la57\":%s", sig, tsc_hz,
+		source, host_la57_available() ? "true" : "false");
 }
 
 void hv_main(uint32_t magic, uint64_t info)
