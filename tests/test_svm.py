@@ -146,11 +146,12 @@ check("nested page fault reported with its guest-physical address and error code
 check("the cells after the nested page fault still ran", not bad and len(cells) == 24)
 serial = os.path.join(out + ".qemu", "serial.log")
 
-# --- A real machine's serial log of an SVM run goes through ingest.
+# --- A real machine's serial log of an SVM run goes through ingest, with the
+# TSC rate the hypervisor measured against the PIT (AMD has no CPUID leaf 15H).
 ingested = os.path.join(TMP, "ingested.json")
-r = run("ingest", serial, "--out", ingested, "--tsc-ghz", "2")
+r = run("ingest", serial, "--out", ingested)
 inames = {b["run_name"] for b in json.load(open(ingested))["benchmarks"]} if os.path.exists(ingested) else set()
-check("ingest of the SVM serial log", r.returncode == 0 and len(inames) == 24 and
+check("ingest of the SVM serial log (TSC rate from the log)", r.returncode == 0 and len(inames) == 24 and
       all("/tlb-tag:" in n for n in inames), r.stderr + str(sorted(inames)[:2]))
 
 # --- Exit round trips, and timer exits against the guest's own clock: the
