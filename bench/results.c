@@ -86,7 +86,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	json_object_set_new(b, "guest_page",
 			    c->guest_page ? json_string(guest_page_name(c->guest_page)) : json_null());
 	if (BACKEND_IS_VMX(c->backend)) {
-		json_object_set_new(b, "tlb_tag", json_string(c->vpid ? "on" : "off")); /* VPID or ASID */
+		json_object_set_new(b, "vpid", json_string(c->vpid ? "on" : "off"));
 		json_object_set_new(b, "ept_levels", json_integer(c->ept_levels));
 	}
 	json_object_set_new(b, "status", json_string(cell_status_name(r->status)));
