@@ -103,8 +103,12 @@ static const struct dimension host_pages = { "host page", "known host pages are 
 					     COUNT(nhost_pages), 0, host_page_item };
 static const struct dimension guest_pages = { "guest page", "known guest pages are 4k, 2m, 1g", 3,
 					      COUNT(nguest_pages), 0, guest_page_item };
+/* The tagged guest TLB: VPID under VMX, ASID under SVM. --tlb-tag and --vpid
+ * are one dimension; each error names the option given. */
 static const struct dimension vpids = { "vpid", "give on, off or on,off", 2, COUNT(nvpids), COUNT(vpid_given),
 					vpid_item };
+static const struct dimension tlb_tags = { "tlb-tag", "give on, off or on,off", 2, COUNT(nvpids), COUNT(vpid_given),
+					   vpid_item };
 static const struct dimension ept_levels = { "EPT depth", "give 4, 5 or 4,5", 2, COUNT(nept_levels),
 					     COUNT(levels_given), levels_item };
 
@@ -193,7 +197,7 @@ static const struct number guest_mem = { NUMBER_SIZE, CFG(guest_mem), 0, 0, ANY,
 static const struct number exit_every = { NUMBER_U64, CFG(exit_every), 0, 1, ANY, false,
 					  "give a positive number of accesses" };
 static const struct number exit_ticks = { NUMBER_U64, CFG(exit_ticks), 0, 1, 4294967295.0, false,
-					  "give a number of VMX-preemption-timer ticks from 1 to 4294967295" };
+					  "give a number of timer ticks from 1 to 4294967295" };
 static const struct number guest_timeout = { NUMBER_SECONDS, CFG(guest_timeout), 0, 0, 86400, true,
 					     "give seconds (e.g. 60)" };
 static const struct number vmx_timeout = { NUMBER_SECONDS, CFG(vmx_timeout), 0, 0, ANY, true,
@@ -290,6 +294,7 @@ const struct cli_option run_matrix_options[] = {
 	DIMENSION("host-page", host_pages),
 	DIMENSION("guest-page", guest_pages),
 	DIMENSION("vpid", vpids),
+	DIMENSION("tlb-tag", tlb_tags),
 	DIMENSION("ept-levels", ept_levels),
 	{ "exit-cost", CLI_FLAG, offsetof(struct run_request, matrix.exit_cost), NULL, NULL },
 	NUMBER("repetitions", repetitions),
@@ -302,7 +307,8 @@ const struct cli_option run_matrix_options[] = {
 	NUMBER("exit-every-ticks", exit_ticks),
 	NUMBER("guest-timeout", guest_timeout),
 	{ "raw-events", CLI_VALUE, 0, set_raw_events, NULL },
-	{ "probe-ept-violation", CLI_FLAG, CFG(probe_ept_violation), NULL, NULL },
+	{ "probe-nested-fault", CLI_FLAG, CFG(probe_nested_fault), NULL, NULL },
+	{ "probe-ept-violation", CLI_FLAG, CFG(probe_nested_fault), NULL, NULL }, /* its name before SVM */
 };
 const int run_nmatrix_options = sizeof run_matrix_options / sizeof *run_matrix_options;
 
