@@ -89,6 +89,24 @@ Test(matrix, presets_and_expansion)
 	cr_assert_eq(m.ws[m.nws - 1], 1ull << 30);
 }
 
+/* tlbvisor's hypervisor tags the guest TLB with VPID (VMX) or ASID (SVM):
+ * its cells say tlb-tag; kvm switches kvm_intel's VPID: its cells say vpid. */
+Test(matrix, tagged_tlb_named_for_the_backend)
+{
+	struct cell c = { .backend = BACKEND_QEMU, .ws = 1 << 20, .host_page = HOST_PAGE_2M, .guest_page = 4096,
+			  .vpid = false, .vpid_set = true, .ept_levels = 5 };
+	cell_name(&c);
+	cr_assert_str_eq(c.name, "chase/random/ws:1M/backend:qemu/guest:4k/host:2m/tlb-tag:off/ept-levels:5");
+	c.backend = BACKEND_BAREMETAL;
+	c.vpid = true;
+	cell_name(&c);
+	cr_assert_str_eq(c.name, "chase/random/ws:1M/backend:baremetal/guest:4k/host:2m/tlb-tag:on/ept-levels:5");
+	c.backend = BACKEND_KVM;
+	c.ept_levels = 0;
+	cell_name(&c);
+	cr_assert_str_eq(c.name, "chase/random/ws:1M/backend:kvm/guest:4k/host:2m/vpid:on");
+}
+
 static struct cell_result sample_ok(void)
 {
 	struct cell c = { .backend = BACKEND_KVM, .ws = 512ull << 20, .pattern = CHASE_RANDOM,
