@@ -31,9 +31,8 @@ static void bochs_flavour(const struct host_caps *h, struct hv_flavour *f)
 	snprintf(f->why, sizeof f->why, "Bochs with a VMX/EPT CPU model; timings are emulated");
 }
 
-static int bochs_boot(const struct hv_flavour *f, struct hv_boot *b, char *err, size_t errlen)
+static int bochs_boot(struct hv_boot *b, char *err, size_t errlen)
 {
-	(void)f;
 	char cfg[4096], rc_path[4096], text[4096];
 	snprintf(cfg, sizeof cfg, "%s/bochsrc", b->dir);
 	snprintf(rc_path, sizeof rc_path, "%s/bochs.cmds", b->dir);

@@ -249,11 +249,11 @@ static int run_emulator(const struct hv_emulator *emu, const struct hv_flavour *
 	uint64_t megs = 1024 + ((max_ws(m) + (2u << 20) + (256u << 20) - 1) >> 20) / 256 * 256 + 256;
 	if (emu->max_megs && megs > emu->max_megs)
 		megs = emu->max_megs;
-	struct hv_boot b = { .dir = dir, .iso = iso, .serial = serial, .log = log, .megs = megs,
+	struct hv_boot b = { .flavour = f, .dir = dir, .iso = iso, .serial = serial, .log = log, .megs = megs,
 			     .timeout_s = timeout_s, .ncells = ncells };
 	/* The exit status says little (Bochs exits 1 even after a clean
 	 * shutdown): the serial log is judged instead. */
-	if (emu->boot(f, &b, err, errlen) < 0)
+	if (emu->boot(&b, err, errlen) < 0)
 		return -1;
 	*interrupted = b.interrupted;
 	if (b.interrupted)

@@ -17,11 +17,13 @@
 struct cell_result;
 struct host_caps;
 struct matrix;
+struct hv_flavour;
 struct payload;
 struct run_config;
 
 /* One boot of the hypervisor, as an emulator gets it. */
 struct hv_boot {
+	const struct hv_flavour *flavour; /* how the emulator runs on this host */
 	const char *dir;      /* the artifacts directory: configs and logs go here */
 	const char *iso;
 	const char *serial;   /* where COM1 must go */
@@ -50,7 +52,7 @@ struct hv_emulator {
 	void (*flavour)(const struct host_caps *h, struct hv_flavour *f);
 	/* Start the emulator on b->iso with hv_boot_program; -1 with err when
 	 * it could not be set up. */
-	int (*boot)(const struct hv_flavour *f, struct hv_boot *b, char *err, size_t errlen);
+	int (*boot)(struct hv_boot *b, char *err, size_t errlen);
 };
 
 /* run_batch of an emulator backend (its backend_ops.emulator): boots the

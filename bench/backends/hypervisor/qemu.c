@@ -36,10 +36,11 @@ static void qemu_flavour(const struct host_caps *h, struct hv_flavour *f)
 			 h->kvm_modules);
 }
 
-static int qemu_boot(const struct hv_flavour *f, struct hv_boot *b, char *err, size_t errlen)
+static int qemu_boot(struct hv_boot *b, char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
+	const struct hv_flavour *f = b->flavour;
 	char mem[32], ser[4200];
 	snprintf(mem, sizeof mem, "%llu", (unsigned long long)b->megs);
 	snprintf(ser, sizeof ser, "file:%s", b->serial);
