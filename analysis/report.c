@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "model.h"
+#include "overhead.h"
 #include "plots.h"
 #include "results_view.h"
 #include "strategies.h"
@@ -58,17 +59,6 @@ static void results_table(struct report *r)
 	}
 }
 
-static double native4k(const struct results_view *v, const struct cell_view *c)
-{
-	for (int j = 0; j < v->n; j++) {
-		const struct cell_view *n = &v->cells[j];
-		if (!strcmp(n->backend, "native") && !strcmp(n->host_page, "4k") && n->ws_bytes == c->ws_bytes &&
-		    !strcmp(n->pattern, c->pattern) && !strcmp(n->status, "ok"))
-			return n->median;
-	}
-	return NAN;
-}
-
 /* A page name's size; THP maps with 2M leaves where it can. */
 static uint64_t page_bytes(const char *p)
 {
@@ -91,7 +81,7 @@ static void model_table(struct report *r)
 		const struct cell_view *c = &r->v.cells[i];
 		if (!strcmp(c->backend, "native") || strcmp(c->status, "ok") || strncmp(c->name, "chase/", 6))
 			continue;
-		double n4 = native4k(&r->v, c);
+		double n4 = view_native4k_median(&r->v, c);
 		const char *leaf = c->effective_page[0] && strcmp(c->effective_page, "?") ? c->effective_page : c->host_page;
 		double levels = view_counter(c, "ept_levels");
 		struct model_row m = { .guest_levels = 4, .ept_levels = isnan(levels) || levels < 4 ? 4 : (unsigned)levels,
@@ -215,6 +205,7 @@ static int report_build(json_t *doc, struct report *r, char *err, size_t errlen)
 			note(r, "%s", json_string_value(json_object_get(b, "note")));
 	}
 	results_table(r);
+	overhead_table(&r->v, &r->t[r->nt++]);
 	model_table(r);
 	struct table *st;
 	int ns;

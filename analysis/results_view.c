@@ -74,3 +74,14 @@ double view_counter(const struct cell_view *c, const char *key)
 	json_t *x = json_object_get(c->first, key);
 	return json_is_number(x) ? json_number_value(x) : NAN;
 }
+
+double view_native4k_median(const struct results_view *v, const struct cell_view *c)
+{
+	for (int j = 0; j < v->n; j++) {
+		const struct cell_view *n = &v->cells[j];
+		if (!strcmp(n->backend, "native") && !strcmp(n->host_page, "4k") && n->ws_bytes == c->ws_bytes &&
+		    !strcmp(n->pattern, c->pattern) && !strcmp(n->status, "ok"))
+			return n->median;
+	}
+	return NAN;
+}

@@ -35,5 +35,7 @@ int results_view_build(json_t *doc, struct results_view *v, char *err, size_t er
 void results_view_free(struct results_view *v);
 const struct cell_view *results_view_find(const struct results_view *v, const char *name);
 double view_counter(const struct cell_view *c, const char *key); /* NAN when absent */
+/* Median of the native 4K cell of c's pattern and working set (NAN: none). */
+double view_native4k_median(const struct results_view *v, const struct cell_view *c);
 
 #endif

@@ -46,13 +46,14 @@ def usable_backends():
     if shutil.which("qemu-system-x86_64") and shutil.which("grub-mkrescue"):
         b.append("qemu")
     else:
-        skip("qemu", "not installed (apt-get install qemu-system-x86)")
+        skip("qemu", "qemu-system-x86_64 or grub-mkrescue not installed",
+             "apt-get install qemu-system-x86 grub-pc-bin xorriso mtools (or bash ci/setup.sh)")
     return b
 
 
 backends = usable_backends()
 if not backends:
-    skip("hostile guests", "neither /dev/kvm nor Bochs is available")
+    skip("hostile guests", "neither /dev/kvm, Bochs nor QEMU is available")
 for kind, words in EXPECT.items():
     if not backends:
         break

@@ -92,8 +92,8 @@ def cell_lines(lines):
 
 missing = [p for p in ("qemu-system-x86_64", "grub-mkrescue", "xorriso") if not shutil.which(p)]
 if missing:
-    skip("svm tests", f"{', '.join(missing)} not installed (apt-get install qemu-system-x86 grub-pc-bin "
-         "grub-efi-amd64-bin xorriso mtools)")
+    skip("svm tests", f"{', '.join(missing)} not installed",
+         "apt-get install qemu-system-x86 grub-pc-bin grub-efi-amd64-bin xorriso mtools (or bash ci/setup.sh)")
     finish()
 
 # --- tlbvisor list says which QEMU it uses and why.
@@ -217,7 +217,7 @@ if os.path.exists(iso):
         boots(boot(iso, "uefi-cd", uefi=True), "uefi", "UEFI (OVMF) from a CD")
         boots(boot(iso, "uefi-stick", uefi=True, stick=True), "uefi", "UEFI (OVMF) from a USB stick")
     else:
-        skip("UEFI boot", f"{OVMF_CODE} missing (apt-get install ovmf)")
+        skip("UEFI boot", f"{OVMF_CODE} missing", "apt-get install ovmf (or bash ci/setup.sh)")
 
     # --- No nested paging, no SVM: every cell skipped with the reason, and
     # the machine stops by itself.

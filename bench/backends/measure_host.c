@@ -7,7 +7,7 @@
 
 void phase_counter(struct cell_result *r, enum measure_phase p, const char *what, double value)
 {
-	char name[48];
+	char name[RESULT_COUNTER_NAME];
 	snprintf(name, sizeof name, "%s_%s", measure_phase_name(p), what);
 	result_counter(r, name, value);
 }
@@ -79,7 +79,7 @@ static void w_end(void *ctx, enum measure_phase p)
 		pmu_delta(&w->pmu->groups[g], &w->pmu->begin[g], &end, d, &mux);
 		w->multiplexed |= mux;
 		for (int i = 0; i < w->pmu->groups[g].n; i++) {
-			char ev[PMU_NAME], name[48];
+			char ev[PMU_NAME], name[RESULT_COUNTER_NAME];
 			pmu_counter_name(w->pmu->groups[g].names[i], ev, sizeof ev);
 			snprintf(name, sizeof name, "pmu_%s%s_%s", w->pmu->prefix[g], measure_phase_name(p), ev);
 			result_counter(w->r, name, d[i]);
@@ -122,7 +122,7 @@ int measure_host_run(const struct measure_ops *ops, const struct chase_config *c
 		double accesses = (double)mr.steps * (double)mr.reps;
 		for (int g = 0; g < wrap.pmu->ngroups && accesses > 0; g++)
 			for (int i = 0; i < wrap.pmu->groups[g].n; i++) {
-				char ev[PMU_NAME], name[48], src[48];
+				char ev[PMU_NAME], name[RESULT_COUNTER_NAME], src[RESULT_COUNTER_NAME];
 				pmu_counter_name(wrap.pmu->groups[g].names[i], ev, sizeof ev);
 				snprintf(src, sizeof src, "pmu_%smeasure_%s", wrap.pmu->prefix[g], ev);
 				snprintf(name, sizeof name, "pmu_%s%s_per_access", wrap.pmu->prefix[g], ev);

@@ -101,6 +101,7 @@ int cmd_ingest(int argc, char **argv)
 	int rc = results_write_json(out, &run, results, (int)n, err, sizeof err);
 	if (rc == 0 && o.csv)
 		rc = results_write_csv(o.csv, results, (int)n, err, sizeof err);
+	bool done = log.done; /* serial_log_free clears log */
 	json_decref(extra);
 	serial_log_free(&log);
 	free(results);
@@ -109,6 +110,6 @@ int cmd_ingest(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "tlbvisor: %zu cells from %s written to %s%s\n", n - (size_t)bad, in, out,
-		log.done ? "" : " (the log ends before the hypervisor finished)");
+		done ? "" : " (the log ends before the hypervisor finished)");
 	return 0;
 }
