@@ -1,6 +1,8 @@
 #include "files.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +17,33 @@ int file_write(const char *path, const void *data, size_t size, char *err, size_
 		return -1;
 	}
 	return 0;
+}
+
+char *file_read_all(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct stat st;
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		int e = errno;
+		bool regular = S_ISREG(st.st_mode);
+		fclose(f);
+		errno = !regular ? EINVAL : (size_t)st.st_size > max ? EFBIG : e;
+		return NULL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+	int e = errno;
+	fclose(f);
+	if (!buf || got != (size_t)st.st_size) {
+		free(buf);
+		errno = buf ? (e ? e : EIO) : ENOMEM;
+		return NULL;
+	}
+	buf[got] = 0;
+	*len = got;
+	return buf;
 }
 
 int mkdirs(const char *path)

@@ -6,6 +6,9 @@
 
 /* Write size bytes to path (replacing it); -1 with err saying why. */
 int file_write(const char *path, const void *data, size_t size, char *err, size_t errlen);
+/* The whole of a regular file, NUL-terminated, malloc'd; its length in
+ * *len. NULL with errno set (EFBIG when it holds more than max bytes). */
+char *file_read_all(const char *path, size_t max, size_t *len);
 /* mkdir -p; -1 with errno set. */
 int mkdirs(const char *path);
 

@@ -36,7 +36,7 @@ def aggregate(entries, name):
 
 
 def close(a, b, rel=1e-8, tol=1e-7):
-    """Equal as far as the results file's 10 significant digits carry."""
+    """Equal but for floating-point rounding (the test recomputes what tlbvisor computed)."""
     return abs(a - b) <= rel * max(abs(a), abs(b)) + tol
 
 

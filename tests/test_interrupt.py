@@ -4,8 +4,7 @@ event the run prints (its start-up line, the progress line naming the next
 cell, a finished cell's row), never after a guessed delay; the number of
 kills does not depend on the backends this machine has. After each kill:
 exit 130, valid JSON and history holding every finished cell and nothing
-partial; the cells kept from before unchanged (to the results file's
-precision, see kept_unchanged); the cells measured are
+partial; the cells kept from before unchanged, byte for byte; the cells measured are
 exactly the rows this run printed (none kept re-run). A last --resume
 completes the matrix: every cell exactly once, the CSV a row per cell.
 Usage: test_interrupt.py TLBVISOR"""
@@ -39,52 +38,11 @@ total = 2 * len(WS) * 2 * (1 + (2 if "kvm" in backends else 0))
 assert total >= KILLS
 
 
-def close(a, b):
-    """The same entries, floats to 10 significant digits (the results file's precision)."""
-    if isinstance(a, float) or isinstance(b, float):
-        return abs(a - b) <= 1e-9 * max(abs(a), abs(b)) + 1e-12
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return isinstance(b, list) and len(a) == len(b) and all(close(x, y) for x, y in zip(a, b))
-    return a == b
-
-
-# What a resumed run recomputes when it writes a kept cell again from the
-# struct it read back: nanoseconds (the cell's TSC rate is read back as
-# cycles over ns) and the aggregates (from the repetitions' cycles). They are
-# computed from values the results file holds to 10 significant digits, so
-# they agree to about that: 5e-9 of the cell's largest value of that unit.
-# Everything else the file carries through unchanged.
-NS_KEYS = ("real_time", "cpu_time", "ns_per_access")
-RECOMPUTED_TOLERANCE = 5e-9
-
-
 def kept_unchanged(was, now):
-    """A kept cell's entries (canonical text) as the earlier run wrote them:
-    every name, status, count, repetition's cycles and counter identical;
-    the recomputed values within RECOMPUTED_TOLERANCE of the cell's scale."""
-    a, b = json.loads(was), json.loads(now)
-    if len(a) != len(b):
-        return False
-    reps = [e for e in a if e["run_type"] == "iteration"]
-    top = {k: max((abs(e.get(k) or 0) for e in reps), default=0) for k in ("cycles_per_access", "ns_per_access")}
-    mean = next((e["cycles_per_access"] for e in a if e.get("aggregate_name") == "mean"), 0)
-    for x, y in zip(a, b):
-        if x.keys() != y.keys():
-            return False
-        agg = x.get("aggregate_name")
-        for k in x:
-            if x[k] == y[k]:
-                continue
-            recomputed = k in NS_KEYS or (agg and k == "cycles_per_access")
-            if not recomputed or not isinstance(x[k], (int, float)) or not isinstance(y[k], (int, float)):
-                return False
-            scale = top["cycles_per_access"] / mean if agg == "cv" and mean else \
-                top["ns_per_access" if k in NS_KEYS else "cycles_per_access"]
-            if abs(x[k] - y[k]) > RECOMPUTED_TOLERANCE * scale + 1e-12:
-                return False
-    return True
+    """A kept cell's entries (their text) exactly as the earlier run wrote
+    them: the results keep 17 significant digits and each cell's TSC rate,
+    so a cell read back and written again is the same, byte for byte."""
+    return was == now
 
 
 def history_last_run():
@@ -125,7 +83,7 @@ def after_run(label, before, rows, stderr, rc, want_rc):
               f"{len(before)} cells kept, {total - len(before)} to run" in stderr, stderr[:300])
     integrity, stored = history_last_run()
     check(f"{label}: history valid, its newest run holds every cell of the results, same entries",
-          integrity == "ok" and stored.keys() == by.keys() and all(close(stored[n], by[n]) for n in by),
+          integrity == "ok" and stored.keys() == by.keys() and all(stored[n] == by[n] for n in by),
           f"integrity={integrity} missing={set(by) - set(stored)} extra={set(stored) - set(by)}")
     return now
 

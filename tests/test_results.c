@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/cli/matrix_file.h"
 #include "bench/host/host_caps.h"
 #include "bench/results/results_csv.h"
 #include "bench/results/results_json.h"

@@ -10,10 +10,13 @@
 #include "bench/backends/backend.h"
 #include "bench/backends/payload.h"
 #include "bench/cli/commands.h"
+#include "bench/cli/matrix_file.h"
 #include "bench/cli/run_options.h"
 #include "bench/host/host_caps.h"
 #include "bench/results/recorder.h"
 #include "bench/results/results_read.h"
+#include "bench/run/plan.h"
+#include "bench/run/run_config.h"
 #include "bench/run/run_loop.h"
 #include "lib/clock.h"
 #include "lib/files.h"
@@ -84,10 +87,22 @@ static const char help[] =
 /* The run's cells and what became of them. */
 struct cells {
 	int n;
+	int matrix_cells;         /* of the whole matrix, every shard */
 	struct cell_result *results;
 	bool *kept;   /* finished by the run being resumed */
 	struct cell_result *done; /* --resume: the cells its file holds */
 	int ndone;
+};
+
+/* The matrix as sections: a matrix file's, or the one of the preset and the
+ * command line. Options on the command line override every section. */
+struct sections {
+	struct matrix_plan plan;
+	struct plan_section list[64];
+	int n;
+	char *canonical;
+	char hash[17];
+	struct shard_spec shard;
 };
 
 static void join_args(int argc, char **argv, char *buf, size_t len)
@@ -131,27 +146,43 @@ static void drop_unavailable(struct matrix *m, const struct host_caps *h)
 	}
 }
 
-/* The matrix's cells, pending, or kept from the run being resumed. */
-static int make_cells(const struct matrix *m, const char *resume, struct cells *c)
+/* The matrix's cells (this shard's), pending, or kept from the run being
+ * resumed. */
+static int make_cells(const struct sections *sec, const struct run_config *cfg, struct cells *c)
 {
-	c->n = matrix_expand(m, NULL, 0);
-	struct cell *cells = calloc((size_t)c->n + 1, sizeof *cells);
+	struct cell *cells;
+	char err[1024];
+	if (plan_expand(sec->list, sec->n, &cells, &c->n, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return EXIT_USAGE;
+	}
+	c->matrix_cells = c->n;
+	if (sec->shard.count > 1) {
+		double *costs = plan_costs_from_results(cfg->shard_costs, cells, c->n);
+		c->n = plan_select_shard(cells, c->n, sec->list, costs, &sec->shard);
+		free(costs);
+		if (c->n < 0) {
+			fprintf(stderr, "tlbvisor run: out of memory for the shard's cells\n");
+			free(cells);
+			return 1;
+		}
+		fprintf(stderr, "tlbvisor: shard %s: %d of the matrix's %d cells\n", sec->shard.how, c->n, c->matrix_cells);
+	}
 	c->results = calloc((size_t)c->n + 1, sizeof *c->results);
 	c->kept = calloc((size_t)c->n + 1, sizeof *c->kept);
-	if (!cells || !c->results || !c->kept) {
+	if (!c->results || !c->kept) {
 		fprintf(stderr, "tlbvisor run: out of memory for %d cells\n", c->n);
 		free(cells);
 		return 1;
 	}
-	matrix_expand(m, cells, c->n);
 	for (int i = 0; i < c->n; i++)
 		result_init(&c->results[i], &cells[i]);
 	free(cells);
-	if (!resume)
+	if (!cfg->resume)
 		return 0;
 	int nkept, foreign;
 	results_resume(c->results, c->kept, c->n, c->done, c->ndone, &nkept, &foreign);
-	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run%s\n", resume, nkept, c->n - nkept,
+	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run%s\n", cfg->resume, nkept, c->n - nkept,
 		foreign ? "; entries of cells not in this matrix are dropped (give the same matrix options)" : "");
 	return 0;
 }
@@ -168,14 +199,15 @@ static const char *db_path(const struct run_config *cfg, char *buf, size_t len)
 	return buf;
 }
 
-static int run_matrix(int argc, char **argv, struct run_request *req, const struct payload *payload)
+static int run_matrix(int argc, char **argv, struct sections *sec, const struct payload *payload)
 {
-	struct matrix *m = &req->matrix;
-	struct run_config *cfg = &req->cfg;
+	struct run_config *cfg = (struct run_config *)sec->list[0].cfg;
 	time_t now = time(NULL);
 	char out[1024], db[1100], cmdline[2048];
 	if (out_path(cfg, now, out, sizeof out) < 0)
 		return 1;
+	for (int i = 1; i < sec->n; i++) /* the files are the run's, whatever the section */
+		((struct run_config *)sec->list[i].cfg)->out = cfg->out;
 	/* A file to resume that cannot be read is refused before anything else. */
 	struct cells c = { 0 };
 	char err[1024];
@@ -185,12 +217,30 @@ static int run_matrix(int argc, char **argv, struct run_request *req, const stru
 	}
 	struct host_caps h;
 	host_caps_probe(&h);
-	if (!req->backend_given)
-		drop_unavailable(m, &h);
-	int rc = make_cells(m, cfg->resume, &c);
+	for (int i = 0; i < sec->n; i++)
+		if (!sec->plan.sections[i].req.backend_given)
+			drop_unavailable(&sec->plan.sections[i].req.matrix, &h);
+	int rc = make_cells(sec, cfg, &c);
+	if (!rc && cfg->dry_run) { /* the plan, and nothing written */
+		printf("matrix %s: %d cells%s%s\n", sec->hash, c.matrix_cells, sec->shard.count > 1 ? "; shard " : "",
+		       sec->shard.count > 1 ? sec->shard.how : "");
+		for (int i = 0; i < c.n; i++)
+			printf("%s%s%s%s\n", c.results[i].cell.name, c.results[i].cell.section_name[0] ? "  [" : "",
+			       c.results[i].cell.section_name, c.results[i].cell.section_name[0] ? "]" : "");
+		free(c.results), free(c.kept), free(c.done);
+		return 0;
+	}
 	join_args(argc, argv, cmdline, sizeof cmdline);
 	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline, .cells_total = c.n,
-				.cfg = cfg, .host = &h, .payload = payload, .extra_context = json_object() };
+				.cfg = cfg, .host = &h, .payload = payload, .extra_context = json_object(),
+				.matrix_file = cfg->matrix_file, .matrix_canonical = sec->canonical,
+				.matrix_hash = sec->hash, .matrix_cells = c.matrix_cells };
+	if (sec->shard.count > 1) {
+		run.shard_index = sec->shard.index;
+		run.shard_count = sec->shard.count;
+	}
+	for (int i = 0; i < sec->n && i < RUN_INFO_MAX_SECTIONS; i++)
+		run.sections[run.nsections++] = sec->list[i].name;
 	clock_format_local(now, CLOCK_ISO8601, run.date, sizeof run.date);
 	struct recorder rec;
 	const char *history = db_path(cfg, db, sizeof db);
@@ -202,9 +252,12 @@ static int run_matrix(int argc, char **argv, struct run_request *req, const stru
 	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s%s%s\n", TLBVISOR_VERSION, c.n,
 		h.tsc_hz / 1e9, h.tsc_source, cfg->out, history ? " and history " : "", history ? history : "");
 	atexit(backends_restore_host);
-	struct backend_env env = { .matrix = m, .cfg = cfg, .host = &h, .payload = payload };
+	struct backend_env envs[64];
+	for (int i = 0; i < sec->n; i++)
+		envs[i] = (struct backend_env){ .matrix = sec->list[i].matrix, .cfg = sec->list[i].cfg, .host = &h,
+						.payload = payload };
 	struct run_tally t;
-	run_loop(&env, c.results, c.kept, c.n, &run, &rec, &t);
+	run_loop(envs, sec->n, c.results, c.kept, c.n, &run, &rec, &t);
 	backends_restore_host();
 	t.write_errors += recorder_finish(&rec, &run);
 	int kept = 0, written = 0;
@@ -229,6 +282,72 @@ done:
 	return rc;
 }
 
+/* The sections of the run: --matrix FILE's, each with the command line's
+ * options over it, or the one the preset and the command line make. */
+static int make_sections(const struct cli_command *cmd, int argc, char **argv, struct run_request *req,
+			 struct sections *sec)
+{
+	memset(sec, 0, sizeof *sec);
+	char err[1024];
+	if (!req->cfg.matrix_file) {
+		sec->plan.sections = calloc(1, sizeof *sec->plan.sections);
+		if (!sec->plan.sections)
+			return -1;
+		sec->plan.n = 1;
+		sec->plan.sections[0].req = *req;
+	} else {
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "--preset") || !strncmp(argv[i], "--preset=", 9)) {
+				fprintf(stderr, "tlbvisor run: give --preset or --matrix, not both (a matrix file may start "
+					"from a preset: preset = quick)\n");
+				return -1;
+			}
+		struct run_request base = { 0 };
+		run_defaults(&base.matrix, &base.cfg);
+		if (matrix_plan_load(req->cfg.matrix_file, &base, &sec->plan, err, sizeof err) < 0) {
+			fprintf(stderr, "tlbvisor run: %s\n", err);
+			return -1;
+		}
+		if (sec->plan.n > 64) {
+			fprintf(stderr, "tlbvisor run: %s has %d sections; at most 64\n", req->cfg.matrix_file, sec->plan.n);
+			return -1;
+		}
+		for (int i = 0; i < sec->plan.n; i++) {
+			struct run_request *r = &sec->plan.sections[i].req;
+			bool backend_in_file = r->backend_given;
+			const struct cli_options sets[] = {
+				{ run_matrix_options, run_nmatrix_options, r },
+				{ run_file_options, run_nfile_options, r },
+				{ run_host_options, run_nhost_options, r },
+			};
+			int nargs, status;
+			/* The command line was read once already: it parses again. */
+			if (!cli_parse(cmd, argc, argv, sets, 3, NULL, &nargs, &status))
+				return -1;
+			r->backend_given |= backend_in_file;
+			r->cfg.preset = NULL;
+			if (run_request_check(r, cmd->name) < 0)
+				return -1;
+			run_request_default_events(r);
+		}
+	}
+	sec->n = sec->plan.n;
+	for (int i = 0; i < sec->n; i++)
+		sec->list[i] = (struct plan_section){ sec->plan.sections[i].name, &sec->plan.sections[i].req.matrix,
+						      &sec->plan.sections[i].req.cfg };
+	sec->canonical = matrix_plan_canonical(&sec->plan);
+	if (!sec->canonical) {
+		fprintf(stderr, "tlbvisor run: out of memory for the matrix's canonical form\n");
+		return -1;
+	}
+	matrix_hash(sec->canonical, sec->hash);
+	if (req->cfg.shard && shard_parse(req->cfg.shard, &sec->shard, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	/* First of all: a signal at any point from here on ends the run cleanly. */
@@ -248,13 +367,22 @@ int cmd_run(int argc, char **argv)
 	if (run_request_check(&req, cmd.name) < 0)
 		return EXIT_USAGE;
 	run_request_default_events(&req);
-	char err[512];
-	struct payload payload;
-	if (payload_load(&payload, req.cfg.payload, err, sizeof err) < 0) {
-		fprintf(stderr, "tlbvisor run: %s\n", err);
+	struct sections sec;
+	if (make_sections(&cmd, argc, argv, &req, &sec) < 0) {
+		matrix_plan_free(&sec.plan);
+		free(sec.canonical);
 		return EXIT_USAGE;
 	}
-	int rc = run_matrix(argc, argv, &req, &payload);
-	payload_free(&payload);
+	char err[512];
+	struct payload payload;
+	int rc = EXIT_USAGE;
+	if (payload_load(&payload, req.cfg.payload, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+	} else {
+		rc = run_matrix(argc, argv, &sec, &payload);
+		payload_free(&payload);
+	}
+	matrix_plan_free(&sec.plan);
+	free(sec.canonical);
 	return rc;
 }

@@ -153,6 +153,29 @@ int history_end_run(struct history *h, int interrupted, char *err, size_t errlen
 	return rc == SQLITE_DONE ? 0 : fail(h, err, errlen, "finishing the run");
 }
 
+int64_t history_store_run(struct history *h, const struct history_run *run, const struct cell_result *cells, int n,
+			  int interrupted, char *err, size_t errlen)
+{
+	/* One transaction for the whole run: all of it or nothing. */
+	int rc = history_transaction(h, 0, err, errlen);
+	if (rc == 0)
+		rc = history_begin_run(h, run, err, errlen);
+	for (int i = 0; rc == 0 && i < n; i++) {
+		char *entries = results_cell_text(&cells[i]);
+		rc = entries ? history_add_cell(h, &cells[i], entries, err, errlen) : -1;
+		if (!entries)
+			snprintf(err, errlen, "out of memory for the entries of %s", cells[i].cell.name);
+		free(entries);
+	}
+	if (rc == 0)
+		rc = history_end_run(h, interrupted, err, errlen);
+	if (rc == 0)
+		rc = history_transaction(h, 1, err, errlen);
+	if (rc < 0)
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc < 0 ? -1 : h->run_id;
+}
+
 int64_t history_import(struct history *h, json_t *doc, const char *source, char *err, size_t errlen)
 {
 	json_t *ctx = json_object_get(doc, "context"), *list = json_object_get(doc, "benchmarks");
@@ -168,24 +191,10 @@ int64_t history_import(struct history *h, json_t *doc, const char *source, char 
 	struct history_run run = { .date = json_str(ctx, "date"), .host = json_str(ctx, "host_name"),
 				   .version = json_str(ctx, "tlbvisor_version"),
 				   .command_line = json_str(ctx, "command_line"), .source = source, .context = context };
-	/* One transaction for the whole import: all of it or nothing. */
-	int rc = history_transaction(h, 0, err, errlen);
-	if (rc == 0)
-		rc = history_begin_run(h, &run, err, errlen);
-	for (int i = 0; rc == 0 && i < n; i++) {
-		char *entries = results_cell_text(&cells[i]);
-		rc = history_add_cell(h, &cells[i], entries, err, errlen);
-		free(entries);
-	}
-	if (rc == 0)
-		rc = history_end_run(h, json_is_true(json_object_get(ctx, "interrupted")), err, errlen);
-	if (rc == 0)
-		rc = history_transaction(h, 1, err, errlen);
-	if (rc < 0)
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	int64_t id = history_store_run(h, &run, cells, n, json_is_true(json_object_get(ctx, "interrupted")), err, errlen);
 	free(context);
 	free(cells);
-	return rc < 0 ? -1 : h->run_id;
+	return id;
 }
 
 json_t *history_load_run(struct history *h, int64_t run_id, char *err, size_t errlen)

@@ -34,6 +34,10 @@ int history_add_cell(struct history *h, const struct cell_result *r, const char 
 int history_transaction(struct history *h, int commit, char *err, size_t errlen);
 /* Mark the run finished (interrupted or not). */
 int history_end_run(struct history *h, int interrupted, char *err, size_t errlen);
+/* A whole run at once (import, merge), in one transaction; returns its id
+ * or -1. */
+int64_t history_store_run(struct history *h, const struct history_run *run, const struct cell_result *cells, int n,
+			  int interrupted, char *err, size_t errlen);
 /* Import a whole results document as a new run; returns its id or -1. */
 int64_t history_import(struct history *h, json_t *doc, const char *source, char *err, size_t errlen);
 /* The results document of a stored run (NULL + err when there is none). */

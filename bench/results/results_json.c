@@ -84,6 +84,23 @@ json_t *results_context_json(const struct run_info *run)
 		host_keys(ctx, run->host);
 	if (run->cfg)
 		config_keys(ctx, run->cfg, run->payload);
+	if (run->matrix_canonical) {
+		json_t *m = json_object(), *names = json_array();
+		json_object_set_new(m, "file", run->matrix_file ? json_string(run->matrix_file) : json_null());
+		json_object_set_new(m, "hash", json_string(run->matrix_hash));
+		json_object_set_new(m, "canonical", json_string(run->matrix_canonical));
+		for (int i = 0; i < run->nsections; i++)
+			json_array_append_new(names, json_string(run->sections[i]));
+		json_object_set_new(m, "sections", names);
+		json_object_set_new(m, "cells", json_integer(run->matrix_cells));
+		json_object_set_new(ctx, "matrix", m);
+	}
+	if (run->shard_count) {
+		json_t *sh = json_object();
+		json_object_set_new(sh, "index", json_integer(run->shard_index));
+		json_object_set_new(sh, "count", json_integer(run->shard_count));
+		json_object_set_new(ctx, "shard", sh);
+	}
 	if (run->extra_context)
 		json_object_update(ctx, run->extra_context);
 	return ctx;
@@ -111,7 +128,15 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 		json_object_set_new(b, "vpid", json_string(c->vpid ? "on" : "off"));
 		json_object_set_new(b, "ept_levels", json_integer(c->ept_levels));
 	}
+	if (c->matrix_index != c->index) /* one shard of a matrix */
+		json_object_set_new(b, "matrix_index", json_integer(c->matrix_index));
+	if (c->section_name[0])
+		json_object_set_new(b, "section", json_string(c->section_name));
+	if (r->host[0])
+		json_object_set_new(b, "machine", json_string(r->host));
 	json_object_set_new(b, "status", json_string(cell_status_name(r->status)));
+	if (r->wall_seconds > 0)
+		json_object_set_new(b, "wall_seconds", json_real(r->wall_seconds));
 	if (r->status != CELL_OK) {
 		json_object_set_new(b, "error_occurred", json_true());
 		json_object_set_new(b, "error_message", json_string(r->reason));
@@ -122,6 +147,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	if (r->mismatch_reason[0])
 		json_object_set_new(b, "page_size_note", json_string(r->mismatch_reason));
 	json_object_set_new(b, "warmup_stable", json_boolean(r->warmup_stable));
+	json_object_set_new(b, "tsc_hz", json_real(r->tsc_hz)); /* the cell's own rate (Bochs: not the host's) */
 	if (r->pmu_status[0])
 		json_object_set_new(b, "pmu_status", json_string(r->pmu_status));
 	if (r->exit_reasons_status[0])
@@ -211,7 +237,9 @@ json_t *results_cell_entries(const struct cell_result *r)
 }
 
 /* The document is written as text: the context indented, one entry a line. */
-#define JSON_FLAGS JSON_REAL_PRECISION(10)
+/* 17 significant digits: a double written and read back is the same double,
+ * so cells kept by --resume or merged are written out exactly as they were. */
+#define JSON_FLAGS JSON_REAL_PRECISION(17)
 
 char *results_context_text(const struct run_info *run)
 {

@@ -12,7 +12,7 @@
 static const char *const entry_numbers[] = {
 	"family_index", "per_family_instance_index", "threads", "ws_bytes", "ept_levels", "repetitions",
 	"iterations", "real_time", "cpu_time", "cycles_per_access", "ns_per_access", "repetition_index",
-	"warmup_passes", "elements", "timer_overhead_cycles",
+	"warmup_passes", "elements", "timer_overhead_cycles", "wall_seconds", "matrix_index", "tsc_hz",
 };
 
 static const char *entry_name(const json_t *e)
@@ -27,6 +27,8 @@ static int read_cell(const json_t *e, struct cell *c, char *err, size_t errlen)
 	const char *name = entry_name(e), *guest = json_str(e, "guest_page");
 	snprintf(c->name, sizeof c->name, "%s", name);
 	c->index = (int)json_int(e, "family_index");
+	c->matrix_index = json_object_get(e, "matrix_index") ? (int)json_int(e, "matrix_index") : c->index;
+	snprintf(c->section_name, sizeof c->section_name, "%s", json_str(e, "section"));
 	c->ws = (uint64_t)json_int(e, "ws_bytes");
 	c->workload = !strncmp(name, "exit/io/", 8) ? WORKLOAD_EXIT_IO
 		      : !strncmp(name, "exit/cpuid/", 11) ? WORKLOAD_EXIT_CPUID : WORKLOAD_CHASE;
@@ -57,6 +59,8 @@ static void read_outcome(const json_t *e, struct cell_result *r)
 {
 	r->status = read_status(e);
 	snprintf(r->reason, sizeof r->reason, "%s", json_str(e, "error_message"));
+	r->wall_seconds = json_number_value(json_object_get(e, "wall_seconds"));
+	snprintf(r->host, sizeof r->host, "%s", json_str(e, "machine"));
 	if (r->status != CELL_OK)
 		return;
 	snprintf(r->effective_page, sizeof r->effective_page, "%s", json_str(e, "effective_page"));
@@ -90,7 +94,10 @@ static void read_iteration(const json_t *e, struct cell_result *r)
 		return;
 	double cycles = json_number_value(json_object_get(e, "cycles_per_access"));
 	double ns = json_number_value(json_object_get(e, "ns_per_access"));
-	if (r->reps == 0 && ns > 0 && cycles > 0)
+	double hz = json_number_value(json_object_get(e, "tsc_hz"));
+	if (r->reps == 0 && hz > 0)
+		r->tsc_hz = hz;
+	else if (r->reps == 0 && ns > 0 && cycles > 0) /* written before cells said their rate */
 		r->tsc_hz = cycles / ns * 1e9;
 	r->cycles[r->reps++] = cycles;
 }
@@ -108,8 +115,9 @@ int results_read_cells(json_t *benchmarks, double tsc_hz, struct cell_result **c
 	json_t *e;
 	json_array_foreach(benchmarks, i, e) {
 		const char *name = entry_name(e);
-		struct cell_result *r = NULL;
-		for (int k = 0; k < *n && !r; k++)
+		/* A cell's entries are written together: the last cell first. */
+		struct cell_result *r = *n && !strcmp((*cells)[*n - 1].cell.name, name) ? &(*cells)[*n - 1] : NULL;
+		for (int k = 0; k < *n - 1 && !r; k++)
 			if (!strcmp((*cells)[k].cell.name, name))
 				r = &(*cells)[k];
 		if (!r) {

@@ -41,6 +41,8 @@ struct cell_result {
 	double timer_overhead;     /* cycles subtracted from each timed interval */
 	int warmup_passes;
 	bool warmup_stable;
+	double wall_seconds;       /* the cell from start to result, as the run loop timed it */
+	char host[64];             /* the machine it ran on, when results of several are merged (else "") */
 
 	/* effective page sizes of the working set (native: smaps; kvm: VM stats) */
 	char effective_page[8];    /* dominant: "4k", "2m", "1g" or "?" */

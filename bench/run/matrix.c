@@ -56,7 +56,7 @@ static void add_cell(struct cell *cells, int max, int *n, const struct cell *c)
 {
 	if (cells && *n < max) {
 		cells[*n] = *c;
-		cells[*n].index = *n;
+		cells[*n].index = cells[*n].matrix_index = *n;
 		cell_name(&cells[*n]);
 	}
 	(*n)++;

@@ -40,12 +40,16 @@ struct run_config {
 	bool probe_nested_fault; /* first a cell that touches a GPA the EPT/NPT lacks */
 	/* Where the results go. */
 	const char *preset;   /* the preset the run started from */
+	const char *matrix_file;  /* --matrix: the INI file of the matrix */
+	const char *shard;        /* --shard I/N | slurm | slurm/N */
+	const char *shard_costs;  /* --shard-costs: an earlier run's results (cell wall times) */
+	bool dry_run;             /* print the cells (of this shard) and what identifies the matrix; run nothing */
 	const char *out, *csv, *db, *resume, *payload;
 	bool no_db;
 };
 
-/* Fill the matrix and the configuration from a preset: "quick" or
- * "default". Returns -1 for an unknown name. */
-int run_preset(const char *name, struct matrix *m, struct run_config *cfg);
+/* What every run starts from, before a preset or a matrix file (the
+ * presets are matrix files: bench/matrices/, cli/matrix_file.h). */
+void run_defaults(struct matrix *m, struct run_config *cfg);
 
 #endif

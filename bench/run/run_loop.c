@@ -7,6 +7,7 @@
 #include "bench/run/matrix.h"
 #include "bench/run/run_config.h"
 #include "hv/common/measure.h"
+#include "lib/clock.h"
 #include "lib/json_util.h"
 
 volatile sig_atomic_t run_interrupted;
@@ -29,6 +30,8 @@ void run_catch_signals(void)
 /* Backends that boot once for all their cells (tlbvisor's hypervisor). */
 static void run_batches(const struct backend_env *env, struct cell_result *results, int n, json_t *extra)
 {
+	if (n == 0)
+		return;
 	const struct matrix *m = env->matrix;
 	for (int b = 0; b < m->nbackends && !run_interrupted; b++) {
 		enum backend be = m->backends[b];
@@ -45,11 +48,17 @@ static void run_batches(const struct backend_env *env, struct cell_result *resul
 	}
 }
 
-void run_loop(const struct backend_env *env, struct cell_result *results, const bool *kept, int n,
+void run_loop(const struct backend_env *envs, int nenvs, struct cell_result *results, const bool *kept, int n,
 	      struct run_info *run, struct recorder *rec, struct run_tally *t)
 {
 	memset(t, 0, sizeof *t);
-	run_batches(env, results, n, run->extra_context);
+	for (int s = 0, first = 0; s < nenvs; s++) {
+		int end = first;
+		while (end < n && results[end].cell.section == s)
+			end++;
+		run_batches(&envs[s], results + first, end - first, run->extra_context);
+		first = end;
+	}
 	recorder_set_context(rec, run);
 	display_set_name_width(results, n);
 	display_header(stdout);
@@ -63,7 +72,10 @@ void run_loop(const struct backend_env *env, struct cell_result *results, const 
 		}
 		progress_show(&prog, &r->cell);
 		const struct backend_ops *ops = backend_ops(r->cell.backend);
-		int res = ops->run_cell ? ops->run_cell(env, r) : MEASURE_OK; /* else: ran as a batch */
+		double start = monotonic_seconds();
+		int res = ops->run_cell ? ops->run_cell(&envs[r->cell.section], r) : MEASURE_OK; /* else: ran as a batch */
+		if (ops->run_cell)
+			r->wall_seconds = monotonic_seconds() - start;
 		progress_clear(&prog);
 		if (res == MEASURE_INTERRUPTED || r->status == CELL_PENDING) {
 			result_init(r, &r->cell); /* an unfinished cell is not a result */
