@@ -6,12 +6,17 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tvtest import check, finish, run  # noqa: E402
 
-TLBVISOR, DOC = sys.argv[1], sys.argv[2]
+TLBVISOR, DOC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 text = open(DOC).read()
+# Each row in a directory of its own: relative defaults (results/, the
+# history beside it) must not depend on what other tests left in theirs.
+workdir = tempfile.TemporaryDirectory(prefix="tlbvisor-bad-input-")  # removed at exit
+os.chdir(workdir.name)
 table = text.split("<!-- bad-input-table: begin -->")[1].split("<!-- bad-input-table: end -->")[0]
 rows = re.findall(r"^\| `(.+?)` \| `(.+)` \|$", table, re.M)
 check("the table has at least 30 rows", len(rows) >= 30, f"{len(rows)} rows")

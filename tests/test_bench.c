@@ -109,7 +109,8 @@ static int parse_run(int argc, char **argv, struct run_request *req)
 
 /* The order cells run in, all of it: pattern, working set, then backend,
  * guest page, host page, VPID, EPT depth; exit round trips last. The
- * expected names are spelled out here, not made by cell_name. */
+ * expected names are spelled out here, not made by cell_name: the tagged TLB
+ * is vpid: under kvm, tlb-tag: under tlbvisor's hypervisor (VPID or ASID). */
 Test(matrix, every_cell_in_working_set_major_order)
 {
 	char *argv[] = { "run", "--backend", "native,kvm,bochs", "--pattern", "random,seq", "--ws", "16k,1m,64m",
@@ -131,8 +132,9 @@ Test(matrix, every_cell_in_working_set_major_order)
 					for (int h = 0; h < 2; h++)
 						for (int v = 0; v < 2; v++)
 							for (int l = 0; l < 2; l++)
-								snprintf(want[n++], 160, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s/vpid:%s/ept-levels:%s",
-									 patterns[p], ws[w], b ? "bochs" : "kvm", pages[g], pages[h], vpid[v], levels[l]);
+								snprintf(want[n++], 160, "chase/%s/ws:%s/backend:%s/guest:%s/host:%s/%s:%s/ept-levels:%s",
+									 patterns[p], ws[w], b ? "bochs" : "kvm", pages[g], pages[h],
+									 b ? "tlb-tag" : "vpid", vpid[v], levels[l]);
 		}
 	for (int b = 0; b < 2; b++) {
 		snprintf(want[n++], 160, "exit/io/backend:%s", b ? "bochs" : "kvm");
@@ -146,6 +148,23 @@ Test(matrix, every_cell_in_working_set_major_order)
 		cr_assert_str_eq(cells[i].name, want[i], "cell %d", i);
 		cr_assert_eq(cells[i].index, i);
 	}
+}
+
+/* --tlb-tag is --vpid under the name both vendors share; a cell of qemu or
+ * baremetal says tlb-tag in its name. */
+Test(matrix, tlb_tag_option_and_name)
+{
+	char *argv[] = { "run", "--backend", "qemu", "--ws", "1m", "--host-page", "2m", "--guest-page", "4k",
+			 "--tlb-tag", "off", "--ept-levels", "5", "--pmu-preset", "none" };
+	struct run_request req;
+	cr_assert_eq(parse_run(sizeof argv / sizeof *argv, argv, &req), 0);
+	cr_assert(req.matrix.vpid_given && req.matrix.nvpids == 1 && !req.matrix.vpids[0]);
+	struct cell cells[2];
+	cr_assert_eq(matrix_expand(&req.matrix, cells, 2), 1);
+	cr_assert_str_eq(cells[0].name, "chase/random/ws:1M/backend:qemu/guest:4k/host:2m/tlb-tag:off/ept-levels:5");
+	cells[0].backend = BACKEND_BAREMETAL;
+	cell_name(&cells[0]);
+	cr_assert_str_eq(cells[0].name, "chase/random/ws:1M/backend:baremetal/guest:4k/host:2m/tlb-tag:off/ept-levels:5");
 }
 
 /* --stride, --group and --seed from the command line down to the chase the

@@ -46,7 +46,7 @@ def name_of(line):
     ws = line["ws"]
     size = f"{ws >> 30}G" if ws % (1 << 30) == 0 else f"{ws >> 20}M" if ws % (1 << 20) == 0 else f"{ws >> 10}K"
     return (f"chase/{line['pattern']}/ws:{size}/backend:baremetal/guest:{line['guest_page']}/host:{line['ept_page']}"
-            f"/vpid:{line['vpid']}/ept-levels:{line['ept_levels']}")
+            f"/tlb-tag:{line['vpid']}/ept-levels:{line['ept_levels']}")  # VPID or ASID: the serial key stays vpid
 
 
 def model_rows():

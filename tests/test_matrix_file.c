@@ -161,3 +161,23 @@ Test(matrix_file, canonical_round_trip)
 	matrix_plan_free(&p);
 	matrix_plan_free(&q);
 }
+
+/* A matrix written with the names both vendors share (tlb-tag,
+ * probe-nested-fault) is the same matrix as with the VMX names: the same
+ * canonical form and hash, each alias written once under its first name. */
+Test(matrix_file, aliases_are_one_option)
+{
+	struct matrix_plan p, q;
+	char err[768] = "";
+	cr_assert_eq(parse("backend = qemu\ntlb-tag = off\nprobe-nested-fault = true\n", &p, err), 0, "%s", err);
+	cr_assert_eq(parse("backend = qemu\nvpid = off\nprobe-ept-violation = true\n", &q, err), 0, "%s", err);
+	char *a = matrix_plan_canonical(&p), *b = matrix_plan_canonical(&q);
+	cr_assert_not_null(a);
+	cr_assert_str_eq(a, b);
+	cr_assert(strstr(a, "vpid = off\n") && strstr(a, "probe-ept-violation = true\n"), "%s", a);
+	cr_assert(!strstr(a, "tlb-tag") && !strstr(a, "probe-nested-fault"), "%s", a);
+	free(a);
+	free(b);
+	matrix_plan_free(&p);
+	matrix_plan_free(&q);
+}

@@ -243,7 +243,7 @@ Test(pmu, derived_metrics_from_the_hypervisors_recorded_counts)
 	cr_assert_not_null(line, "%s", je.text);
 	struct cell c;
 	cr_assert_eq(serial_line_to_cell(line, BACKEND_BOCHS, &c), 0);
-	cr_assert_str_eq(c.name, "chase/random/ws:1M/backend:bochs/guest:4k/host:2m/vpid:on/ept-levels:4");
+	cr_assert_str_eq(c.name, "chase/random/ws:1M/backend:bochs/guest:4k/host:2m/tlb-tag:on/ept-levels:4");
 	struct cell_result r;
 	result_init(&r, &c);
 	serial_line_to_result(line, 2e9, &r);

@@ -18,7 +18,7 @@ static const struct command {
 	{ "merge", cmd_merge, "join the shards (or per-host runs) of one matrix into one results file" },
 	{ "compare", cmd_compare, "compare two runs: per-cell change, Mann-Whitney U, verdict" },
 	{ "strategies", cmd_strategies, "rank huge-page strategies of a run against native" },
-	{ "iso", cmd_iso, "write a bootable ISO of tlbvisor's VMX hypervisor for a real machine" },
+	{ "iso", cmd_iso, "write a bootable image of tlbvisor's hypervisor (VMX or SVM; BIOS or UEFI) for a real machine" },
 	{ "ingest", cmd_ingest, "turn a bare-metal serial log into results JSON" },
 	{ "help", NULL, "show this help (also: tlbvisor COMMAND --help)" },
 	{ "version", NULL, "print the version" },

@@ -144,8 +144,12 @@ static const struct dimension host_pages = { "host page", "known host pages are 
 					     COUNT(nhost_pages), 0, host_page_item, host_page_format };
 static const struct dimension guest_pages = { "guest page", "known guest pages are 4k, 2m, 1g", 3,
 					      COUNT(nguest_pages), 0, guest_page_item, guest_page_format };
+/* The tagged guest TLB: VPID under VMX, ASID under SVM. --tlb-tag and --vpid
+ * are one dimension; each error names the option given. */
 static const struct dimension vpids = { "vpid", "give on, off or on,off", 2, COUNT(nvpids), COUNT(vpid_given),
 					vpid_item, vpid_format };
+static const struct dimension tlb_tags = { "tlb-tag", "give on, off or on,off", 2, COUNT(nvpids), COUNT(vpid_given),
+					   vpid_item, vpid_format };
 static const struct dimension ept_levels = { "EPT depth", "give 4, 5 or 4,5", 2, COUNT(nept_levels),
 					     COUNT(levels_given), levels_item, levels_format };
 
@@ -234,7 +238,7 @@ static const struct number guest_mem = { NUMBER_SIZE, CFG(guest_mem), 0, 0, ANY,
 static const struct number exit_every = { NUMBER_U64, CFG(exit_every), 0, 1, ANY, false,
 					  "give a positive number of accesses" };
 static const struct number exit_ticks = { NUMBER_U64, CFG(exit_ticks), 0, 1, 4294967295.0, false,
-					  "give a number of VMX-preemption-timer ticks from 1 to 4294967295" };
+					  "give a number of timer ticks from 1 to 4294967295" };
 static const struct number guest_timeout = { NUMBER_SECONDS, CFG(guest_timeout), 0, 0, 86400, true,
 					     "give seconds (e.g. 60)" };
 static const struct number vmx_timeout = { NUMBER_SECONDS, CFG(vmx_timeout), 0, 0, ANY, true,
@@ -331,6 +335,7 @@ const struct cli_option run_matrix_options[] = {
 	DIMENSION("host-page", host_pages),
 	DIMENSION("guest-page", guest_pages),
 	DIMENSION("vpid", vpids),
+	DIMENSION("tlb-tag", tlb_tags),
 	DIMENSION("ept-levels", ept_levels),
 	{ "exit-cost", CLI_FLAG, offsetof(struct run_request, matrix.exit_cost), NULL, NULL },
 	NUMBER("repetitions", repetitions),
@@ -343,7 +348,8 @@ const struct cli_option run_matrix_options[] = {
 	NUMBER("exit-every-ticks", exit_ticks),
 	NUMBER("guest-timeout", guest_timeout),
 	{ "raw-events", CLI_VALUE, 0, set_raw_events, NULL },
-	{ "probe-ept-violation", CLI_FLAG, CFG(probe_ept_violation), NULL, NULL },
+	{ "probe-ept-violation", CLI_FLAG, CFG(probe_nested_fault), NULL, NULL },
+	{ "probe-nested-fault", CLI_FLAG, CFG(probe_nested_fault), NULL, NULL }, /* its name for both vendors */
 };
 const int run_nmatrix_options = sizeof run_matrix_options / sizeof *run_matrix_options;
 
@@ -448,6 +454,26 @@ static bool canonical_option(struct text *t, const struct run_request *r, const 
 	return false;
 }
 
+/* Do two options write the same thing (--tlb-tag and --vpid: the matrix's
+ * one tagged-TLB list; each has its own dimension only for its messages)? */
+static bool same_target(const struct cli_option *a, const struct cli_option *b)
+{
+	if (a->kind != b->kind || a->parse != b->parse || a->offset != b->offset)
+		return false;
+	if (a->parse == set_dimension)
+		return ((const struct dimension *)a->data)->count == ((const struct dimension *)b->data)->count;
+	return a->data == b->data;
+}
+
+/* A second name of an earlier option of the list. */
+static bool is_alias(const struct cli_option *list, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (same_target(&list[j], &list[i]))
+			return true;
+	return false;
+}
+
 int run_request_canonical(const struct run_request *r, char *buf, size_t len, const char **missing)
 {
 	struct text t = { buf, len, 0, false };
@@ -456,8 +482,10 @@ int run_request_canonical(const struct run_request *r, char *buf, size_t len, co
 	for (int i = 0; i < run_nhost_options; i++)
 		if (!strcmp(run_host_options[i].name, "backend"))
 			canonical_option(&t, r, &run_host_options[i]);
+	/* An alias is written once, under its first name, so that a matrix
+	 * hashes the same whichever name it was given with. */
 	for (int i = 0; i < run_nmatrix_options; i++)
-		if (!canonical_option(&t, r, &run_matrix_options[i]) && !*missing)
+		if (!is_alias(run_matrix_options, i) && !canonical_option(&t, r, &run_matrix_options[i]) && !*missing)
 			*missing = run_matrix_options[i].name;
 	return t.overflow || *missing ? -1 : (int)t.used;
 }

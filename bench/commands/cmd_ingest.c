@@ -23,7 +23,7 @@ static const char help[] =
 	"usage: tlbvisor ingest SERIAL.LOG --out results.json [--csv FILE] [--tsc-ghz F]\n\n"
 	"Turns the JSON lines tlbvisor's hypervisor printed on the serial console into\n"
 	"results JSON (Google Benchmark schema, backend 'baremetal'). The TSC rate comes\n"
-	"from the log (CPUID.15H) unless --tsc-ghz gives it.\n";
+	"from the log (CPUID.15H, or measured against the PIT) unless --tsc-ghz gives it.\n";
 
 int cmd_ingest(int argc, char **argv)
 {
@@ -65,7 +65,7 @@ int cmd_ingest(int argc, char **argv)
 	if (tsc_hz <= 0)
 		tsc_hz = (double)json_int(log.hello, "tsc_hz");
 	if (tsc_hz <= 0) {
-		fprintf(stderr, "tlbvisor ingest: the processor does not report its TSC rate (CPUID.15H); give it with --tsc-ghz\n");
+		fprintf(stderr, "tlbvisor ingest: the log has no TSC rate (the hypervisor found neither CPUID.15H nor a PIT to measure it against); give it with --tsc-ghz\n");
 		serial_log_free(&log);
 		return EXIT_USAGE;
 	}
@@ -88,7 +88,12 @@ int cmd_ingest(int argc, char **argv)
 	json_t *extra = json_object();
 	json_object_set_new(extra, "cpu_model", json_string(json_str(log.hello, "cpu")));
 	json_object_set_new(extra, "tsc_hz", json_real(tsc_hz));
-	json_object_set_new(extra, "tsc_source", json_string(o.tsc_hz > 0 ? "--tsc-ghz" : "the hypervisor (CPUID.15H)"));
+	/* The hypervisor says where its rate came from (cpuid_15h, pit); logs
+	 * from before it said so had only CPUID.15H. */
+	const char *hv_source = json_str(log.hello, "tsc_source");
+	char source[80];
+	snprintf(source, sizeof source, "the hypervisor (%s)", hv_source[0] ? hv_source : "cpuid_15h");
+	json_object_set_new(extra, "tsc_source", json_string(o.tsc_hz > 0 ? "--tsc-ghz" : source));
 	json_object_set(extra, "hypervisor", log.hello);
 	json_object_set_new(extra, "ingested_from", json_string(in));
 	json_object_set_new(extra, "completed", json_boolean(log.done));

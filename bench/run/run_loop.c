@@ -44,9 +44,9 @@ static void run_batches(const struct backend_env *env, struct cell_result *resul
 		if (!ctx)
 			continue;
 		json_object_set_new(extra, backend_name(be), ctx);
-		json_t *probe = json_object_get(ctx, "probe_ept_violation");
-		if (env->cfg->probe_ept_violation && probe)
-			fprintf(stderr, "tlbvisor: %s EPT-violation probe: %s\n", backend_name(be), json_str(probe, "reason"));
+		json_t *probe = json_object_get(ctx, "probe_nested_fault");
+		if (env->cfg->probe_nested_fault && probe)
+			fprintf(stderr, "tlbvisor: %s nested-fault probe: %s\n", backend_name(be), json_str(probe, "reason"));
 	}
 }
 

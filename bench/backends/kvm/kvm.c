@@ -13,6 +13,7 @@
 #include "bench/host/host_caps.h"
 #include "bench/run/run_loop.h"
 #include "hv/kvm/kvm_guest.h"
+#include "lib/sysfs.h"
 #include "lib/units.h"
 
 /* vCPU stats reported per phase (those present on this kernel). */
@@ -146,7 +147,7 @@ static bool shadow_paging(const struct host_caps *h)
 {
 	for (int i = 0; i < h->nkvm_params; i++) {
 		const char *n = h->kvm_params[i].name, *v = h->kvm_params[i].value;
-		if ((strstr(n, ".ept") || strstr(n, ".npt")) && (v[0] == 'Y' || v[0] == '1'))
+		if ((strstr(n, ".ept") || strstr(n, ".npt")) && sysfs_value_yes(v))
 			return false;
 	}
 	return true;

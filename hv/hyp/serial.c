@@ -1,6 +1,7 @@
-#include "console.h"
+#include "serial.h"
 
-#include "io.h"
+#include "hv/common/fmt.h"
+#include "x86.h"
 
 #define COM1 0x3f8
 #define DEBUG_PORT 0xe9
@@ -34,16 +35,10 @@ void kputs(const char *s)
 
 static void put_unsigned(uint64_t v, unsigned base, int width, char pad)
 {
-	char buf[24];
-	int n = 0;
-	do {
-		buf[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	while (n < width && n < 24)
-		buf[n++] = pad;
-	while (n)
-		kputc(buf[--n]);
+	char buf[72];
+	struct fmt_buf f = fmt_init(buf, sizeof buf);
+	fmt_uint(&f, v, base, width > 0 ? (unsigned)width : 0, pad);
+	kputs(buf);
 }
 
 void kvprintf(const char *fmt, va_list ap)
@@ -135,6 +130,6 @@ void panic(const char *fmt, ...)
 	uint64_t rsp, rflags;
 	__asm__ volatile("mov %%rsp, %0; pushfq; pop %1" : "=r"(rsp), "=r"(rflags));
 	kprintf("panic state: cr0=%lx cr3=%lx cr4=%lx rsp=%lx rflags=%lx efer=%lx\n",
-		READ_CR(0), READ_CR(3), READ_CR(4), rsp, rflags, rdmsr(0xc0000080));
+		READ_CR(0), READ_CR(3), READ_CR(4), rsp, rflags, rdmsr(MSR_EFER));
 	machine_stop(1);
 }

@@ -2,6 +2,7 @@
  * Freestanding, and fuzzed from user space (tests/fuzz). */
 #include "matrix_parse.h"
 
+#include "cmdline_keys.h"
 #include "hv/common/measure.h"
 #include "hv/common/textparse.h"
 #include "hv/paging/paging.h"
@@ -101,11 +102,11 @@ int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why)
 			p++;
 		unsigned klen = (unsigned)(p - key);
 		if (*p != '=') {
-			if (word_eq(key, klen, "probe_ept_violation")) {
+			if (word_eq(key, klen, HV_FLAG_PROBE)) {
 				m->probe_ept_violation = true;
 				continue;
 			}
-			if (word_eq(key, klen, "exit_cost")) {
+			if (word_eq(key, klen, HV_FLAG_EXIT_COST)) {
 				m->exit_cost = true;
 				continue;
 			}
@@ -121,29 +122,29 @@ int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why)
 		unsigned vlen = (unsigned)(p - val);
 		int rc;
 		uint64_t v;
-		if (word_eq(key, klen, "ws")) rc = each_item(val, vlen, HV_MAX_LIST, &m->nws, item_ws, m);
-		else if (word_eq(key, klen, "guest")) rc = each_item(val, vlen, 3, &m->nguest, item_guest, m);
-		else if (word_eq(key, klen, "ept")) rc = each_item(val, vlen, 3, &m->nept, item_ept, m);
-		else if (word_eq(key, klen, "levels")) rc = each_item(val, vlen, 2, &m->nlevels, item_levels, m);
-		else if (word_eq(key, klen, "vpid")) rc = each_item(val, vlen, 2, &m->nvpid, item_vpid, m);
-		else if (word_eq(key, klen, "pattern")) rc = each_item(val, vlen, 2, &m->npatterns, item_pattern, m);
-		else if (word_eq(key, klen, "reps")) { rc = text_parse_uint(val, vlen, &v); m->reps = (unsigned)v; if (!rc && (v < 1 || v > MEASURE_MAX_REPS)) rc = -1; }
-		else if (word_eq(key, klen, "max_warmup")) { rc = text_parse_uint(val, vlen, &v); m->max_warmup = (unsigned)v; if (!rc && (v < 1 || v > 1000)) rc = -1; }
-		else if (word_eq(key, klen, "min_cycles")) rc = text_parse_uint(val, vlen, &m->min_cycles);
-		else if (word_eq(key, klen, "stride")) rc = text_parse_size(val, vlen, &m->stride);
-		else if (word_eq(key, klen, "group")) rc = text_parse_size(val, vlen, &m->group);
-		else if (word_eq(key, klen, "seed")) rc = text_parse_uint(val, vlen, &m->seed);
-		else if (word_eq(key, klen, "exit_ticks")) {
+		if (word_eq(key, klen, HV_KEY_WS)) rc = each_item(val, vlen, HV_MAX_LIST, &m->nws, item_ws, m);
+		else if (word_eq(key, klen, HV_KEY_GUEST)) rc = each_item(val, vlen, 3, &m->nguest, item_guest, m);
+		else if (word_eq(key, klen, HV_KEY_NESTED)) rc = each_item(val, vlen, 3, &m->nept, item_ept, m);
+		else if (word_eq(key, klen, HV_KEY_LEVELS)) rc = each_item(val, vlen, 2, &m->nlevels, item_levels, m);
+		else if (word_eq(key, klen, HV_KEY_TLB_TAG)) rc = each_item(val, vlen, 2, &m->nvpid, item_vpid, m);
+		else if (word_eq(key, klen, HV_KEY_PATTERN)) rc = each_item(val, vlen, 2, &m->npatterns, item_pattern, m);
+		else if (word_eq(key, klen, HV_KEY_REPS)) { rc = text_parse_uint(val, vlen, &v); m->reps = (unsigned)v; if (!rc && (v < 1 || v > MEASURE_MAX_REPS)) rc = -1; }
+		else if (word_eq(key, klen, HV_KEY_MAX_WARMUP)) { rc = text_parse_uint(val, vlen, &v); m->max_warmup = (unsigned)v; if (!rc && (v < 1 || v > 1000)) rc = -1; }
+		else if (word_eq(key, klen, HV_KEY_MIN_CYCLES)) rc = text_parse_uint(val, vlen, &m->min_cycles);
+		else if (word_eq(key, klen, HV_KEY_STRIDE)) rc = text_parse_size(val, vlen, &m->stride);
+		else if (word_eq(key, klen, HV_KEY_GROUP)) rc = text_parse_size(val, vlen, &m->group);
+		else if (word_eq(key, klen, HV_KEY_SEED)) rc = text_parse_uint(val, vlen, &m->seed);
+		else if (word_eq(key, klen, HV_KEY_EXIT_TICKS)) {
 			rc = text_parse_uint(val, vlen, &m->exit_ticks);
-			/* the VMX-preemption timer value is a 32-bit field */
+			/* the VMX-preemption timer value is a 32-bit field (SDM 25.5.1) */
 			if (!rc && (m->exit_ticks == 0 || m->exit_ticks > 0xffffffffull))
 				rc = -1;
 		}
-		else if (word_eq(key, klen, "exit_every")) rc = text_parse_uint(val, vlen, &m->exit_every);
-		else if (word_eq(key, klen, "watchdog_ticks")) rc = text_parse_uint(val, vlen, &m->watchdog_ticks);
-		else if (word_eq(key, klen, "pmu")) rc = each_item(val, vlen, 4, &m->npmu_raw, item_pmu, m);
+		else if (word_eq(key, klen, HV_KEY_EXIT_EVERY)) rc = text_parse_uint(val, vlen, &m->exit_every);
+		else if (word_eq(key, klen, HV_KEY_WATCHDOG_TICKS)) rc = text_parse_uint(val, vlen, &m->watchdog_ticks);
+		else if (word_eq(key, klen, HV_KEY_PMU)) rc = each_item(val, vlen, 4, &m->npmu_raw, item_pmu, m);
 		else {
-			*why = "unknown key on the command line (known: ws guest ept levels vpid pattern reps max_warmup min_cycles stride group seed exit_ticks exit_every watchdog_ticks pmu probe_ept_violation exit_cost)";
+			*why = "unknown key on the command line (known: " HV_KEYS_KNOWN ")";
 			return -1;
 		}
 		if (rc < 0) {

@@ -1,6 +1,7 @@
-/* Console on COM1 and the Bochs/QEMU debug port 0xE9; a small printf. */
-#ifndef TLBVISOR_VMX_CONSOLE_H
-#define TLBVISOR_VMX_CONSOLE_H
+/* The hypervisor's output: COM1 (115200 8N1) and the Bochs/QEMU debug port
+ * 0xE9, a small printf, and how the machine stops. */
+#ifndef TLBVISOR_HYP_SERIAL_H
+#define TLBVISOR_HYP_SERIAL_H
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
-/* Port I/O, MSRs, CPUID and control registers for the hypervisor. */
-#ifndef TLBVISOR_VMX_IO_H
-#define TLBVISOR_VMX_IO_H
+/* Port I/O, MSRs, CPUID, the TSC and control registers for the hypervisor. */
+#ifndef TLBVISOR_HYP_X86_H
+#define TLBVISOR_HYP_X86_H
 
 #include <stdint.h>
 
@@ -29,6 +29,17 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, 
 {
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+#define MSR_EFER 0xc0000080
+#define EFER_NXE (1ull << 11)
+#define CR4_LA57 (1ull << 12)
 
 #define READ_CR(n) ({ uint64_t v; __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v)); v; })
 #define WRITE_CR(n, v) __asm__ volatile("mov %0, %%cr" #n ::"r"((uint64_t)(v)) : "memory")

@@ -2,8 +2,8 @@
  * memory map, minus the first MiB, the hypervisor image, the modules and the
  * boot information; first-fit allocation of aligned blocks. Physical memory
  * is identity-mapped below 4 GiB, so an address is also a pointer. */
-#ifndef TLBVISOR_VMX_PMEM_H
-#define TLBVISOR_VMX_PMEM_H
+#ifndef TLBVISOR_HYP_PMEM_H
+#define TLBVISOR_HYP_PMEM_H
 
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 /* The benchmark matrix on the hypervisor's Multiboot2 command line. */
-#ifndef TLBVISOR_VMX_MATRIX_PARSE_H
-#define TLBVISOR_VMX_MATRIX_PARSE_H
+#ifndef TLBVISOR_HYP_MATRIX_PARSE_H
+#define TLBVISOR_HYP_MATRIX_PARSE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,10 +22,10 @@ struct hv_matrix {
 	unsigned nvpid;
 	unsigned reps, max_warmup;
 	uint64_t min_cycles, stride, group, seed;
-	uint64_t exit_ticks;        /* VMX-preemption timer exit every N ticks (0: off) */
+	uint64_t exit_ticks;        /* a timer exit every N ticks (0: off): VMX-preemption timer ticks, or TSC ticks under SVM */
 	uint64_t exit_every;        /* guest port-I/O exit every N accesses (0: off) */
 	uint64_t watchdog_ticks;    /* TSC ticks a command may take (0: the timer's maximum) */
-	bool probe_ept_violation;   /* first run a cell that touches an unmapped GPA */
+	bool probe_ept_violation;   /* first run a cell that touches a GPA the nested table lacks */
 	bool exit_cost;             /* also time I/O and CPUID exit round trips */
 	uint64_t pmu_raw[4];        /* raw PERFEVTSEL encodings to count besides the architectural events */
 	unsigned npmu_raw;

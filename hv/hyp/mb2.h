@@ -1,8 +1,11 @@
 /* Multiboot2 boot information (Multiboot2 spec 3.6): command line, memory
- * map and modules. */
-#ifndef TLBVISOR_VMX_MB2_H
-#define TLBVISOR_VMX_MB2_H
+ * map, modules, and whether UEFI firmware booted us (GRUB's EFI build passes
+ * the EFI system table, 3.6.12-13; it has exited the boot services unless
+ * the image asks otherwise, which this one does not). */
+#ifndef TLBVISOR_HYP_MB2_H
+#define TLBVISOR_HYP_MB2_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
@@ -19,6 +22,7 @@ struct mb2_info {
 	struct mb2_module modules[MB2_MAX_MODULES];
 	unsigned nmodules;
 	uint64_t info_end;
+	bool efi;                  /* an EFI system-table tag was present */
 };
 
 /* Returns 0, or -1 when the information block is malformed. */

@@ -4,6 +4,8 @@
 #define TAG_CMDLINE 1
 #define TAG_MODULE 3
 #define TAG_MMAP 6
+#define TAG_EFI32_SYSTEM_TABLE 11
+#define TAG_EFI64_SYSTEM_TABLE 12
 
 int mb2_parse(uint64_t info_addr, struct mb2_info *out)
 {
@@ -13,6 +15,7 @@ int mb2_parse(uint64_t info_addr, struct mb2_info *out)
 		return -1;
 	out->cmdline = "";
 	out->nram = out->nmodules = 0;
+	out->efi = false;
 	out->info_end = info_addr + total;
 	for (uint32_t off = 8; off + 8 <= total;) {
 		const uint8_t *tag = base + off;
@@ -21,7 +24,9 @@ int mb2_parse(uint64_t info_addr, struct mb2_info *out)
 			return 0;
 		if (size < 8 || off + size > total)
 			return -1;
-		if (type == TAG_CMDLINE) {
+		if (type == TAG_EFI32_SYSTEM_TABLE || type == TAG_EFI64_SYSTEM_TABLE) {
+			out->efi = true;
+		} else if (type == TAG_CMDLINE) {
 			out->cmdline = (const char *)(tag + 8);
 		} else if (type == TAG_MODULE && size >= 17 && out->nmodules < MB2_MAX_MODULES) {
 			struct mb2_module *m = &out->modules[out->nmodules++];

@@ -96,7 +96,8 @@ boot_gdt:
 	.quad 0
 	.quad 0x00af9a000000ffff        /* 0x08: 64-bit code */
 	.quad 0x00cf92000000ffff        /* 0x10: data */
-	.quad 0, 0                      /* 0x18: host TSS, filled in by hv_main (VM exits need a TR) */
+	.quad 0, 0                      /* 0x18: host TSS, filled in by host_tables (VM exits need a TR) */
+	.quad 0x00cf9a000000ffff        /* 0x28: 32-bit code, for leaving long mode (host_paging.S) */
 boot_gdt_end:
 boot_gdt_ptr:
 	.short boot_gdt_end - boot_gdt - 1
@@ -104,6 +105,7 @@ boot_gdt_ptr:
 
 	.section .bss
 	.balign 4096
+	.globl boot_pml4
 boot_pml4: .skip 4096
 boot_pdpt: .skip 4096
 	.globl boot_pd
