@@ -69,9 +69,9 @@ check("guest 2m on host 4k: flagged as splintered",
       g2h4 and all(e.get("page_size_flagged") and "splintered" in e.get("page_size_note", "") for e in g2h4),
       json.dumps([e.get("page_size_note") for e in g2h4]))
 names = {name for e in by.values() for name in tp_exits(e)}
-check("exit reasons named by SVM exit code (IOIO; CPUID in the CPUID round trip)",
-      all(e.get("exit_reasons_status") == "ok" and "IOIO" in tp_exits(e) for e in chase.values())
-      and "CPUID" in tp_exits(by.get("exit/cpuid/backend:kvm", {})), f"names seen: {sorted(names)}")
+check("exit reasons named by SVM exit code (ioio; cpuid in the CPUID round trip)",
+      all(e.get("exit_reasons_status") == "ok" and "ioio" in tp_exits(e) for e in chase.values())
+      and "cpuid" in tp_exits(by.get("exit/cpuid/backend:kvm", {})), f"names seen: {sorted(names)}")
 paging = doc["context"].get("paging_levels")
 check("the host's paging depth is found: 5 levels (CR4.LA57)", paging == 5, doc["context"].get("paging_levels_how"))
 check("kvm cells record kvm_amd+NPT, NPT as deep as the host's paging (5), 4-level guests",

@@ -28,7 +28,35 @@
 #define GUEST_CR4 0x620ull       /* OSXMMEXCPT OSFXSR PAE */
 #define GUEST_CR4_LA57 0x1000ull /* 5-level paging, SDM Vol. 3A 4.5 */
 #define GUEST_EFER 0xd00ull      /* NXE LMA LME */
-#define GUEST_RFLAGS 0x2ull
+/*
+ * Port I/O from the CPL3 payload: TR holds a busy TSS and RFLAGS.IOPL is 3,
+ * under every backend (KVM, VMX, SVM).
+ *
+ * TR holds a busy 64-bit TSS (type 11, DESC_TYPE_TSS64_BUSY), as on every CPU
+ * after LTR (SDM Vol. 3A 8.2.4, "Task Register"). VMX demands it: VM entry
+ * checks that guest TR's type is 11 in IA-32e mode (SDM Vol. 3C 26.3.1.2,
+ * "Checks on Guest Segment Registers"); with type 9 every entry fails
+ * (reason 0x80000021, Bochs: "VMCS guest incorrect TR type"). AMD's VMRUN
+ * does not check the TR type (APM Vol. 2 15.5.1: its consistency checks omit
+ * it).
+ *
+ * QEMU TCG, the CPU under the emulated kvm_amd and tlbvisor's SVM
+ * hypervisor, caches TR with the available type (9) after LTR, and its
+ * I/O-permission check (target/i386 seg_helper.c, check_io: "TSS must be a
+ * valid 32 bit one") refuses any TR whose cached type is not exactly 9. A
+ * busy TR loaded from the VMCB (what KVM_SET_SREGS gave it) made the
+ * payload's first `out` #GP there: an emulator behaviour, not KVM's or AMD's.
+ *
+ * The TSS I/O permission bitmap is consulted only when CPL > IOPL (SDM Vol. 1
+ * 19.5.1-19.5.2; APM Vol. 1 3.8.3, "Protected-Mode I/O"). With IOPL=3
+ * (RFLAGS bits 13:12) the payload's port I/O never reads it wherever IOPL is
+ * honoured (QEMU TCG, Bochs, kvm_intel and kvm_amd), so type 11 is right
+ * everywhere and no vendor needs its own TR; the ports still exit, every
+ * hypervisor intercepts them. kvm_pvm drops an IOPL set through KVM_SET_REGS;
+ * there the bitmap (guest_layout.c) decides, so it stays. Bit 1 is reserved,
+ * always 1.
+ */
+#define GUEST_RFLAGS 0x3002ull
 
 struct guest_layout {
 	uint64_t cr3;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "hv/common/descriptors.h"
 #include "hv/common/guest_layout.h"
 
 #define CPUID_MAX_ENTRIES 256
@@ -60,35 +61,6 @@ int kvm_guest_set_cpuid(struct kvm_guest *g, unsigned phys_bits, char *err, size
 	return 0;
 }
 
-/*
- * Port I/O from the CPL3 payload: why TR holds a busy TSS and RFLAGS.IOPL is 3.
- *
- * TR holds a busy 64-bit TSS (type 11), as on every CPU after LTR (SDM Vol. 3A
- * "Task Register": LTR marks the descriptor busy). VMX demands it: VM entry
- * checks that guest TR's type is 11 in IA-32e mode (SDM Vol. 3C 26.3.1.2 in
- * the 2016 numbering, "Checks on Guest Segment Registers"); with type 9 every entry
- * fails (hardware reason 0x80000021, Bochs: "VMCS guest incorrect TR type").
- * AMD's VMRUN does not check the TR type (APM Vol. 2 15.5.1, "Basic
- * Operation": its canonicalization and consistency checks omit it).
- *
- * QEMU TCG, the CPU under the emulated kvm_amd, caches TR with the available
- * type (9) after LTR and task switches, and its I/O-permission check
- * (target/i386 seg_helper.c, check_io: "TSS must be a valid 32 bit one")
- * refuses any TR whose cached type is not exactly 9. A busy TR that VMRUN
- * loads from the VMCB (what KVM_SET_SREGS gave it) made the payload's first
- * `out` #GP there: an emulator behaviour, not a property of KVM or of AMD.
- *
- * The TSS I/O permission bitmap is consulted only when CPL > IOPL (SDM Vol. 1
- * 19.5.1-19.5.2 and OUT in Vol. 2B; APM Vol. 1 3.8.3, "Protected-Mode I/O"). With IOPL=3 the
- * payload's port I/O never reads it wherever IOPL is honoured (QEMU TCG,
- * Bochs, kvm_intel and kvm_amd on real CPUs), so type 11 is right everywhere
- * and no vendor needs its own TR. The ports still exit: KVM intercepts every
- * port. kvm_pvm drops an IOPL set through KVM_SET_REGS; there the bitmap
- * (guest_layout.c) decides, as before, so it stays.
- */
-#define TSS_TYPE_BUSY 11
-#define RFLAGS_IOPL3 (3ull << 12) /* RFLAGS bits 13:12, SDM Vol. 1 3.4.3.3 */
-
 static struct kvm_segment seg(uint16_t sel, uint8_t type, uint8_t dpl, bool code)
 {
 	return (struct kvm_segment){
@@ -123,7 +95,7 @@ int kvm_guest_build_state(struct kvm_guest *g, const struct tv_payload_header *h
 	sr.cs = seg(TV_SEL_UCODE, 11, 3, true);
 	sr.ss = sr.ds = sr.es = sr.fs = sr.gs = seg(TV_SEL_UDATA, 3, 3, false);
 	sr.tr = (struct kvm_segment){ .base = TV_TSS_ADDR, .limit = GUEST_TSS_LIMIT, .selector = TV_SEL_TSS,
-				      .type = TSS_TYPE_BUSY, .present = 1 };
+				      .type = DESC_TYPE_TSS64_BUSY, .present = 1 }; /* see guest_layout.h */
 	sr.ldt = (struct kvm_segment){ .type = 2, .present = 1, .unusable = 1 };
 	sr.gdt.base = TV_GDT_ADDR;
 	sr.gdt.limit = GUEST_GDT_LIMIT;
@@ -138,7 +110,7 @@ int kvm_guest_build_state(struct kvm_guest *g, const struct tv_payload_header *h
 		snprintf(err, errlen, "KVM_SET_SREGS (64-bit CPL3 state): %s", strerror(errno));
 		return -1;
 	}
-	struct kvm_regs regs = { .rip = entry, .rsp = TV_USTACK_TOP, .rflags = GUEST_RFLAGS | RFLAGS_IOPL3 };
+	struct kvm_regs regs = { .rip = entry, .rsp = TV_USTACK_TOP, .rflags = GUEST_RFLAGS };
 	if (ioctl(g->vcpu_fd, KVM_SET_REGS, &regs) < 0) {
 		snprintf(err, errlen, "KVM_SET_REGS: %s", strerror(errno));
 		return -1;

@@ -12,6 +12,7 @@
 #include "bench/backends/payload.h"
 #include "bench/host/host_caps.h"
 #include "bench/host/host_virt.h"
+#include "bench/run/run_loop.h"
 #include "hv/kvm/kvm_guest.h"
 #include "lib/units.h"
 
@@ -232,6 +233,11 @@ static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
 				       .guest_levels = guest_levels };
 	int created = kvm_guest_create(&k.g, &gc, err, sizeof err);
 	if (created < 0) {
+		host_mem_free(&mem);
+		/* A signal (EINTR) cut the VM's creation short: the cell is not a
+		 * result, it stays pending for --resume. */
+		if (run_interrupted)
+			return MEASURE_INTERRUPTED;
 		if (created == KVM_GUEST_UNSUPPORTED && guest_levels == 5)
 			result_skip(r, "%s: %s; KVM here: %s", err,
 				    h->cpu_la57 ? "the CPU has LA57 but this KVM does not pass it on"
@@ -241,7 +247,6 @@ static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
 			result_skip(r, "%s; KVM here: %s", err, kvm_kind_words(h->kvm_kind));
 		else
 			result_fail(r, "%s", err);
-		host_mem_free(&mem);
 		return MEASURE_OK;
 	}
 	record_translation(r, h, &knobs, phys_bits, guest_levels);

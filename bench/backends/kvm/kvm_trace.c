@@ -9,9 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "hv/common/exit_reasons.h"
-
-#define RING_PAGES 256
+#include "hv/svm/svm_exit_codes.h"
+#include "hv/vmx/vmx_exit_reasons.h"
 
 static const char *const tracefs_roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 
@@ -78,7 +77,7 @@ void kvm_trace_open_event(struct kvm_trace *t, const char *event, const char *fi
 		return;
 	}
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	t->ring_size = (1 + RING_PAGES) * page;
+	t->ring_size = (1 + KVM_TRACE_RING_PAGES) * page;
 	t->ring = mmap(NULL, t->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (t->ring == MAP_FAILED) {
 		t->ring = NULL;
@@ -110,6 +109,27 @@ uint64_t kvm_trace_count(const struct kvm_trace *t, uint32_t reason)
 	return 0;
 }
 
+/* The vendor tables' names (their handler column is the hypervisor's). */
+#define REASON_CASE(number, name, handler) case number: return #name;
+
+static const char *vmx_exit_name(uint32_t reason)
+{
+	switch (reason) {
+	VMX_EXIT_REASONS(REASON_CASE)
+	default: return NULL;
+	}
+}
+
+static const char *svm_exit_name(uint64_t code)
+{
+	switch (code) {
+	SVM_EXIT_CODES(REASON_CASE)
+	default: return NULL;
+	}
+}
+
+#undef REASON_CASE
+
 const char *kvm_trace_reason_name(const struct kvm_trace *t, uint32_t reason, char *buf, size_t len)
 {
 	const char *name = t->isa == KVM_TRACE_ISA_VMX ? vmx_exit_name(reason)
@@ -128,7 +148,7 @@ void kvm_trace_drain(struct kvm_trace *t)
 	struct perf_event_mmap_page *meta = t->ring;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	uint8_t *data = (uint8_t *)t->ring + page;
-	uint64_t size = (uint64_t)RING_PAGES * page;
+	uint64_t size = (uint64_t)KVM_TRACE_RING_PAGES * page;
 	uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
 	uint64_t tail = meta->data_tail;
 	uint8_t rec[512];

@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Distinct exit reasons counted one by one; more go to "other". */
 #define KVM_TRACE_SLOTS 32
+/* Pages of the sample ring (a power of two, after the metadata page). */
+#define KVM_TRACE_RING_PAGES 256
 
 /* kvm:kvm_exit's isa field (arch/x86/kvm/trace.h: KVM_ISA_VMX, KVM_ISA_SVM). */
 enum kvm_trace_isa { KVM_TRACE_ISA_UNKNOWN = 0, KVM_TRACE_ISA_VMX = 1, KVM_TRACE_ISA_SVM = 2 };
@@ -41,7 +44,8 @@ void kvm_trace_close(struct kvm_trace *t);
 /* Samples counted for one reason. */
 uint64_t kvm_trace_count(const struct kvm_trace *t, uint32_t reason);
 /* The reason's name by the sample's ISA: the VMX basic exit reason or the SVM
- * exit code as named in hv/common/exit_reasons.h, else its number. */
+ * exit code as named in the hypervisor's tables (hv/vmx/vmx_exit_reasons.h,
+ * hv/svm/svm_exit_codes.h), else its number. */
 const char *kvm_trace_reason_name(const struct kvm_trace *t, uint32_t reason, char *buf, size_t len);
 
 #endif
