@@ -124,37 +124,28 @@ Test(trace, vmx_and_svm_reasons_bucketed_across_a_wrapping_ring)
 	kvm_trace_close(&r.t);
 }
 
-/* Names come from the vendor's table by the samples' ISA (one VM, one
+/* Names come from the vendor's table by the sample's ISA (one VM, one
  * vendor); a number the table lacks is shown in hex. */
-static void expect_name(const struct kvm_trace *t, uint32_t reason, const char *want)
-{
-	char buf[24];
-	cr_assert_str_eq(kvm_trace_reason_name(t, reason, buf, sizeof buf), want);
-}
-
 Test(trace, reasons_named_by_the_vendor_table_of_their_isa)
 {
-	struct ring r;
-	ring_init(&r, 0);
-	sample(&r, ISA_VMX, 30);
-	sample(&r, ISA_VMX, 48);
-	publish(&r);
-	kvm_trace_drain(&r.t);
-	expect_name(&r.t, 30, "io_instruction");
-	expect_name(&r.t, 48, "ept_violation");
-	expect_name(&r.t, 10, "cpuid");
-	expect_name(&r.t, 71, "0x47");
-	kvm_trace_close(&r.t);
-
-	ring_init(&r, 0);
-	sample(&r, ISA_SVM, 0x7b);
-	publish(&r);
-	kvm_trace_drain(&r.t);
-	expect_name(&r.t, 0x7b, "ioio");
-	expect_name(&r.t, 0x72, "cpuid");
-	expect_name(&r.t, 0x400, "npf");
-	expect_name(&r.t, 0x10000, "0x10000");
-	kvm_trace_close(&r.t);
+	static const struct {
+		uint32_t isa, reason;
+		const char *name;
+	} want[] = {
+		{ ISA_VMX, 30, "io_instruction" }, { ISA_VMX, 48, "ept_violation" }, { ISA_VMX, 10, "cpuid" },
+		{ ISA_VMX, 71, "0x47" },           { ISA_SVM, 0x7b, "ioio" },        { ISA_SVM, 0x72, "cpuid" },
+		{ ISA_SVM, 0x400, "npf" },         { ISA_SVM, 0x10000, "0x10000" },
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		struct ring r;
+		char buf[24];
+		ring_init(&r, 0);
+		sample(&r, want[i].isa, want[i].reason);
+		publish(&r);
+		kvm_trace_drain(&r.t);
+		cr_assert_str_eq(kvm_trace_reason_name(&r.t, want[i].reason, buf, sizeof buf), want[i].name);
+		kvm_trace_close(&r.t);
+	}
 }
 
 Test(trace, reasons_beyond_the_slots_count_as_other)
