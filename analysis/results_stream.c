@@ -48,16 +48,22 @@ static int fail(struct reader *r, const char *where, const char *what)
 	return 0;
 }
 
-/* An entry is complete: into the view (an error names the file). */
-static int entry_done(struct reader *r)
+/* rc of the view taking a value: 1, or 0 with the error naming the file. */
+static int taken(struct reader *r, int rc)
 {
-	if (results_view_add(r->v, &r->entry, r->err, r->errlen) == 0)
+	if (rc == 0)
 		return 1;
 	char why[512];
 	snprintf(why, sizeof why, "%s", r->err);
 	snprintf(r->err, r->errlen, "%s: %s", r->path, why);
 	r->failed = true;
 	return 0;
+}
+
+/* An entry is complete: into the view. */
+static int entry_done(struct reader *r)
+{
+	return taken(r, results_view_add(r->v, &r->entry, r->err, r->errlen));
 }
 
 static int oom(struct reader *r)
@@ -72,10 +78,11 @@ static int context_done(struct reader *r)
 	r->part = TOP;
 	r->have_context = true;
 	json_t *ctx = results_tree_take(&r->context);
-	int rc = ctx ? results_view_set_context(r->v, ctx, r->err, r->errlen) : (oom(r), -1);
+	if (!ctx)
+		return oom(r);
+	int rc = results_view_set_context(r->v, ctx, r->err, r->errlen);
 	json_decref(ctx);
-	r->failed = rc < 0;
-	return rc == 0;
+	return taken(r, rc);
 }
 
 /* A value in an entry at depth (a scalar, or ENTRY_OTHER: a container). */
