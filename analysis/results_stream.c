@@ -230,8 +230,9 @@ static int on_start(struct reader *r, bool object)
 	}
 }
 
-static int on_end(struct reader *r)
+static int on_end(void *ctx)
 {
+	struct reader *r = ctx;
 	r->depth--;
 	switch (r->part) {
 	case CONTEXT:
@@ -269,11 +270,6 @@ static int on_start_array(void *ctx)
 	return on_start(ctx, false);
 }
 
-static int on_end_container(void *ctx)
-{
-	return on_end(ctx);
-}
-
 static const yajl_callbacks callbacks = {
 	.yajl_null = on_null,
 	.yajl_boolean = on_boolean,
@@ -282,9 +278,9 @@ static const yajl_callbacks callbacks = {
 	.yajl_string = on_string,
 	.yajl_start_map = on_start_map,
 	.yajl_map_key = on_key,
-	.yajl_end_map = on_end_container,
+	.yajl_end_map = on_end,
 	.yajl_start_array = on_start_array,
-	.yajl_end_array = on_end_container,
+	.yajl_end_array = on_end,
 };
 
 /* yajl's complaint about the bytes at line, in the reader's words. */
