@@ -1,6 +1,7 @@
 #include "results_entry.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,9 +190,12 @@ int results_entry_from_json(struct results_entry *e, json_t *x)
 		const char *inner;
 		json_t *y;
 		json_object_foreach(val, inner, y) {
-			char path[256];
-			if (snprintf(path, sizeof path, "%s.%s", k, inner) < (int)sizeof path &&
-			    !json_is_object(y) && !json_is_array(y) && set_json(e, path, true, y) < 0)
+			char *path = malloc(strlen(k) + strlen(inner) + 2);
+			if (path)
+				sprintf(path, "%s.%s", k, inner);
+			int rc = path ? set_json(e, path, true, y) : -1;
+			free(path);
+			if (rc < 0)
 				return -1;
 		}
 	}

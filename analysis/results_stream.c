@@ -31,10 +31,10 @@ struct reader {
 	int depth;              /* containers open */
 	int skip_to;            /* SKIP: the depth at which the skipped value ends */
 	enum part after_skip;
-	char key[256];          /* the key of the value being read at DOCUMENT or ENTRY depth */
-	size_t keylen;          /* its length; > sizeof key - 1: too long to be one we keep */
-	char path_key[512];     /* ENTRY + 1: "key.inner" */
-	size_t path_len;
+	char *key;              /* the key of the value being read at DOCUMENT or ENTRY depth */
+	size_t keylen, key_cap;
+	char *path_key;         /* ENTRY + 1: "key.inner" */
+	size_t path_len, path_cap;
 	struct results_entry entry;
 	struct results_tree context;
 	bool have_context, have_benchmarks;
@@ -89,9 +89,9 @@ static int context_done(struct reader *r)
 static int value_in_entry(struct reader *r, int depth, struct entry_value v, const char *s, size_t len)
 {
 	int rc = 0;
-	if (depth == ENTRY && r->keylen < sizeof r->key)
+	if (depth == ENTRY)
 		rc = results_entry_set(&r->entry, r->key, r->keylen, false, v, s, len);
-	else if (depth == ENTRY + 1 && r->path_len < sizeof r->path_key)
+	else if (depth == ENTRY + 1)
 		rc = results_entry_set(&r->entry, r->path_key, r->path_len, true, v, s, len);
 	return rc < 0 ? oom(r) : 1;
 }
@@ -155,25 +155,40 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 	return scalar(r, (struct entry_value){ .kind = ENTRY_STRING }, (const char *)s, len);
 }
 
+/* k (len bytes) at offset at of *buf, NUL-terminated; -1 when out of memory. */
+static int put_text(char **buf, size_t *cap, size_t at, const char *k, size_t len)
+{
+	if (*cap < at + len + 1) {
+		size_t n = 2 * (at + len + 1) + 64;
+		char *p = realloc(*buf, n);
+		if (!p)
+			return -1;
+		*buf = p;
+		*cap = n;
+	}
+	memcpy(*buf + at, k, len);
+	(*buf)[at + len] = '\0';
+	return 0;
+}
+
 static int on_key(void *ctx, const unsigned char *k, size_t len)
 {
 	struct reader *r = ctx;
+	const char *key = (const char *)k;
 	if (memchr(k, '\0', len))
 		return fail(r, "", "a key holds \\u0000");
 	if (r->part == CONTEXT)
-		return results_tree_key(&r->context, (const char *)k, len) < 0 ? oom(r) : 1;
+		return results_tree_key(&r->context, key, len) < 0 ? oom(r) : 1;
 	if ((r->part == TOP && r->depth == DOCUMENT) || (r->part == IN_ENTRY && r->depth == ENTRY)) {
-		/* A key too long to be one of ours is kept as none. */
 		r->keylen = len;
-		r->key[0] = '\0';
-		if (len < sizeof r->key) {
-			memcpy(r->key, k, len);
-			r->key[len] = '\0';
-		}
-	} else if (r->part == IN_ENTRY && r->depth == ENTRY + 1) {
+		return put_text(&r->key, &r->key_cap, 0, key, len) < 0 ? oom(r) : 1;
+	}
+	if (r->part == IN_ENTRY && r->depth == ENTRY + 1) {
 		r->path_len = r->keylen + 1 + len;
-		if (r->path_len < sizeof r->path_key)
-			snprintf(r->path_key, sizeof r->path_key, "%s.%.*s", r->key, (int)len, (const char *)k);
+		if (put_text(&r->path_key, &r->path_cap, 0, r->key, r->keylen) < 0 ||
+		    put_text(&r->path_key, &r->path_cap, r->keylen, ".", 1) < 0 ||
+		    put_text(&r->path_key, &r->path_cap, r->keylen + 1, key, len) < 0)
+			return oom(r);
 	}
 	return 1;
 }
@@ -356,6 +371,8 @@ int results_view_load_stream(FILE *f, const char *path, struct results_view *v, 
 	free(buf);
 	results_entry_free(&r.entry);
 	results_tree_free(&r.context);
+	free(r.key);
+	free(r.path_key);
 	if (r.failed)
 		results_view_free(v);
 	return r.failed ? -1 : 0;

@@ -115,14 +115,16 @@ Test(results_stream, same_view_as_the_jansson_path)
 
 Test(results_stream, a_file_of_many_read_blocks)
 {
-	/* About 4 MB: entries cross the 1 MiB blocks the reader parses. */
+	/* About 20 MB: entries cross the 1 MiB blocks the reader parses; keys
+	 * longer than any of the table are counters all the same. */
 	char *text;
 	size_t len;
 	FILE *f = open_memstream(&text, &len);
 	fputs("{\"context\":{},\"benchmarks\":[", f);
 	for (int i = 0; i < 20000; i++)
-		fprintf(f, "%s{\"name\":\"cell/%d\",\"run_type\":\"iteration\",\"cycles_per_access\":%d.25,\"pad\":\"%0100d\"}",
-			i ? ",\n" : "", i, i + 1, i);
+		fprintf(f, "%s{\"name\":\"cell/%d\",\"run_type\":\"iteration\",\"cycles_per_access\":%d.25,\"pad\":\"%0100d\","
+			"\"long%0400d\":%d,\"n\":{\"long%0400d\":1}}",
+			i ? ",\n" : "", i, i + 1, i, i, i, i);
 	fputs("]}", f);
 	fclose(f);
 	cr_assert_gt(len, 3u << 20);
@@ -133,6 +135,8 @@ Test(results_stream, a_file_of_many_read_blocks)
 	assert_same_views(&s, &j);
 	cr_assert_eq(s.n, 20000);
 	cr_assert_float_eq(results_view_find(&s, "cell/19999")->reps[0], 20000.25, 0);
+	cr_assert_eq(results_view_find(&s, "cell/7")->ncounters, 1);
+	cr_assert_float_eq(results_view_find(&s, "cell/7")->counters[0].value, 7, 0);
 	results_view_free(&s);
 	results_view_free(&j);
 	free(text);
