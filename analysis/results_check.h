@@ -5,10 +5,11 @@
 #ifndef TLBVISOR_RESULTS_CHECK_H
 #define TLBVISOR_RESULTS_CHECK_H
 
-#include <jansson.h>
 #include <stddef.h>
 
+#include "results_entry.h"
+
 /* 0, or -1 with err. index: the entry's position in 'benchmarks'. */
-int results_check_entry(json_t *e, long index, char *err, size_t errlen);
+int results_check_entry(const struct results_entry *e, long index, char *err, size_t errlen);
 
 #endif

@@ -29,47 +29,33 @@ static int oom(char *err, size_t errlen)
 	return -1;
 }
 
-/* The one stored copy of a string value of e ("" when absent). */
-static const char *value(struct results_view *v, json_t *e, const char *key)
+/* The one stored copy of a string field of e ("" when absent). */
+static const char *value(struct results_view *v, const struct results_entry *e, const struct entry_value *field)
 {
-	return strmap_intern(&v->interned, &v->strings, json_str(e, key));
+	return strmap_intern(&v->interned, &v->strings, entry_string(e, field));
 }
 
-/* Numbers every entry has, kept elsewhere in the view or not per cell. */
-static int standard_key(const char *k)
+/* The counters of the first entry: what the report's counter columns show.
+ * A key written twice keeps its last value, as a JSON object does. */
+static int keep_counters(struct results_view *v, struct cell_view *c, const struct results_entry *e)
 {
-	static const char *const keys[] = { "family_index", "per_family_instance_index", "threads", "repetitions",
-					    "repetition_index", "iterations", "real_time", "cpu_time", "ws_bytes",
-					    "cycles_per_access", "ns_per_access" };
-	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-		if (!strcmp(k, keys[i]))
-			return 1;
-	return 0;
-}
-
-/* The counters of the first entry: what the report's counter columns show. */
-static int keep_counters(struct results_view *v, struct cell_view *c, json_t *e)
-{
-	const char *k;
-	json_t *x;
-	int n = 0;
-	json_object_foreach(e, k, x)
-		n += json_is_number(x) && !standard_key(k);
-	c->counters = n ? calloc((size_t)n, sizeof *c->counters) : NULL;
-	if (n && !c->counters)
+	c->counters = e->ncounters ? calloc((size_t)e->ncounters, sizeof *c->counters) : NULL;
+	if (e->ncounters && !c->counters)
 		return -1;
-	json_object_foreach(e, k, x) {
-		if (!json_is_number(x) || standard_key(k))
-			continue;
-		const char *key = strmap_intern(&v->interned, &v->strings, k);
+	for (int i = 0; i < e->ncounters; i++) {
+		const char *key = strmap_intern(&v->interned, &v->strings, entry_counter_key(e, &e->counters[i]));
 		if (!key)
 			return -1;
-		c->counters[c->ncounters++] = (struct view_counter){ key, json_number_value(x) };
+		int k = 0;
+		while (k < c->ncounters && c->counters[k].key != key) /* interned: one pointer per key */
+			k++;
+		c->counters[k] = (struct view_counter){ key, e->counters[i].value };
+		c->ncounters += k == c->ncounters;
 	}
 	return 0;
 }
 
-static struct cell_view *new_cell(struct results_view *v, const char *name, json_t *e)
+static struct cell_view *new_cell(struct results_view *v, const char *name, const struct results_entry *e)
 {
 	if (v->n == v->cap) {
 		int cap = v->cap ? v->cap * 2 : 256;
@@ -85,22 +71,22 @@ static struct cell_view *new_cell(struct results_view *v, const char *name, json
 	if (!c->name || strmap_put(&v->by_name, c->name, (uint32_t)v->n) < 0)
 		return NULL;
 	v->n++;
-	c->status = json_str(e, "status")[0] ? value(v, e, "status")
-		    : json_is_true(json_object_get(e, "error_occurred")) ? "failed" : "ok";
-	c->reason = value(v, e, "error_message");
-	c->backend = value(v, e, "backend");
-	c->pattern = value(v, e, "pattern");
-	c->guest_page = value(v, e, "guest_page");
-	c->host_page = value(v, e, "host_page");
-	c->ws = value(v, e, "ws");
-	c->effective_page = value(v, e, "effective_page");
-	c->note = value(v, e, "page_size_note");
-	c->pmu_status = value(v, e, "pmu_status");
-	c->exit_reasons_status = value(v, e, "exit_reasons_status");
-	c->vpid = value(v, e, "vpid");
-	c->second_level = value(v, e, "second_level");
-	c->ws_bytes = (uint64_t)json_integer_value(json_object_get(e, "ws_bytes"));
-	c->flagged = json_is_true(json_object_get(e, "page_size_flagged"));
+	c->status = entry_string(e, &e->status)[0] ? value(v, e, &e->status)
+		    : e->error_occurred.kind == ENTRY_TRUE ? "failed" : "ok";
+	c->reason = value(v, e, &e->error_message);
+	c->backend = value(v, e, &e->backend);
+	c->pattern = value(v, e, &e->pattern);
+	c->guest_page = value(v, e, &e->guest_page);
+	c->host_page = value(v, e, &e->host_page);
+	c->ws = value(v, e, &e->ws);
+	c->effective_page = value(v, e, &e->effective_page);
+	c->note = value(v, e, &e->page_size_note);
+	c->pmu_status = value(v, e, &e->pmu_status);
+	c->exit_reasons_status = value(v, e, &e->exit_reasons_status);
+	c->vpid = value(v, e, &e->vpid);
+	c->second_level = value(v, e, &e->second_level);
+	c->ws_bytes = e->ws_bytes.integer ? (uint64_t)e->ws_bytes.whole : 0;
+	c->flagged = e->page_size_flagged.kind == ENTRY_TRUE;
 	c->median = c->cv = c->ns_median = NAN;
 	if (!c->status || !c->reason || !c->backend || !c->pattern || !c->guest_page || !c->host_page ||
 	    !c->ws || !c->effective_page || !c->note || !c->pmu_status || !c->exit_reasons_status || !c->vpid ||
@@ -124,27 +110,34 @@ static int add_rep(struct cell_view *c, double x)
 	return 0;
 }
 
-int results_view_add(struct results_view *v, json_t *e, char *err, size_t errlen)
+int results_view_add(struct results_view *v, const struct results_entry *e, char *err, size_t errlen)
 {
 	long index = v->entries++;
 	if (results_check_entry(e, index, err, errlen) < 0)
 		return -1;
-	const char *name = json_str(e, "run_name")[0] ? json_str(e, "run_name") : json_str(e, "name");
+	const char *name = entry_cell_name(e);
 	struct cell_view *c = (struct cell_view *)results_view_find(v, name);
 	if (!c && !(c = new_cell(v, name, e)))
 		return oom(err, errlen);
-	const char *run_type = json_str(e, "run_type"), *agg = json_str(e, "aggregate_name");
-	double cycles = json_number_value(json_object_get(e, "cycles_per_access"));
+	const char *run_type = entry_string(e, &e->run_type), *agg = entry_string(e, &e->aggregate_name);
+	double cycles = entry_number(&e->cycles_per_access);
 	if (!strcmp(run_type, "iteration") && !strcmp(c->status, "ok")) {
 		if (add_rep(c, cycles) < 0)
 			return oom(err, errlen);
 	} else if (!strcmp(agg, "median")) {
 		c->median = cycles;
-		json_t *ns = json_object_get(e, "ns_per_access");
-		c->ns_median = ns ? json_number_value(ns) : NAN;
+		c->ns_median = e->ns_per_access.kind != ENTRY_ABSENT ? entry_number(&e->ns_per_access) : NAN;
 	} else if (!strcmp(agg, "cv"))
-		c->cv = json_number_value(json_object_get(e, "real_time"));
+		c->cv = entry_number(&e->real_time);
 	return 0;
+}
+
+int results_view_add_json(struct results_view *v, json_t *entry, char *err, size_t errlen)
+{
+	struct results_entry e = { 0 };
+	int rc = results_entry_from_json(&e, entry) < 0 ? oom(err, errlen) : results_view_add(v, &e, err, errlen);
+	results_entry_free(&e);
+	return rc;
 }
 
 int results_view_build(json_t *doc, struct results_view *v, char *err, size_t errlen)
@@ -160,7 +153,7 @@ int results_view_build(json_t *doc, struct results_view *v, char *err, size_t er
 	size_t i;
 	json_t *e;
 	json_array_foreach(list, i, e)
-		if (results_view_add(v, e, err, errlen) < 0) {
+		if (results_view_add_json(v, e, err, errlen) < 0) {
 			results_view_free(v);
 			return -1;
 		}

@@ -1,9 +1,10 @@
 /* A results document (Google Benchmark JSON from any backend) seen as cells:
  * the entries of each run_name gathered, with the repetition values and the
- * median. Entries are added one at a time, so a file of a million cells is
- * read entry by entry (results_stream.h) and never held whole; each entry is
- * checked as it comes, and a value that cannot be a measurement is refused
- * with the cell and the field named. Reads results only. */
+ * median. Entries are added one at a time (struct results_entry), so a file
+ * of a million cells is read entry by entry (results_stream.h) and never
+ * held whole; each entry is checked as it comes, and a value that cannot be
+ * a measurement is refused with the cell and the field named. Reads results
+ * only. */
 #ifndef TLBVISOR_RESULTS_VIEW_H
 #define TLBVISOR_RESULTS_VIEW_H
 
@@ -11,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "analysis/results_entry.h"
 #include "lib/json_util.h"
 #include "lib/strmap.h"
 
@@ -50,7 +52,9 @@ void results_view_init(struct results_view *v);
 int results_view_set_context(struct results_view *v, json_t *ctx, char *err, size_t errlen);
 /* One entry of the 'benchmarks' array; -1 with err when it is not a valid
  * tlbvisor results entry (the cell, the entry and the field named). */
-int results_view_add(struct results_view *v, json_t *entry, char *err, size_t errlen);
+int results_view_add(struct results_view *v, const struct results_entry *e, char *err, size_t errlen);
+/* The same for an entry that jansson holds (the history, tests, fuzzing). */
+int results_view_add_json(struct results_view *v, json_t *entry, char *err, size_t errlen);
 /* Context and every entry of a whole document (tests, fuzzing, the history). */
 int results_view_build(json_t *doc, struct results_view *v, char *err, size_t errlen);
 void results_view_free(struct results_view *v);

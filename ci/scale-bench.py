@@ -13,10 +13,10 @@ the child). Usage:
 
 Shapes: 'lean' (default) is each cell as the results writer lays it out, with
 the Google Benchmark and tlbvisor cell keys but without backend counters:
-REPS iteration entries plus the median and cv aggregates, about 1.7 KB of
+REPS iteration entries plus the median and cv aggregates, about 3.5 KB of
 JSON per cell at 3 repetitions. 'full' copies every key of a real native
 cell (phase faults, page-size counters, PMU status) and all five aggregates,
-about 8 KB per cell: reading it is bound by JSON decoding (jansson).
+about 9 KB per cell: reading it is bound by JSON parsing (yajl).
 NEW is BASE with every value 3% higher, so compare has work on every cell.
 """
 import argparse

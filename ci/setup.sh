@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(gcc meson ninja-build pkg-config python3 libcriterion-dev libjansson-dev libpfm4-dev libsqlite3-dev libinih-dev gnuplot-nox
+PACKAGES=(gcc meson ninja-build pkg-config python3 libcriterion-dev libjansson-dev libyajl-dev libpfm4-dev libsqlite3-dev libinih-dev gnuplot-nox
 	sqlite3 chromium clang libclang-rt-dev libbenchmark-tools python3-scipy
 	bochs bochsbios vgabios bochs-term grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
 	qemu-system-x86 ovmf busybox-static cpio kmod)

@@ -285,7 +285,7 @@ int history_load_view(struct history *h, int64_t run_id, struct results_view *v,
 			json_t *e;
 			json_array_foreach(entries, i, e)
 				if (rc == 0)
-					rc = results_view_add(v, e, err, errlen);
+					rc = results_view_add_json(v, e, err, errlen);
 			json_decref(entries);
 		}
 		sqlite3_finalize(st);

@@ -124,9 +124,14 @@ int results_read_cells(json_t *benchmarks, double tsc_hz, struct cell_result **c
 	}
 	size_t i;
 	json_t *e;
+	struct results_entry checked = { 0 };
 	json_array_foreach(benchmarks, i, e) {
 		/* A file may come from anywhere: every value is checked first. */
-		if (results_check_entry(e, (long)i, err, errlen) < 0)
+		if (results_entry_from_json(&checked, e) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		if (results_check_entry(&checked, (long)i, err, errlen) < 0)
 			goto fail;
 		const struct strmap_slot *s = strmap_find(&by_name, entry_name(e));
 		struct cell_result *r = s ? &(*cells)[s->value] : NULL;
@@ -148,9 +153,11 @@ int results_read_cells(json_t *benchmarks, double tsc_hz, struct cell_result **c
 			read_iteration(e, r);
 	}
 	strmap_free(&by_name);
+	results_entry_free(&checked);
 	return 0;
 fail:
 	strmap_free(&by_name);
+	results_entry_free(&checked);
 	free(*cells);
 	*cells = NULL;
 	*n = 0;

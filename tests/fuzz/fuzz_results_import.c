@@ -1,24 +1,68 @@
-/* Fuzz what reads results JSON: the view and its checks, compare,
- * strategies, the report's Markdown, and the import into an (in-memory)
- * history. */
+/* Fuzz what reads results JSON: the streaming reader that report and
+ * compare use (yajl events, on any bytes) against the same view built from
+ * jansson's tree (the history's way), which must agree on every cell when
+ * both accept the file; the view and its checks, compare, strategies, the
+ * report's Markdown, and the import into an (in-memory) history. */
 #include <jansson.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "analysis/compare.h"
 #include "analysis/report.h"
+#include "analysis/results_stream.h"
 #include "analysis/strategies.h"
 #include "bench/results/history.h"
 
+static int same_number(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* The two readers saw the same cells. */
+static void check_same(const struct results_view *a, const struct results_view *b)
+{
+	if (a->n != b->n || a->entries != b->entries)
+		abort();
+	for (int i = 0; i < a->n; i++) {
+		const struct cell_view *x = &a->cells[i], *y = &b->cells[i];
+		if (strcmp(x->name, y->name) || strcmp(x->status, y->status) || strcmp(x->backend, y->backend) ||
+		    strcmp(x->ws, y->ws) || x->ws_bytes != y->ws_bytes || x->flagged != y->flagged ||
+		    x->nreps != y->nreps || x->ncounters != y->ncounters || !same_number(x->median, y->median) ||
+		    !same_number(x->cv, y->cv) || !same_number(x->ns_median, y->ns_median))
+			abort();
+		for (int r = 0; r < x->nreps; r++)
+			if (!same_number(x->reps[r], y->reps[r]))
+				abort();
+		for (int c = 0; c < x->ncounters; c++)
+			if (strcmp(x->counters[c].key, y->counters[c].key) ||
+			    !same_number(x->counters[c].value, y->counters[c].value))
+				abort();
+	}
+	if (!json_equal(a->context, b->context))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_t *doc = json_loadb((const char *)data, size, 0, NULL);
-	if (!doc)
-		return 0;
 	char err[512];
+	struct results_view streamed, v;
+	FILE *in = fmemopen((void *)data, size, "r");
+	int streamed_ok = in && size && results_view_load_stream(in, "fuzz.json", &streamed, err, sizeof err) == 0;
+	if (in)
+		fclose(in);
+	json_t *doc = json_loadb((const char *)data, size, 0, NULL);
+	if (!doc) {
+		if (streamed_ok)
+			results_view_free(&streamed);
+		return 0;
+	}
 	FILE *null = fopen("/dev/null", "w");
-	struct results_view v;
 	if (results_view_build(doc, &v, err, sizeof err) == 0) {
+		if (streamed_ok)
+			check_same(&streamed, &v);
 		struct compare_options o = { 0.05, 0.05 };
 		struct compare_summary s;
 		compare_runs(&v, &v, &o, null, &s, err, sizeof err);
@@ -26,6 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		report_markdown(&v, null);
 		results_view_free(&v);
 	}
+	if (streamed_ok)
+		results_view_free(&streamed);
 	fclose(null);
 	struct history h;
 	if (history_open(&h, ":memory:", err, sizeof err) == 0) {
