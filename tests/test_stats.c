@@ -90,3 +90,16 @@ Test(stats, drift_verdict)
 	cr_assert(d.p < DRIFT_ALPHA && !d.unstable);
 	cr_assert_eq(drift_test(tiny, 2, &d), -1);
 }
+
+#include "workloads/refclock.h"
+
+/* The reference chain does the work it claims (its sum proves every add
+ * ran) and gives a ratio; its value depends on the machine, so only its
+ * sign is a property. */
+Test(refclock, chain_runs)
+{
+	uint64_t sum = 0;
+	refclock_run(100, 3, &sum);
+	cr_assert_eq(sum, 100ull * REFCLOCK_CHAIN * 3);
+	cr_assert(refclock_ratio_ppm() > 0);
+}
