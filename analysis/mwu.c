@@ -71,11 +71,17 @@ int mwu_test(const double *x, size_t n1, const double *y, size_t n2, struct mwu 
 	out->u1 = r1 - a * (a + 1) / 2.0;
 	double u_min = fmin(out->u1, a * b - out->u1);
 	if (!ties && n1 <= EXACT_MAX && n2 <= EXACT_MAX) {
+		/* count_le(i, j, u) depends on nothing else: filled once, shared by
+		 * every test (comparing many cells stays linear). */
 		static double memo[EXACT_MAX + 1][EXACT_MAX + 1][EXACT_MAX * EXACT_MAX + 1];
-		for (size_t i = 0; i <= n1; i++)
-			for (size_t j = 0; j <= n2; j++)
-				for (size_t u = 0; u <= n1 * n2; u++)
-					memo[i][j][u] = -1;
+		static int memo_ready;
+		if (!memo_ready) {
+			for (size_t i = 0; i <= EXACT_MAX; i++)
+				for (size_t j = 0; j <= EXACT_MAX; j++)
+					for (size_t u = 0; u <= EXACT_MAX * EXACT_MAX; u++)
+						memo[i][j][u] = -1;
+			memo_ready = 1;
+		}
 		double total = 1;
 		for (size_t i = 1; i <= n1; i++)
 			total = total * (double)(n2 + i) / (double)i; /* C(n1+n2, n1) */
@@ -95,4 +101,24 @@ int mwu_test(const double *x, size_t n1, const double *y, size_t n2, struct mwu 
 		z = 0;
 	out->p = erfc(z / sqrt(2.0));
 	return 0;
+}
+
+double mwu_min_p(size_t n1, size_t n2)
+{
+	if (!n1 || !n2)
+		return 1;
+	if (n1 > 64 || n2 > 64)
+		return 0; /* far below any sensible alpha */
+	static double cache[65][65];
+	if (cache[n1][n2] == 0) {
+		double x[64], y[64];
+		for (size_t i = 0; i < n1; i++)
+			x[i] = (double)i;
+		for (size_t i = 0; i < n2; i++)
+			y[i] = (double)(n1 + i);
+		struct mwu t;
+		mwu_test(x, n1, y, n2, &t);
+		cache[n1][n2] = t.p;
+	}
+	return cache[n1][n2];
 }

@@ -14,5 +14,9 @@ struct mwu {
 
 /* Returns -1 when either sample is empty. */
 int mwu_test(const double *x, size_t n1, const double *y, size_t n2, struct mwu *out);
+/* The smallest p-value the test can give with samples of these sizes (the
+ * two samples fully separated): at or above alpha, no difference can ever be
+ * significant. 1 when a sample is empty. */
+double mwu_min_p(size_t n1, size_t n2);
 
 #endif

@@ -1,13 +1,20 @@
 #include "plots.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "baseline.h"
+#include "escape.h"
 #include "lib/process.h"
+#include "lib/strmap.h"
+
+#define MAX_LINES 64
 
 /* A configuration: the cell name without its working set. */
 static void config_key(const char *name, char *key, size_t len)
@@ -21,125 +28,142 @@ static void config_key(const char *name, char *key, size_t len)
 	snprintf(key, len, "%.*s%s", (int)(ws - name), name, rest ? rest : "");
 }
 
-static int by_ws(const void *a, const void *b)
+struct point {
+	uint32_t line;
+	const struct cell_view *c;
+};
+
+static int by_line_then_ws(const void *a, const void *b)
 {
-	const struct cell_view *x = *(const struct cell_view *const *)a, *y = *(const struct cell_view *const *)b;
-	return (x->ws_bytes > y->ws_bytes) - (x->ws_bytes < y->ws_bytes);
+	const struct point *x = a, *y = b;
+	if (x->line != y->line)
+		return (x->line > y->line) - (x->line < y->line);
+	return (x->c->ws_bytes > y->c->ws_bytes) - (x->c->ws_bytes < y->c->ws_bytes);
 }
 
-static int latency_plot(const struct results_view *v, const char *dir, const char *pattern, FILE *script,
+/* Latency versus working set, one line per configuration (at most 64).
+ * Paths in the script are relative: it runs in the plots directory. */
+static int latency_plot(const struct results_view *v, const char *work, const char *pattern, FILE *script,
 			struct plot *p)
 {
-	char keys[64][160];
-	int nkeys = 0;
-	for (int i = 0; i < v->n && nkeys < 64; i++) {
+	struct strmap lines = { 0 };
+	struct str_arena keys = { 0 };
+	const char *line_key[MAX_LINES];
+	struct point *pts = malloc(((size_t)v->n + 1) * sizeof *pts);
+	size_t n = 0;
+	uint32_t nlines = 0;
+	for (int i = 0; pts && i < v->n; i++) {
 		const struct cell_view *c = &v->cells[i];
 		if (strcmp(c->pattern, pattern) || strcmp(c->status, "ok") || isnan(c->median) || !c->ws_bytes)
 			continue;
-		char key[160];
+		char key[1024];
 		config_key(c->name, key, sizeof key);
-		int seen = 0;
-		for (int k = 0; k < nkeys; k++)
-			seen |= !strcmp(keys[k], key);
-		if (!seen)
-			snprintf(keys[nkeys++], sizeof keys[0], "%s", key);
-	}
-	if (!nkeys)
-		return 0;
-	snprintf(p->file, sizeof p->file, "latency-%s.svg", pattern);
-	snprintf(p->title, sizeof p->title, "Latency versus working set (%s chase)", pattern);
-	fprintf(script, "set output '%s/%s'\n", dir, p->file);
-	fprintf(script, "set title '%s'\nset logscale x 2\nset logscale y\nunset logscale cb\n", p->title);
-	fprintf(script, "set xlabel 'working set (bytes)'\nset ylabel 'cycles per access (median)'\n");
-	fprintf(script, "set key outside right top\nset grid\nset format x '%%.0b%%BB'\n");
-	fprintf(script, "plot ");
-	const struct cell_view **pts = calloc((size_t)v->n, sizeof *pts);
-	for (int k = 0; k < nkeys; k++) {
-		char data[4096];
-		snprintf(data, sizeof data, "%s/latency-%s-%d.dat", dir, pattern, k);
-		FILE *f = fopen(data, "w");
-		if (!f)
-			continue;
-		int n = 0;
-		for (int i = 0; i < v->n; i++) {
-			const struct cell_view *c = &v->cells[i];
-			char key[160];
-			config_key(c->name, key, sizeof key);
-			if (!strcmp(key, keys[k]) && !strcmp(c->status, "ok") && !isnan(c->median) && c->ws_bytes)
-				pts[n++] = c;
+		const struct strmap_slot *s = strmap_find(&lines, key);
+		if (!s && nlines < MAX_LINES) {
+			char *copy = str_arena_copy(&keys, key);
+			if (copy && strmap_put(&lines, copy, nlines) == 0)
+				line_key[nlines++] = copy;
+			s = strmap_find(&lines, key);
 		}
-		qsort(pts, (size_t)n, sizeof *pts, by_ws);
-		for (int i = 0; i < n; i++)
-			fprintf(f, "%llu %.6g\n", (unsigned long long)pts[i]->ws_bytes, pts[i]->median);
-		fclose(f);
-		/* The legend: the configuration without the pattern prefix. */
-		const char *label = keys[k];
-		const char *slash = strchr(label + (strncmp(label, "chase/", 6) ? 0 : 6), '/');
-		fprintf(script, "%s'%s' using 1:2 with linespoints lw 2 title '%s'", k ? ", \\\n  " : "", data,
-			slash ? slash + 1 : label);
+		if (s)
+			pts[n++] = (struct point){ s->value, c };
+	}
+	int drawn = 0;
+	if (pts && nlines) {
+		qsort(pts, n, sizeof *pts, by_line_then_ws);
+		snprintf(p->file, sizeof p->file, "latency-%s.svg", pattern);
+		snprintf(p->title, sizeof p->title, "Latency versus working set (%s chase)", pattern);
+		fprintf(script, "set output '%s'\nset title ", p->file);
+		escape_gnuplot(script, p->title);
+		fprintf(script, "\nset logscale x 2\nset logscale y\nunset logscale cb\n"
+				"set xlabel 'working set (bytes)'\nset ylabel 'cycles per access (median)'\n"
+				"set key outside right top\nset grid\nset format x '%%.0b%%BB'\nplot ");
+		for (size_t i = 0; i < n;) {
+			uint32_t line = pts[i].line;
+			char data[64], path[4300];
+			snprintf(data, sizeof data, "latency-%s-%u.dat", pattern, line);
+			snprintf(path, sizeof path, "%s/%s", work, data);
+			FILE *f = fopen(path, "w");
+			for (; i < n && pts[i].line == line; i++)
+				if (f)
+					fprintf(f, "%llu %.6g\n", (unsigned long long)pts[i].c->ws_bytes, pts[i].c->median);
+			if (!f || fclose(f) != 0)
+				continue;
+			/* The legend: the configuration without the pattern prefix. */
+			const char *label = line_key[line];
+			const char *slash = strchr(label + (strncmp(label, "chase/", 6) ? 0 : 6), '/');
+			fprintf(script, "%s'%s' using 1:2 with linespoints lw 2 title ", drawn ? ", \\\n  " : "", data);
+			escape_gnuplot(script, slash ? slash + 1 : label);
+			drawn++;
+		}
+		fprintf(script, "\nunset logscale\nunset title\n");
 	}
 	free(pts);
-	fprintf(script, "\nunset logscale\nunset title\n");
-	return 1;
+	strmap_free(&lines);
+	str_arena_free(&keys);
+	return drawn > 0;
 }
 
 static const char *const pages[] = { "4k", "thp", "2m", "1g" };
 
-static int heat_plot(const struct results_view *v, const char *dir, const char *backend, FILE *script,
+static int page_index(const char *p)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(p, pages[i]))
+			return i;
+	return -1;
+}
+
+static int random_ok(const struct cell_view *c)
+{
+	return !strcmp(c->status, "ok") && !strcmp(c->pattern, "random") && !isnan(c->median);
+}
+
+/* Virtualized / native 4K at the largest working set where both ran. */
+static int heat_plot(const struct results_view *v, const char *work, const char *backend, FILE *script,
 		     struct plot *p)
 {
-	/* The largest working set where this backend and native 4K both ran. */
+	struct baseline natives;
+	if (baseline_build(&natives, v) < 0)
+		return 0;
 	uint64_t ws = 0;
 	for (int i = 0; i < v->n; i++) {
 		const struct cell_view *c = &v->cells[i];
-		if (strcmp(c->backend, backend) || strcmp(c->status, "ok") || strcmp(c->pattern, "random") ||
-		    isnan(c->median) || c->ws_bytes <= ws)
-			continue;
-		for (int j = 0; j < v->n; j++) {
-			const struct cell_view *n = &v->cells[j];
-			if (!strcmp(n->backend, "native") && !strcmp(n->host_page, "4k") && n->ws_bytes == c->ws_bytes &&
-			    !strcmp(n->status, "ok") && !strcmp(n->pattern, "random"))
-				ws = c->ws_bytes;
-		}
+		if (!strcmp(c->backend, backend) && random_ok(c) && c->ws_bytes > ws &&
+		    baseline_find(&natives, "random", c->ws_bytes))
+			ws = c->ws_bytes;
 	}
-	if (!ws)
+	const struct cell_view *native = ws ? baseline_find(&natives, "random", ws) : NULL;
+	baseline_free(&natives);
+	if (!native)
 		return 0;
-	double native = NAN;
-	const char *ws_name = "";
-	for (int j = 0; j < v->n; j++) {
-		const struct cell_view *n = &v->cells[j];
-		if (!strcmp(n->backend, "native") && !strcmp(n->host_page, "4k") && n->ws_bytes == ws &&
-		    !strcmp(n->status, "ok") && !strcmp(n->pattern, "random")) {
-			native = n->median;
-			ws_name = n->ws;
-		}
+	const struct cell_view *grid[4][4] = { { 0 } };
+	for (int i = 0; i < v->n; i++) {
+		const struct cell_view *c = &v->cells[i];
+		int g = page_index(c->guest_page), h = page_index(c->host_page);
+		if (!strcmp(c->backend, backend) && c->ws_bytes == ws && random_ok(c) && g >= 0 && h >= 0 && !grid[g][h])
+			grid[g][h] = c;
 	}
-	char data[4096];
-	snprintf(data, sizeof data, "%s/heat-%s.dat", dir, backend);
-	FILE *f = fopen(data, "w");
+	char data[64], path[4300];
+	snprintf(data, sizeof data, "heat-%s.dat", backend);
+	snprintf(path, sizeof path, "%s/%s", work, data);
+	FILE *f = fopen(path, "w");
 	if (!f)
 		return 0;
 	int points = 0;
 	for (int g = 0; g < 4; g++)
 		for (int h = 0; h < 4; h++)
-			for (int i = 0; i < v->n; i++) {
-				const struct cell_view *c = &v->cells[i];
-				if (!strcmp(c->backend, backend) && c->ws_bytes == ws && !strcmp(c->status, "ok") &&
-				    !strcmp(c->pattern, "random") && !strcmp(c->guest_page, pages[g]) &&
-				    !strcmp(c->host_page, pages[h]) && !isnan(c->median)) {
-					fprintf(f, "%d %d %.4f\n", h, g, c->median / native);
-					points++;
-					break;
-				}
+			if (grid[g][h]) {
+				fprintf(f, "%d %d %.4f\n", h, g, grid[g][h]->median / native->median);
+				points++;
 			}
-	fclose(f);
-	if (!points)
+	if (fclose(f) != 0 || !points)
 		return 0;
 	snprintf(p->file, sizeof p->file, "heat-%s.svg", backend);
-	snprintf(p->title, sizeof p->title, "%s / native 4K at %s (random chase): guest page x host page", backend, ws_name);
-	fprintf(script, "set output '%s/%s'\n", dir, p->file);
-	fprintf(script, "set title '%s'\n", p->title);
-	fprintf(script, "set xlabel 'host page (second-level backing)'\nset ylabel 'guest page'\n");
+	snprintf(p->title, sizeof p->title, "%s / native 4K at %s (random chase): guest page x host page", backend, native->ws);
+	fprintf(script, "set output '%s'\nset title ", p->file);
+	escape_gnuplot(script, p->title);
+	fprintf(script, "\nset xlabel 'host page (second-level backing)'\nset ylabel 'guest page'\n");
 	fprintf(script, "set xtics ('4k' 0, 'thp' 1, '2m' 2, '1g' 3)\nset ytics ('4k' 0, 'thp' 1, '2m' 2, '1g' 3)\n");
 	fprintf(script, "set xrange [-0.5:3.5]\nset yrange [-0.5:3.5]\nset cblabel 'virtualized / native'\nunset key\nunset grid\n");
 	fprintf(script, "set palette defined (0 '#2c7bb6', 1 '#ffffbf', 2 '#d7191c')\n");
@@ -150,44 +174,99 @@ static int heat_plot(const struct results_view *v, const char *dir, const char *
 	return 1;
 }
 
-static int gnuplot(const char *script_path, const char *log_path)
+/* gnuplot in dir (its script names files relative to it). */
+static int gnuplot(const char *dir)
 {
-	char *argv[] = { "gnuplot", (char *)script_path, NULL };
-	struct spawn_options o = { .output_path = log_path };
+	char *argv[] = { "gnuplot", "plots.gp", NULL };
+	struct spawn_options o = { .dir = dir, .output_path = "gnuplot.log" };
 	return spawn_run(argv, &o, NULL);
+}
+
+/* The script and the data, written in work. */
+static int render(const struct results_view *v, const char *work, struct plot *plots, char *why, size_t whylen)
+{
+	char path[4300];
+	snprintf(path, sizeof path, "%s/plots.gp", work);
+	FILE *script = fopen(path, "w");
+	if (!script) {
+		snprintf(why, whylen, "cannot write plots.gp: %s", strerror(errno));
+		return 0;
+	}
+	fprintf(script, "# generated by tlbvisor report; run it in this directory\n"
+			"set terminal svg size 960,540 dynamic font 'sans,11' background '#ffffff'\nset termoption noenhanced\n");
+	int n = 0;
+	static const char *const patterns[] = { "random", "seq" };
+	for (int p = 0; p < 2 && n < PLOTS_MAX; p++)
+		n += latency_plot(v, work, patterns[p], script, &plots[n]);
+	static const char *const backends[] = { "kvm", "bochs", "qemu", "baremetal" };
+	for (int b = 0; b < 4 && n < PLOTS_MAX; b++)
+		n += heat_plot(v, work, backends[b], script, &plots[n]);
+	if (fclose(script) != 0) {
+		snprintf(why, whylen, "cannot write plots.gp: %s", strerror(errno));
+		return 0;
+	}
+	return n;
+}
+
+/* Every file of from moved into to (rename replaces a file or a symbolic
+ * link, never writes through one), then from removed. */
+static int move_all(const char *from, const char *to, char *why, size_t whylen)
+{
+	DIR *d = opendir(from);
+	if (!d) {
+		snprintf(why, whylen, "cannot read %s: %s", from, strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char a[4400], b[4400];
+		snprintf(a, sizeof a, "%s/%s", from, e->d_name);
+		snprintf(b, sizeof b, "%s/%s", to, e->d_name);
+		if (rename(a, b) != 0 && rc == 0) {
+			snprintf(why, whylen, "cannot write %s: %s", b, strerror(errno));
+			rc = -1;
+		}
+		unlink(a);
+	}
+	closedir(d);
+	rmdir(from);
+	return rc;
 }
 
 int plots_render(const struct results_view *v, const char *dir, struct plot *plots, char *why, size_t whylen)
 {
+	struct stat st;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		snprintf(why, whylen, "cannot create %s: %s", dir, strerror(errno));
 		return 0;
 	}
-	char script_path[4096], log_path[4096];
-	snprintf(script_path, sizeof script_path, "%s/plots.gp", dir);
-	snprintf(log_path, sizeof log_path, "%s/gnuplot.log", dir);
-	FILE *script = fopen(script_path, "w");
-	if (!script) {
-		snprintf(why, whylen, "cannot write %s: %s", script_path, strerror(errno));
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(why, whylen, "%s is not a directory; fix: remove it or give another --out", dir);
 		return 0;
 	}
-	fprintf(script, "# generated by tlbvisor report\nset terminal svg size 960,540 dynamic font 'sans,11' background '#ffffff'\nset termoption noenhanced\n");
-	int n = 0;
-	static const char *const patterns[] = { "random", "seq" };
-	for (int p = 0; p < 2 && n < PLOTS_MAX; p++)
-		n += latency_plot(v, dir, patterns[p], script, &plots[n]);
-	static const char *const backends[] = { "kvm", "bochs", "qemu", "baremetal" };
-	for (int b = 0; b < 4 && n < PLOTS_MAX; b++)
-		n += heat_plot(v, dir, backends[b], script, &plots[n]);
-	fclose(script);
+	/* A fresh private directory: nothing planted in the plots directory can
+	 * redirect a write; the finished files are then renamed into it. */
+	char work[4200];
+	snprintf(work, sizeof work, "%s/.plots-XXXXXX", dir);
+	if (!mkdtemp(work)) {
+		snprintf(why, whylen, "cannot create a directory in %s: %s", dir, strerror(errno));
+		return 0;
+	}
+	int n = render(v, work, plots, why, whylen);
+	int rc = n ? gnuplot(work) : 0;
+	if (move_all(work, dir, why, whylen) < 0)
+		return 0;
 	if (!n) {
-		snprintf(why, whylen, "no finished cells to plot");
+		if (!why[0])
+			snprintf(why, whylen, "no finished cells to plot");
 		return 0;
 	}
-	int rc = gnuplot(script_path, log_path);
 	if (rc != 0) {
 		snprintf(why, whylen, rc < 0 ? "gnuplot is not installed; fix: apt-get install gnuplot-nox"
-					     : "gnuplot failed (see %s)", log_path);
+					     : "gnuplot failed (see %s/gnuplot.log)", dir);
 		return 0;
 	}
 	return n;

@@ -7,28 +7,22 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "baseline.h"
+#include "escape.h"
 #include "model.h"
+#include "overhead.h"
+#include "lib/output_file.h"
 #include "plots.h"
-#include "results_view.h"
 #include "strategies.h"
 #include "table.h"
 #include "lib/units.h"
 
-#define MAX_TABLES 64
-
-struct report {
-	struct results_view v;
-	struct table t[MAX_TABLES];
-	int nt;
-	char notes[8][512];
-	int nnotes;
+/* Every section is written once, to Markdown and HTML at the same time
+ * (either may be NULL), straight from the view: nothing of the size of the
+ * run is held in memory. */
+struct out {
+	FILE *md, *html;
 };
-
-static void note(struct report *r, const char *fmt, const char *arg)
-{
-	if (r->nnotes < 8)
-		snprintf(r->notes[r->nnotes++], sizeof r->notes[0], fmt, arg);
-}
 
 static void fmt(char *buf, size_t len, const char *f, double v)
 {
@@ -38,35 +32,25 @@ static void fmt(char *buf, size_t len, const char *f, double v)
 		snprintf(buf, len, f, v);
 }
 
-static void results_table(struct report *r)
+static void results_table(const struct results_view *v, struct out o)
 {
 	static const char *const cols[] = { "cell", ">cycles/access", ">ns/access", ">cv %", ">warm-up passes", "effective page", "note" };
-	struct table *t = &r->t[r->nt++];
-	table_init(t, "Results", "Median over the repetitions after warm-up; cycles are TSC cycles (for exit cells: cycles per exit round trip).", 7, cols);
-	for (int i = 0; i < r->v.n; i++) {
-		const struct cell_view *c = &r->v.cells[i];
+	struct table t;
+	table_begin(&t, o.md, o.html, "Results", "Median over the repetitions after warm-up; cycles are TSC cycles (for exit cells: cycles per exit round trip).", 7, cols);
+	for (int i = 0; i < v->n; i++) {
+		const struct cell_view *c = &v->cells[i];
 		if (strcmp(c->status, "ok"))
 			continue;
-		char cyc[32], ns[32], cv[32], warm[16], n[300];
+		char cyc[32], ns[32], cv[32], warm[32], n[600];
 		fmt(cyc, sizeof cyc, "%.1f", c->median);
 		fmt(ns, sizeof ns, "%.2f", c->ns_median);
 		fmt(cv, sizeof cv, "%.2f", c->cv * 100);
 		fmt(warm, sizeof warm, "%.0f", view_counter(c, "warmup_passes"));
 		snprintf(n, sizeof n, "%s%s", c->flagged ? "flagged: " : "", c->note);
 		const char *vals[] = { c->name, cyc, ns, cv, warm, c->effective_page, n };
-		table_row(t, vals);
+		table_row(&t, vals);
 	}
-}
-
-static double native4k(const struct results_view *v, const struct cell_view *c)
-{
-	for (int j = 0; j < v->n; j++) {
-		const struct cell_view *n = &v->cells[j];
-		if (!strcmp(n->backend, "native") && !strcmp(n->host_page, "4k") && n->ws_bytes == c->ws_bytes &&
-		    !strcmp(n->pattern, c->pattern) && !strcmp(n->status, "ok"))
-			return n->median;
-	}
-	return NAN;
+	table_end(&t);
 }
 
 /* A page name's size; THP maps with 2M leaves where it can. */
@@ -77,50 +61,75 @@ static uint64_t page_bytes(const char *p)
 	return bytes;
 }
 
+static int page_index(uint64_t bytes)
+{
+	return bytes == 1ull << 30 ? 2 : bytes == 2ull << 20 ? 1 : 0;
+}
+
+/* The model for a guest leaf, a second-level leaf and an EPT depth: built
+ * once per combination (18 of them), not once per cell. */
+static const struct model_row *model_for(const char *guest_page, const char *ept_page, unsigned ept_levels)
+{
+	static struct model_row rows[2][3][3];
+	static bool have[2][3][3];
+	uint64_t guest = page_bytes(guest_page), ept = page_bytes(ept_page);
+	int l = ept_levels == 5, g = page_index(guest), e = page_index(ept);
+	if (!have[l][g][e]) {
+		rows[l][g][e] = (struct model_row){ .guest_levels = 4, .ept_levels = ept_levels,
+						    .guest_page = guest, .ept_page = ept };
+		model_compute_one(&rows[l][g][e]);
+		have[l][g][e] = true;
+	}
+	return &rows[l][g][e];
+}
+
 /* Each virtualized cell: extra cycles over native 4K beside the references a
  * TLB miss costs for its guest leaf and effective second-level leaf. */
-static void model_table(struct report *r)
+static void model_table(const struct results_view *v, struct out o)
 {
 	static const char *const cols[] = { "cell", "guest leaf", "2nd-level leaf", ">native refs", ">nested refs",
 					    ">cycles/access", ">native 4K cycles", ">extra cycles", ">ratio" };
-	struct table *t = &r->t[r->nt++];
-	table_init(t, "Nested page walks: model beside measurement",
-		   "References per TLB miss from the nested walker on tables built by the paging engine (4-level guest, EPT depth of the cell or 4), beside the measured cycles over native 4K pages at the same working set.",
-		   9, cols);
-	for (int i = 0; i < r->v.n; i++) {
-		const struct cell_view *c = &r->v.cells[i];
+	struct table t;
+	table_begin(&t, o.md, o.html, "Nested page walks: model beside measurement",
+		    "References per TLB miss from the nested walker on tables built by the paging engine (4-level guest, EPT depth of the cell or 4), beside the measured cycles over native 4K pages at the same working set.",
+		    9, cols);
+	struct baseline natives;
+	if (baseline_build(&natives, v) < 0)
+		natives.n = 0;
+	for (int i = 0; i < v->n; i++) {
+		const struct cell_view *c = &v->cells[i];
 		if (!strcmp(c->backend, "native") || strcmp(c->status, "ok") || strncmp(c->name, "chase/", 6))
 			continue;
-		double n4 = native4k(&r->v, c);
+		const struct cell_view *base = baseline_find(&natives, c->pattern, c->ws_bytes);
+		double n4 = base ? base->median : NAN;
 		const char *leaf = c->effective_page[0] && strcmp(c->effective_page, "?") ? c->effective_page : c->host_page;
-		double levels = view_counter(c, "ept_levels");
-		struct model_row m = { .guest_levels = 4, .ept_levels = isnan(levels) || levels < 4 ? 4 : (unsigned)levels,
-				       .guest_page = page_bytes(c->guest_page), .ept_page = page_bytes(leaf) };
-		model_compute_one(&m);
+		const struct model_row *m = model_for(c->guest_page, leaf, view_counter(c, "ept_levels") == 5 ? 5 : 4);
 		char nr[16], xr[16], cyc[32], nat[32], extra[32], ratio[32];
-		snprintf(nr, sizeof nr, "%u", m.native_refs);
-		if (m.error)
+		snprintf(nr, sizeof nr, "%u", m->native_refs);
+		if (m->error)
 			snprintf(xr, sizeof xr, "-");
 		else
-			snprintf(xr, sizeof xr, "%u", m.nested_refs);
+			snprintf(xr, sizeof xr, "%u", m->nested_refs);
 		fmt(cyc, sizeof cyc, "%.1f", c->median);
 		fmt(nat, sizeof nat, "%.1f", n4);
 		fmt(extra, sizeof extra, "%+.1f", c->median - n4);
 		fmt(ratio, sizeof ratio, "%.3f", c->median / n4);
 		const char *vals[] = { c->name, c->guest_page, leaf, nr, xr, cyc, nat, extra, ratio };
-		table_row(t, vals);
+		table_row(&t, vals);
 	}
+	baseline_free(&natives);
+	table_end(&t);
 }
 
-static void exits_pmu_table(struct report *r)
+static void exits_pmu_table(const struct results_view *v, struct out o)
 {
 	static const char *const cols[] = { "cell", ">build faults", ">measured exits", "exit reasons", "PMU per access", "PMU status" };
-	struct table *t = &r->t[r->nt++];
-	table_init(t, "Exits and PMU counters",
-		   "Faults of the first-touch (build) pass, exits in the measured phase, exit reasons (tracepoint or the hypervisor's histogram), PMU counts per access. Every empty column says why.",
-		   6, cols);
-	for (int i = 0; i < r->v.n; i++) {
-		const struct cell_view *c = &r->v.cells[i];
+	struct table t;
+	table_begin(&t, o.md, o.html, "Exits and PMU counters",
+		    "Faults of the first-touch (build) pass, exits in the measured phase, exit reasons (tracepoint or the hypervisor's histogram), PMU counts per access. Every empty column says why.",
+		    6, cols);
+	for (int i = 0; i < v->n; i++) {
+		const struct cell_view *c = &v->cells[i];
 		if (strcmp(c->status, "ok"))
 			continue;
 		char faults[32], exits[32], reasons[512] = "", pmu[512] = "";
@@ -129,60 +138,61 @@ static void exits_pmu_table(struct report *r)
 			f = view_counter(c, "build_host_faults");
 		fmt(faults, sizeof faults, "%.0f", f);
 		fmt(exits, sizeof exits, "%.0f", view_counter(c, "measure_exits"));
-		const char *k;
-		json_t *val;
 		size_t rl = 0, pl = 0;
-		json_object_foreach(c->first, k, val) {
-			if (!json_is_number(val))
-				continue;
-			if ((!strncmp(k, "exit_", 5) && strcmp(k, "exit_every")) || strstr(k, "_tp_exit_"))
-				rl += (size_t)snprintf(reasons + rl, rl < sizeof reasons ? sizeof reasons - rl : 0, "%s%s=%.0f", rl ? ", " : "", k, json_number_value(val));
-			if (!strncmp(k, "pmu_", 4) && strstr(k, "_per_access"))
-				pl += (size_t)snprintf(pmu + pl, pl < sizeof pmu ? sizeof pmu - pl : 0, "%s%s=%.3g", pl ? ", " : "", k + 4, json_number_value(val));
+		for (int k = 0; k < c->ncounters; k++) {
+			const char *key = c->counters[k].key;
+			double x = c->counters[k].value;
+			if ((!strncmp(key, "exit_", 5) && strcmp(key, "exit_every")) || strstr(key, "_tp_exit_"))
+				rl += (size_t)snprintf(reasons + rl, rl < sizeof reasons ? sizeof reasons - rl : 0, "%s%s=%.0f", rl ? ", " : "", key, x);
+			if (!strncmp(key, "pmu_", 4) && strstr(key, "_per_access"))
+				pl += (size_t)snprintf(pmu + pl, pl < sizeof pmu ? sizeof pmu - pl : 0, "%s%s=%.3g", pl ? ", " : "", key + 4, x);
 		}
 		if (!reasons[0])
-			snprintf(reasons, sizeof reasons, "%s", json_str(c->first, "exit_reasons_status"));
-		const char *vals[] = { c->name, faults, exits, reasons, pmu, json_str(c->first, "pmu_status") };
-		table_row(t, vals);
+			snprintf(reasons, sizeof reasons, "%s", c->exit_reasons_status);
+		const char *vals[] = { c->name, faults, exits, reasons, pmu, c->pmu_status };
+		table_row(&t, vals);
 	}
+	table_end(&t);
 }
 
-static void skipped_table(struct report *r)
+static void skipped_table(const struct results_view *v, struct out o)
 {
 	static const char *const cols[] = { "cell", "status", "reason" };
-	struct table *t = &r->t[r->nt++];
-	table_init(t, "Skipped and failed cells", "Cells this host could not realize (skipped) or that went wrong (failed), with the reason and, where there is one, the fix.", 3, cols);
-	for (int i = 0; i < r->v.n; i++) {
-		const struct cell_view *c = &r->v.cells[i];
+	struct table t;
+	table_begin(&t, o.md, o.html, "Skipped and failed cells", "Cells this host could not realize (skipped) or that went wrong (failed), with the reason and, where there is one, the fix.", 3, cols);
+	for (int i = 0; i < v->n; i++) {
+		const struct cell_view *c = &v->cells[i];
 		if (!strcmp(c->status, "ok"))
 			continue;
 		const char *vals[] = { c->name, c->status, c->reason };
-		table_row(t, vals);
+		table_row(&t, vals);
 	}
+	table_end(&t);
 }
 
-static void warnings_table(struct report *r)
+static void warnings_table(const struct results_view *v, struct out o)
 {
 	static const char *const cols[] = { "cell", "requested host page", "effective", "why" };
-	struct table *t = &r->t[r->nt++];
-	table_init(t, "Effective versus requested page size", "Cells whose translation was not what they asked for (measured from smaps, KVM VM stats or the EPT the hypervisor built).", 4, cols);
-	for (int i = 0; i < r->v.n; i++) {
-		const struct cell_view *c = &r->v.cells[i];
+	struct table t;
+	table_begin(&t, o.md, o.html, "Effective versus requested page size", "Cells whose translation was not what they asked for (measured from smaps, KVM VM stats or the EPT the hypervisor built).", 4, cols);
+	for (int i = 0; i < v->n; i++) {
+		const struct cell_view *c = &v->cells[i];
 		if (!c->flagged)
 			continue;
 		const char *vals[] = { c->name, c->host_page, c->effective_page, c->note };
-		table_row(t, vals);
+		table_row(&t, vals);
 	}
+	table_end(&t);
 }
 
-static void provenance_table(struct report *r)
+static void provenance_table(const struct results_view *v, struct out o)
 {
 	static const char *const cols[] = { "key", "value" };
-	struct table *t = &r->t[r->nt++];
-	table_init(t, "Host and run", NULL, 2, cols);
+	struct table t;
+	table_begin(&t, o.md, o.html, "Host and run", NULL, 2, cols);
 	const char *k;
 	json_t *val;
-	json_object_foreach(r->v.context, k, val) {
+	json_object_foreach(v->context, k, val) {
 		char buf[512];
 		if (json_is_string(val))
 			snprintf(buf, sizeof buf, "%s", json_string_value(val));
@@ -197,69 +207,55 @@ static void provenance_table(struct report *r)
 		else
 			snprintf(buf, sizeof buf, "%s", json_is_true(val) ? "true" : json_is_false(val) ? "false" : "null");
 		const char *vals[] = { k, buf };
-		table_row(t, vals);
+		table_row(&t, vals);
+	}
+	table_end(&t);
+}
+
+static void note(struct out o, const char *text)
+{
+	if (o.md) {
+		fputs("> **Note:** ", o.md);
+		escape_markdown(o.md, text);
+		fputs("\n\n", o.md);
+	}
+	if (o.html) {
+		fputs("<p class=\"note\">", o.html);
+		escape_html(o.html, text);
+		fputs("</p>\n", o.html);
 	}
 }
 
-static int report_build(json_t *doc, struct report *r, char *err, size_t errlen)
+static void notes(const struct results_view *v, struct out o)
 {
-	memset(r, 0, sizeof *r);
-	if (results_view_build(doc, &r->v, err, errlen) < 0)
-		return -1;
-	if (json_is_true(json_object_get(r->v.context, "interrupted")))
-		note(r, "%sThis run was interrupted: only the cells below finished.", "");
+	if (json_is_true(json_object_get(v->context, "interrupted")))
+		note(o, "This run was interrupted: only the cells below finished.");
 	static const char *const vmx[] = { "bochs", "qemu" };
 	for (int i = 0; i < 2; i++) {
-		json_t *b = json_object_get(r->v.context, vmx[i]);
-		if (b && json_is_string(json_object_get(b, "note")))
-			note(r, "%s", json_string_value(json_object_get(b, "note")));
+		json_t *b = json_object_get(v->context, vmx[i]);
+		if (json_is_string(json_object_get(b, "note")))
+			note(o, json_string_value(json_object_get(b, "note")));
 	}
-	results_table(r);
-	model_table(r);
-	struct table *st;
-	int ns;
-	if (strategies_tables(doc, &st, &ns, err, errlen) == 0) {
-		for (int i = 0; i < ns && r->nt < MAX_TABLES - 5; i++)
-			r->t[r->nt++] = st[i];
-		for (int i = MAX_TABLES - 5; i < ns; i++)
-			table_free(&st[i]);
-		free(st);
-	}
-	exits_pmu_table(r);
-	skipped_table(r);
-	warnings_table(r);
-	provenance_table(r);
-	return 0;
 }
 
-static void report_free(struct report *r)
+static void tables(const struct results_view *v, struct out o)
 {
-	for (int i = 0; i < r->nt; i++)
-		table_free(&r->t[i]);
-	results_view_free(&r->v);
+	results_table(v, o);
+	overhead_write(v, o.md, o.html);
+	model_table(v, o);
+	strategies_write(v, o.md, o.html);
+	exits_pmu_table(v, o);
+	skipped_table(v, o);
+	warnings_table(v, o);
+	provenance_table(v, o);
 }
 
-static void write_markdown(const struct report *r, FILE *out, const struct plot *plots, int nplots,
-			   const char *plot_note)
+int report_markdown(const struct results_view *v, FILE *out)
 {
+	struct out o = { out, NULL };
 	fprintf(out, "# tlbvisor report\n\n");
-	for (int i = 0; i < r->nnotes; i++)
-		fprintf(out, "> **Note:** %s\n\n", r->notes[i]);
-	for (int i = 0; i < nplots; i++)
-		fprintf(out, "![%s](plots/%s)\n\n", plots[i].title, plots[i].file);
-	if (plot_note && plot_note[0])
-		fprintf(out, "(No plots: %s.)\n\n", plot_note);
-	for (int i = 0; i < r->nt; i++)
-		table_markdown(&r->t[i], out);
-}
-
-int report_markdown(json_t *doc, FILE *out, char *err, size_t errlen)
-{
-	struct report r;
-	if (report_build(doc, &r, err, errlen) < 0)
-		return -1;
-	write_markdown(&r, out, NULL, 0, NULL);
-	report_free(&r);
+	notes(v, o);
+	tables(v, o);
 	return 0;
 }
 
@@ -280,67 +276,72 @@ static void inline_svg(FILE *out, const char *path)
 	fclose(f);
 }
 
-static void write_html(const struct report *r, FILE *out, const char *plot_dir, const struct plot *plots,
-		       int nplots, const char *plot_note)
+static const char html_head[] =
+	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>tlbvisor report</title>\n"
+	"<style>\nbody{font-family:sans-serif;margin:2em;color:#222;max-width:1400px}\n"
+	"table{border-collapse:collapse;margin:0.5em 0 1.5em 0;font-size:13px}\n"
+	"th,td{border:1px solid #ccc;padding:3px 7px;text-align:left}\nth{background:#f0f0f0}\n"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n.note{background:#fff4ce;border-left:4px solid #e0a800;padding:0.5em 1em}\n"
+	"figure{margin:1em 0}\nfigcaption{font-weight:bold}\n</style>\n</head>\n<body>\n<h1>tlbvisor report</h1>\n";
+
+static void plots_section(struct out o, const char *plot_dir, const struct plot *plots, int nplots, const char *plot_note)
 {
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>tlbvisor report</title>\n"
-	      "<style>\nbody{font-family:sans-serif;margin:2em;color:#222;max-width:1400px}\n"
-	      "table{border-collapse:collapse;margin:0.5em 0 1.5em 0;font-size:13px}\n"
-	      "th,td{border:1px solid #ccc;padding:3px 7px;text-align:left}\nth{background:#f0f0f0}\n"
-	      "td.n{text-align:right;font-variant-numeric:tabular-nums}\n.note{background:#fff4ce;border-left:4px solid #e0a800;padding:0.5em 1em}\n"
-	      "figure{margin:1em 0}\nfigcaption{font-weight:bold}\n</style>\n</head>\n<body>\n<h1>tlbvisor report</h1>\n", out);
-	for (int i = 0; i < r->nnotes; i++) {
-		fputs("<p class=\"note\">", out);
-		html_escape(out, r->notes[i]);
-		fputs("</p>\n", out);
-	}
 	for (int i = 0; i < nplots; i++) {
-		char path[4096];
+		char path[4400];
 		snprintf(path, sizeof path, "%s/%s", plot_dir, plots[i].file);
-		fputs("<figure>\n<figcaption>", out);
-		html_escape(out, plots[i].title);
-		fputs("</figcaption>\n", out);
-		inline_svg(out, path);
-		fputs("</figure>\n", out);
+		fputs("![", o.md);
+		escape_markdown(o.md, plots[i].title);
+		fprintf(o.md, "](plots/%s)\n\n", plots[i].file);
+		fputs("<figure>\n<figcaption>", o.html);
+		escape_html(o.html, plots[i].title);
+		fputs("</figcaption>\n", o.html);
+		inline_svg(o.html, path);
+		fputs("</figure>\n", o.html);
 	}
 	if (plot_note && plot_note[0]) {
-		fputs("<p class=\"note\">No plots: ", out);
-		html_escape(out, plot_note);
-		fputs(".</p>\n", out);
+		fputs("(No plots: ", o.md);
+		escape_markdown(o.md, plot_note);
+		fputs(".)\n\n", o.md);
+		fputs("<p class=\"note\">No plots: ", o.html);
+		escape_html(o.html, plot_note);
+		fputs(".</p>\n", o.html);
 	}
-	for (int i = 0; i < r->nt; i++)
-		table_html(&r->t[i], out);
-	fputs("</body>\n</html>\n", out);
 }
 
-int report_write(json_t *doc, const char *dir, char *err, size_t errlen)
+int report_write(const struct results_view *v, const char *dir, char *err, size_t errlen)
 {
+	struct stat st;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	struct report r;
-	if (report_build(doc, &r, err, errlen) < 0)
-		return -1;
-	char plot_dir[4096], path[4200], why[512] = "";
-	snprintf(plot_dir, sizeof plot_dir, "%s/plots", dir);
-	struct plot plots[PLOTS_MAX];
-	int nplots = plots_render(&r.v, plot_dir, plots, why, sizeof why);
-	snprintf(path, sizeof path, "%s/report.md", dir);
-	FILE *md = fopen(path, "w");
-	snprintf(path, sizeof path, "%s/report.html", dir);
-	FILE *html = fopen(path, "w");
-	if (!md || !html) {
-		snprintf(err, errlen, "cannot write the report in %s: %s", dir, strerror(errno));
-		if (md) fclose(md);
-		if (html) fclose(html);
-		report_free(&r);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "refusing to write the report into %s: it is not a directory; fix: give --out a directory", dir);
 		return -1;
 	}
-	write_markdown(&r, md, plots, nplots, why);
-	write_html(&r, html, plot_dir, plots, nplots, why);
-	fclose(md);
-	fclose(html);
-	report_free(&r);
-	return 0;
+	char plot_dir[4200], md_path[4200], html_path[4200], why[512] = "";
+	snprintf(plot_dir, sizeof plot_dir, "%s/plots", dir);
+	snprintf(md_path, sizeof md_path, "%s/report.md", dir);
+	snprintf(html_path, sizeof html_path, "%s/report.html", dir);
+	struct output_file md, html;
+	if (!output_open(&md, md_path, err, errlen))
+		return -1;
+	if (!output_open(&html, html_path, err, errlen)) {
+		output_abandon(&md);
+		return -1;
+	}
+	struct plot plots[PLOTS_MAX];
+	int nplots = plots_render(v, plot_dir, plots, why, sizeof why);
+	struct out o = { md.f, html.f };
+	fprintf(o.md, "# tlbvisor report\n\n");
+	fputs(html_head, o.html);
+	notes(v, o);
+	plots_section(o, plot_dir, plots, nplots, why);
+	tables(v, o);
+	fputs("</body>\n</html>\n", o.html);
+	if (output_commit(&md, err, errlen) < 0) {
+		output_abandon(&html);
+		return -1;
+	}
+	return output_commit(&html, err, errlen);
 }

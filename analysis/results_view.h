@@ -1,6 +1,9 @@
 /* A results document (Google Benchmark JSON from any backend) seen as cells:
  * the entries of each run_name gathered, with the repetition values and the
- * median. Reads results only. */
+ * median. Entries are added one at a time, so a file of a million cells is
+ * read entry by entry (results_stream.h) and never held whole; each entry is
+ * checked as it comes, and a value that cannot be a measurement is refused
+ * with the cell and the field named. Reads results only. */
 #ifndef TLBVISOR_RESULTS_VIEW_H
 #define TLBVISOR_RESULTS_VIEW_H
 
@@ -9,28 +12,45 @@
 #include <stdint.h>
 
 #include "lib/json_util.h"
+#include "lib/strmap.h"
 
-#define VIEW_MAX_REPS 64
+struct view_counter {
+	const char *key;
+	double value;
+};
 
 struct cell_view {
 	const char *name, *status, *reason;
 	const char *backend, *pattern, *guest_page, *host_page, *ws, *effective_page, *note;
+	const char *pmu_status, *exit_reasons_status;
+	const char *vpid;              /* "on", "off", or "" when the backend has none */
 	uint64_t ws_bytes;
 	bool flagged;
-	json_t *first;                 /* the first entry (iteration 0, or the skip entry) */
-	double reps[VIEW_MAX_REPS];    /* cycles_per_access per repetition */
-	int nreps;
+	double *reps;                  /* cycles_per_access per repetition */
+	int nreps, cap_reps;
 	double median, cv;             /* from the aggregates (median cycles, cv fraction) */
 	double ns_median;
+	struct view_counter *counters; /* the counters of the cell's first entry (not the
+	                                * Google Benchmark keys every entry has) */
+	int ncounters;
 };
 
 struct results_view {
 	struct cell_view *cells;
-	int n;
-	json_t *context;
+	int n, cap;
+	json_t *context;               /* owned */
+	long entries;                  /* entries added so far */
+	struct str_arena strings;      /* names and interned values */
+	struct strmap interned, by_name;
 };
 
-/* Borrowing: the view points into doc, which must outlive it. */
+void results_view_init(struct results_view *v);
+/* Keeps a reference to ctx (a JSON object). */
+int results_view_set_context(struct results_view *v, json_t *ctx, char *err, size_t errlen);
+/* One entry of the 'benchmarks' array; -1 with err when it is not a valid
+ * tlbvisor results entry (the cell, the entry and the field named). */
+int results_view_add(struct results_view *v, json_t *entry, char *err, size_t errlen);
+/* Context and every entry of a whole document (tests, fuzzing, the history). */
 int results_view_build(json_t *doc, struct results_view *v, char *err, size_t errlen);
 void results_view_free(struct results_view *v);
 const struct cell_view *results_view_find(const struct results_view *v, const char *name);

@@ -4,13 +4,14 @@
 #ifndef TLBVISOR_STRATEGIES_H
 #define TLBVISOR_STRATEGIES_H
 
-#include <jansson.h>
 #include <stdio.h>
 
-#include "table.h"
+#include "results_view.h"
 
-/* One table per working set; *tables is malloc'd (free each, then it). */
-int strategies_tables(json_t *doc, struct table **tables, int *n, char *err, size_t errlen);
-int strategies_markdown(json_t *doc, FILE *out, char *err, size_t errlen);
+/* One table per working set, in Markdown and/or HTML (either FILE may be
+ * NULL). Returns the number of tables, or -1 when out of memory. */
+int strategies_write(const struct results_view *v, FILE *md, FILE *html);
+/* The tables in Markdown, or a sentence saying there is nothing to rank. */
+int strategies_markdown(const struct results_view *v, FILE *out, char *err, size_t errlen);
 
 #endif

@@ -1,134 +1,91 @@
 #include "table.h"
 
-#include <stdlib.h>
-#include <string.h>
+#include "escape.h"
 
-static char *dup(const char *s)
+static const char *col_name(const char *col)
 {
-	return strdup(s ? s : "");
+	return col + (col[0] == '>');
 }
 
-void table_init(struct table *t, const char *title, const char *intro, int ncols, const char *const *cols)
+void table_begin(struct table *t, FILE *md, FILE *html, const char *title, const char *intro, int ncols,
+		 const char *const *cols)
 {
-	memset(t, 0, sizeof *t);
-	t->title = dup(title);
-	t->intro = intro ? dup(intro) : NULL;
-	t->ncols = ncols < TABLE_MAX_COLS ? ncols : TABLE_MAX_COLS;
-	for (int c = 0; c < t->ncols; c++) {
-		t->align[c] = cols[c][0] == '>' ? 'r' : 'l';
-		t->head[c] = dup(cols[c] + (cols[c][0] == '>'));
+	*t = (struct table){ .md = md, .html = html, .ncols = ncols < TABLE_MAX_COLS ? ncols : TABLE_MAX_COLS,
+			     .cols = cols };
+	if (md) {
+		fputs("## ", md);
+		escape_markdown(md, title);
+		fputs("\n\n", md);
+		if (intro) {
+			escape_markdown(md, intro);
+			fputs("\n\n", md);
+		}
+	}
+	if (html) {
+		fputs("<h2>", html);
+		escape_html(html, title);
+		fputs("</h2>\n", html);
+		if (intro) {
+			fputs("<p>", html);
+			escape_html(html, intro);
+			fputs("</p>\n", html);
+		}
+	}
+}
+
+static void header(const struct table *t)
+{
+	if (t->md) {
+		fputc('|', t->md);
+		for (int c = 0; c < t->ncols; c++) {
+			fputc(' ', t->md);
+			escape_markdown(t->md, col_name(t->cols[c]));
+			fputs(" |", t->md);
+		}
+		fputs("\n|", t->md);
+		for (int c = 0; c < t->ncols; c++)
+			fputs(t->cols[c][0] == '>' ? "---:|" : "---|", t->md);
+		fputc('\n', t->md);
+	}
+	if (t->html) {
+		fputs("<table>\n<tr>", t->html);
+		for (int c = 0; c < t->ncols; c++) {
+			fputs("<th>", t->html);
+			escape_html(t->html, col_name(t->cols[c]));
+			fputs("</th>", t->html);
+		}
+		fputs("</tr>\n", t->html);
 	}
 }
 
 void table_row(struct table *t, const char *const *values)
 {
-	if (t->nrows == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 16;
-		t->cell = realloc(t->cell, (size_t)t->cap * (size_t)t->ncols * sizeof *t->cell);
-	}
-	for (int c = 0; c < t->ncols; c++)
-		t->cell[t->nrows * t->ncols + c] = dup(values[c]);
-	t->nrows++;
-}
-
-void table_free(struct table *t)
-{
-	for (int i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cell[i]);
-	for (int c = 0; c < t->ncols; c++)
-		free(t->head[c]);
-	free(t->cell);
-	free(t->title);
-	free(t->intro);
-	memset(t, 0, sizeof *t);
-}
-
-/* Markdown cells must not break the table: pipes escaped, newlines folded. */
-static void md_cell(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", out);
-		else if (*s == '\n')
-			fputc(' ', out);
-		else
-			fputc(*s, out);
-	}
-}
-
-void table_markdown(const struct table *t, FILE *out)
-{
-	fprintf(out, "## %s\n\n", t->title);
-	if (t->intro)
-		fprintf(out, "%s\n\n", t->intro);
-	if (!t->nrows) {
-		fprintf(out, "(none)\n\n");
-		return;
-	}
-	fputc('|', out);
-	for (int c = 0; c < t->ncols; c++) {
-		fputc(' ', out);
-		md_cell(out, t->head[c]);
-		fputs(" |", out);
-	}
-	fputs("\n|", out);
-	for (int c = 0; c < t->ncols; c++)
-		fputs(t->align[c] == 'r' ? "---:|" : "---|", out);
-	fputc('\n', out);
-	for (int r = 0; r < t->nrows; r++) {
-		fputc('|', out);
+	if (!t->nrows++)
+		header(t);
+	if (t->md) {
+		fputc('|', t->md);
 		for (int c = 0; c < t->ncols; c++) {
-			fputc(' ', out);
-			md_cell(out, t->cell[r * t->ncols + c]);
-			fputs(" |", out);
+			fputc(' ', t->md);
+			escape_markdown(t->md, values[c]);
+			fputs(" |", t->md);
 		}
-		fputc('\n', out);
+		fputc('\n', t->md);
 	}
-	fputc('\n', out);
-}
-
-void html_escape(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		default: fputc(*s, out);
-		}
-	}
-}
-
-void table_html(const struct table *t, FILE *out)
-{
-	fputs("<h2>", out);
-	html_escape(out, t->title);
-	fputs("</h2>\n", out);
-	if (t->intro) {
-		fputs("<p>", out);
-		html_escape(out, t->intro);
-		fputs("</p>\n", out);
-	}
-	if (!t->nrows) {
-		fputs("<p>(none)</p>\n", out);
-		return;
-	}
-	fputs("<table>\n<tr>", out);
-	for (int c = 0; c < t->ncols; c++) {
-		fputs("<th>", out);
-		html_escape(out, t->head[c]);
-		fputs("</th>", out);
-	}
-	fputs("</tr>\n", out);
-	for (int r = 0; r < t->nrows; r++) {
-		fputs("<tr>", out);
+	if (t->html) {
+		fputs("<tr>", t->html);
 		for (int c = 0; c < t->ncols; c++) {
-			fputs(t->align[c] == 'r' ? "<td class=\"n\">" : "<td>", out);
-			html_escape(out, t->cell[r * t->ncols + c]);
-			fputs("</td>", out);
+			fputs(t->cols[c][0] == '>' ? "<td class=\"n\">" : "<td>", t->html);
+			escape_html(t->html, values[c]);
+			fputs("</td>", t->html);
 		}
-		fputs("</tr>\n", out);
+		fputs("</tr>\n", t->html);
 	}
-	fputs("</table>\n", out);
+}
+
+void table_end(struct table *t)
+{
+	if (t->md)
+		fputs(t->nrows ? "\n" : "(none)\n\n", t->md);
+	if (t->html)
+		fputs(t->nrows ? "</table>\n" : "<p>(none)</p>\n", t->html);
 }

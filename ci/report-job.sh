@@ -8,7 +8,8 @@
 # Environment: TLBVISOR_HISTORY (default results/history.db) is the history
 # to keep between jobs (cache it in your CI); TLBVISOR_GATE=0 reports a
 # regression without failing the job. Exit status: 0, 4 on a significant
-# regression (tlbvisor compare), anything else on an error.
+# regression (tlbvisor compare), 5 when the runs cannot give a verdict (no
+# cell in both, or too few repetitions), anything else on an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh

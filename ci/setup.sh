@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(gcc meson ninja-build pkg-config python3 libcriterion-dev libjansson-dev libpfm4-dev libsqlite3-dev gnuplot-nox
+PACKAGES=(gcc meson ninja-build pkg-config python3 libcriterion-dev libjansson-dev libpfm4-dev libsqlite3-dev libinih-dev gnuplot-nox
 	sqlite3 chromium clang libclang-rt-dev libbenchmark-tools python3-scipy
-	bochs bochsbios vgabios bochs-term grub-pc-bin grub-common xorriso mtools)
+	bochs bochsbios vgabios bochs-term grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
+	qemu-system-x86 ovmf)
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

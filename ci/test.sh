@@ -23,17 +23,43 @@ if [ -x ci/fuzz.sh ]; then
 	bash ci/fuzz.sh || status=$?
 fi
 
+# The closing line: meson tests (and fuzz harnesses) by result, and the checks
+# inside them from each test's own closing line; every skip with its reason.
 python3 - <<'PY'
-import json, os
-passed = failed = skipped = 0
-for log in ("build/meson-logs/testlog.json", "build-asan/meson-logs/sanitized.json", "build-fuzz/fuzz-summary.json"):
+import json, os, re
+closing = re.compile(r"^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$")
+tests = {"passed": 0, "failed": 0, "skipped": 0}
+checks = {"passed": 0, "failed": 0, "skipped": 0}
+skips = []
+for log, label in (("build/meson-logs/testlog.json", ""), ("build-asan/meson-logs/sanitized.json", " (ASan)"),
+                   ("build-fuzz/fuzz-summary.json", "")):
     if not os.path.exists(log):
         continue
     for line in open(log):
-        r = json.loads(line)["result"]
-        if r == "OK": passed += 1
-        elif r == "SKIP": skipped += 1
-        else: failed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+        t = json.loads(line)
+        name, r = t["name"] + label, t["result"]
+        key = "passed" if r == "OK" else "skipped" if r == "SKIP" else "failed"
+        tests[key] += 1
+        out = t.get("stdout") or ""
+        last = None
+        for l in out.splitlines():
+            m = closing.match(l.strip())
+            if m:
+                last = m
+            if l.startswith("SKIP "):
+                skips.append(f"{name}: {l[5:]}")
+        if last:
+            for k, v in zip(("passed", "failed", "skipped"), last.groups()):
+                checks[k] += int(v or 0)
+        else:  # no closing line: the test is one check
+            checks[key] += 1
+        if r == "SKIP" and not any(s.startswith(name + ":") for s in skips):
+            skips.append(f"{name}: skipped without a reason in its output")
+if skips:
+    print("skipped:")
+    for s in skips:
+        print("  " + s)
+print(f"{tests['passed']} passed, {tests['failed']} failed, {tests['skipped']} skipped (tests); "
+      f"{checks['passed']} passed, {checks['failed']} failed, {checks['skipped']} skipped (checks inside them)")
 PY
 exit "$status"

@@ -19,6 +19,11 @@ for n in /dev/* /dev/.[!.]*; do
 	[ -e "$n" ] || [ -L "$n" ] || continue
 	b=${n#/dev/}
 	[ "$b" = kvm ] && continue
+	# A bound /dev/ptmx finds no devpts beside it: point it at pts/ptmx.
+	if [ "$b" = ptmx ] && [ -e /dev/pts/ptmx ]; then
+		ln -s pts/ptmx "$dev/ptmx"
+		continue
+	fi
 	if [ -L "$n" ]; then
 		cp -P "$n" "$dev/$b"
 	elif [ -d "$n" ]; then

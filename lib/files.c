@@ -1,6 +1,10 @@
 #include "files.h"
 
+#include "output_file.h"
+
 #include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +21,33 @@ int file_write(const char *path, const void *data, size_t size, char *err, size_
 	return 0;
 }
 
+char *file_read_all(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct stat st;
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		int e = errno;
+		bool regular = S_ISREG(st.st_mode);
+		fclose(f);
+		errno = !regular ? EINVAL : (size_t)st.st_size > max ? EFBIG : e;
+		return NULL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+	int e = errno;
+	fclose(f);
+	if (!buf || got != (size_t)st.st_size) {
+		free(buf);
+		errno = buf ? (e ? e : EIO) : ENOMEM;
+		return NULL;
+	}
+	buf[got] = 0;
+	*len = got;
+	return buf;
+}
+
 int mkdirs(const char *path)
 {
 	char tmp[4096];
@@ -31,42 +62,11 @@ int mkdirs(const char *path)
 	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-FILE *atomic_file_open(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
-{
-	snprintf(tmp, tmplen, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		snprintf(err, errlen, "cannot write %s: %s; fix: choose a writable --out/--csv path",
-			 tmp, strerror(errno));
-	return f;
-}
-
-int atomic_file_commit(FILE *f, const char *tmp, const char *path, char *err, size_t errlen)
-{
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
-		snprintf(err, errlen, "writing %s failed: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-void atomic_file_abandon(FILE *f, const char *tmp)
-{
-	fclose(f);
-	unlink(tmp);
-}
-
 int atomic_write_parts(const char *path, const char *head, char *const *parts, int n, const char *sep,
 		       const char *tail, char *err, size_t errlen)
 {
-	char tmp[4096];
-	FILE *f = atomic_file_open(path, tmp, sizeof tmp, err, errlen);
+	struct output_file o;
+	FILE *f = output_open(&o, path, err, errlen);
 	if (!f)
 		return -1;
 	fputs(head, f);
@@ -78,5 +78,5 @@ int atomic_write_parts(const char *path, const char *head, char *const *parts, i
 			first = 0;
 		}
 	fputs(tail, f);
-	return atomic_file_commit(f, tmp, path, err, errlen);
+	return output_commit(&o, err, errlen);
 }

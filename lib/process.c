@@ -36,10 +36,12 @@ int spawn_run(char *const argv[], const struct spawn_options *o, struct spawn_re
 	memset(r, 0, sizeof *r);
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
+	if (o->dir)
+		posix_spawn_file_actions_addchdir_np(&fa, o->dir);
 	if (o->stdin_path)
 		posix_spawn_file_actions_addopen(&fa, 0, o->stdin_path, O_RDONLY, 0);
 	if (o->output_path) {
-		posix_spawn_file_actions_addopen(&fa, 1, o->output_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		posix_spawn_file_actions_addopen(&fa, 1, o->output_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
 		posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	}
 	posix_spawnattr_t attr;

@@ -8,7 +8,9 @@
 
 struct spawn_options {
 	const char *stdin_path;       /* NULL: inherited */
-	const char *output_path;      /* stdout and stderr into this file (truncated); NULL: inherited */
+	const char *dir;              /* the child's working directory; NULL: ours */
+	const char *output_path;      /* stdout and stderr into this file (truncated; relative to dir;
+	                               * never through a symbolic link); NULL: inherited */
 	/* The child gets its own process group, so the terminal's Ctrl-C reaches
 	 * tlbvisor only, which then decides whether to stop the child (an
 	 * emulator) or to let it finish (modprobe between unload and load). */

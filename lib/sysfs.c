@@ -27,10 +27,15 @@ long sysfs_read_long(const char *path)
 	return errno || end == line ? -1 : v;
 }
 
+bool sysfs_value_yes(const char *value)
+{
+	return value[0] == 'Y' || value[0] == '1';
+}
+
 bool sysfs_yes(const char *path)
 {
 	char v[16];
-	return sysfs_read(path, v, sizeof v) == 0 && (v[0] == 'Y' || v[0] == '1');
+	return sysfs_read(path, v, sizeof v) == 0 && sysfs_value_yes(v);
 }
 
 /* The value of key on this line, or NULL ("model\t\t: 85" has key "model"). */

@@ -12,6 +12,8 @@ int sysfs_read(const char *path, char *buf, size_t len);
 long sysfs_read_long(const char *path);
 /* Does path hold a yes ("Y" or "1", as module parameters say it)? */
 bool sysfs_yes(const char *path);
+/* Is value (a module parameter's, already read) a yes? */
+bool sysfs_value_yes(const char *value);
 /* The value of the first line of path whose key (before the ':', blanks
  * trimmed) is key; -1 (and "") when there is none. */
 int proc_field(const char *path, const char *key, char *buf, size_t len);

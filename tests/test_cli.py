@@ -1,40 +1,43 @@
 #!/usr/bin/env python3
-"""End-to-end tests of the tlbvisor command line: bad input, small real runs,
-skip reasons, Ctrl-C. Usage: test_cli.py PATH/TO/tlbvisor"""
+"""End-to-end tests of the tlbvisor command line: bad input, small real runs
+checked by value (statuses, statistics, effective pages, CSV columns),
+--stride/--group/--seed down to the chase, skip reasons, Ctrl-C synchronized
+on the rows the run prints, PMU columns and what is derived from them.
+Usage: test_cli.py PATH/TO/tlbvisor"""
+import csv
 import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tvtest  # noqa: E402
-from tvtest import check, finish, kvm_usable, skip  # noqa: E402,F401
-import time
+from tvtest import KVM_FIX, LiveRun, cells, check, finish, kvm_usable, load_json, skip  # noqa: E402
 
 TLBVISOR = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="tlbvisor-cli-")
-
+SANITIZED = bool(os.environ.get("TLBVISOR_SANITIZED"))
 
 
 def run(*args, timeout=600):
     return tvtest.run(TLBVISOR, *args, timeout=timeout)
 
 
+def iterations(entries):
+    return [e for e in entries if e["run_type"] == "iteration"]
 
 
+def aggregate(entries, name):
+    return next(e for e in entries if e.get("aggregate_name") == name)
 
 
-
-
-def cells(doc):
-    """name -> list of entries of that cell (iterations and aggregates)."""
-    out = {}
-    for b in doc["benchmarks"]:
-        out.setdefault(b["run_name"], []).append(b)
-    return out
+def close(a, b, rel=1e-8, tol=1e-7):
+    """Equal but for floating-point rounding (the test recomputes what tlbvisor computed)."""
+    return abs(a - b) <= rel * max(abs(a), abs(b)) + tol
 
 
 def test_help():
@@ -72,49 +75,137 @@ def test_bad_inputs():
         check(f"bad input {' '.join(args)}", ok, f"rc={r.returncode} stderr={r.stderr!r}")
 
 
+def expected_status(name, ctx):
+    """What each cell of the small run must be on this machine, and the words of its reason."""
+    if "/backend:native/" in name:
+        return "ok", ""
+    if not kvm_usable():
+        return "skipped", "/dev/kvm is missing"
+    if "/guest:1g/" in name and not ctx["kvm_guest_1g_pages"]:
+        return "skipped", "guest 1G pages unavailable"
+    return "ok", ""
+
+
+def check_cell_values(name, entries, ctx):
+    """A finished cell by value: its aggregates from its repetitions, ns from cycles, pages."""
+    it = iterations(entries)
+    cyc = [e["cycles_per_access"] for e in it]
+    med, mean = aggregate(entries, "median"), aggregate(entries, "mean")
+    sd, mn, cv = aggregate(entries, "stddev"), aggregate(entries, "min"), aggregate(entries, "cv")
+    ws = entries[0]["ws_bytes"]
+    ok = len(it) == 3 and [e["repetition_index"] for e in it] == [0, 1, 2] and all(c > 0 for c in cyc)
+    ok = ok and close(med["cycles_per_access"], statistics.median(cyc)) and close(mean["cycles_per_access"], statistics.mean(cyc))
+    ok = ok and close(sd["cycles_per_access"], statistics.stdev(cyc)) and close(mn["cycles_per_access"], min(cyc))
+    ok = ok and close(cv["cycles_per_access"], statistics.stdev(cyc) / statistics.mean(cyc))
+    ok = ok and all(close(e["ns_per_access"], e["cycles_per_access"] / ctx["tsc_hz"] * 1e9)
+                    and e["time_unit"] == "ns" and e["real_time"] == e["ns_per_access"] for e in it)
+    ok = ok and it[0]["elements"] == ws // 4096 and it[0]["iterations"] >= it[0]["elements"]
+    check(f"cell {name}: statistics, ns and elements by value", ok, json.dumps(entries[0])[:400])
+    if "/host:4k" in name and "/guest:2m/" not in name:
+        e = it[0]
+        check(f"cell {name}: effective 4k pages, one per page of the working set",
+              e["effective_page"] == "4k" and not e["page_size_flagged"] and e["eff_host_4k_pages"] == ws // 4096
+              and e["eff_host_2m_pages"] == 0 and e["eff_host_1g_pages"] == 0
+              and e["eff_host_requested_fraction"] == 1.0, {k: v for k, v in e.items() if k.startswith("eff")})
+
+
+def check_csv(path, doc):
+    """The CSV's columns, a row per cell, each value the one in the JSON."""
+    rows = list(csv.reader(open(path)))
+    want = ["name", "backend", "pattern", "ws_bytes", "guest_page", "host_page", "status", "reps", "median_cycles",
+            "median_ns", "mean_cycles", "stddev_cycles", "cv", "min_cycles", "effective_page", "page_size_flagged",
+            "warmup_passes", "reason"]
+    check("csv columns", rows and rows[0] == want, rows[:1])
+    by = cells(doc)
+    check("csv has a row per cell, in the matrix order", [r[0] for r in rows[1:]] == list(by), [r[0] for r in rows[1:]])
+    for r in rows[1:]:
+        row = dict(zip(want, r))
+        es = by.get(row["name"])
+        if not es:
+            continue
+        first = es[0]
+        ok = (row["backend"], row["pattern"], int(row["ws_bytes"]), row["host_page"], row["status"]) == \
+            (first["backend"], first["pattern"], first["ws_bytes"], first["host_page"], first["status"])
+        ok = ok and row["guest_page"] == (first["guest_page"] or "")
+        if first["status"] == "ok":
+            def agg(n):
+                return aggregate(es, n)["cycles_per_access"]
+            ok = ok and int(row["reps"]) == len(iterations(es)) and int(row["warmup_passes"]) == first["warmup_passes"]
+            ok = ok and all(abs(float(row[c]) - agg(a)) <= 0.0005 + 1e-9 for c, a in
+                            (("median_cycles", "median"), ("mean_cycles", "mean"), ("stddev_cycles", "stddev"),
+                             ("min_cycles", "min")))
+            ok = ok and abs(float(row["cv"]) - agg("cv")) <= 0.000005 + 1e-12
+            ok = ok and abs(float(row["median_ns"]) - aggregate(es, "median")["ns_per_access"]) <= 0.0005 + 1e-9
+            ok = ok and row["effective_page"] == first["effective_page"]
+            ok = ok and row["page_size_flagged"] == str(int(first["page_size_flagged"]))
+            ok = ok and row["reason"] == first.get("page_size_note", "")
+        else:
+            ok = ok and row["reps"] == "0" and row["reason"] == first["error_message"]
+        check(f"csv row {row['name']} equals the JSON", ok, r)
+
+
 def test_small_run():
-    out, csv = os.path.join(TMP, "small.json"), os.path.join(TMP, "small.csv")
+    out, csv_path = os.path.join(TMP, "small.json"), os.path.join(TMP, "small.csv")
     r = run("run", "--backend", "native,kvm", "--ws", "16k,1m", "--pattern", "random,seq",
             "--host-page", "4k", "--guest-page", "4k,2m,1g", "--repetitions", "3",
-            "--min-time", "0.005", "--out", out, "--csv", csv)
-    check("small run exit status", r.returncode == 0, r.stderr)
-    doc = json.load(open(out))
+            "--min-time", "0.005", "--out", out, "--csv", csv_path, "--no-db")
+    check("small run exit status 0 (no cell failed)", r.returncode == 0, r.stderr)
+    doc = load_json(out)
     by = cells(doc)
     expected = 2 * 2 * 1 + 2 * 3 * 1 * 2  # native: pattern x ws; kvm: pattern x guest x ws
     check("small run cell count", len(by) == expected, f"{len(by)} cells: {list(by)}")
     ctx = doc["context"]
     check("context provenance", ctx["tsc_hz"] > 0 and ctx["kernel"] and "kvm_parameters" in ctx
-          and ctx["cells_total"] == expected, json.dumps(ctx)[:300])
+          and ctx["cells_total"] == expected and ctx["repetitions"] == 3, json.dumps(ctx)[:300])
     for name, entries in by.items():
-        status = entries[0]["status"]
-        if status == "ok":
-            aggs = sorted(e.get("aggregate_name", "") for e in entries if e["run_type"] == "aggregate")
-            iters = [e for e in entries if e["run_type"] == "iteration"]
-            ok = {"mean", "median", "stddev", "cv"} <= set(aggs)
-            ok = ok and len(iters) == 3 and all(e["cycles_per_access"] > 0 for e in iters)
-            ok = ok and all("ns_per_access" in e and e["time_unit"] == "ns" for e in iters)
-            ok = ok and "effective_page" in iters[0] and "eff_host_4k_pages" in iters[0]
-            check(f"cell {name}", ok, json.dumps(entries[0])[:400])
-        else:
-            check(f"cell {name} says why", entries[0].get("error_message"), json.dumps(entries[0]))
+        status, words = expected_status(name, ctx)
+        first = entries[0]
+        check(f"cell {name} is {status}", first["status"] == status and words in first.get("error_message", ""),
+              json.dumps(first)[:400])
+        if first["status"] == "ok":
+            check_cell_values(name, entries, ctx)
     if kvm_usable():
         kvm_cells = [e[0] for n, e in by.items() if "/backend:kvm/" in n and e[0]["status"] == "ok"]
         check("kvm cells carry phase counters", kvm_cells and all(
             "measure_exits" in c and "build_pf_fixed" in c for c in kvm_cells), "")
-        one_g = [e[0] for n, e in by.items() if "/guest:1g/" in n]
-        if not ctx["kvm_guest_1g_pages"]:
-            check("guest 1g skipped with reason", one_g and all(
-                c["status"] == "skipped" and "1G" in c["error_message"] for c in one_g),
-                json.dumps(one_g)[:400])
-        splinter = [e[0] for n, e in by.items() if "/guest:2m/host:4k" in n and e[0]["status"] == "ok"]
-        check("guest 2m on host 4k is flagged", splinter and all(
-            c["page_size_flagged"] and c["effective_page"] == "4k" for c in splinter),
-            json.dumps(splinter)[:400])
+        splinter = [e[0] for n, e in by.items() if "/guest:2m/host:4k" in n]
+        check("guest 2m on host 4k is flagged as splintered", splinter and all(
+            c["page_size_flagged"] and c["effective_page"] == "4k" and "splintered" in c["page_size_note"]
+            for c in splinter), json.dumps(splinter)[:400])
     else:
-        skip("kvm cells", "/dev/kvm unavailable")
-    lines = open(csv).read().splitlines()
-    check("csv has a row per cell", len(lines) == expected + 1, f"{len(lines)} lines")
-    check("table printed", "cyc/acc" in r.stdout and "backend:native" in r.stdout, r.stdout[:300])
+        skip("kvm cells carry phase counters, splintering flagged", "/dev/kvm unavailable", KVM_FIX)
+    check_csv(csv_path, doc)
+    rows = [l.split()[0] for l in r.stdout.splitlines() if tvtest.is_row(l)]
+    check("a table row per cell, in the matrix order", rows == list(by) and "cyc/acc" in r.stdout, r.stdout[:300])
+
+
+def test_stride_group_seed():
+    """--stride, --group and --seed reach the chase: elements = ws / stride, and the
+    chase ends where the host predicts (a cell whose end differs fails)."""
+    backends = "native,kvm" if kvm_usable() else "native"
+    for label, opts, elements in [("stride 64", ["--stride", "64"], 1024),
+                                  ("group 16k", ["--group", "16k"], 16),
+                                  ("seed 5", ["--seed", "5"], 16),
+                                  ("stride 128, group 8k, seed 99", ["--stride", "128", "--group", "8k", "--seed", "99"], 512)]:
+        out = os.path.join(TMP, "opts.json")
+        r = run("run", "--backend", backends, "--ws", "64k", "--host-page", "4k", "--guest-page", "4k",
+                "--repetitions", "2", "--min-time", "0.002", "--no-db", "--out", out, *opts)
+        doc = load_json(out)
+        ctx = doc["context"]
+        firsts = [e[0] for e in cells(doc).values()]
+        want_ctx = {"stride_bytes": int(opts[opts.index("--stride") + 1]) if "--stride" in opts else 4096,
+                    "group_bytes": {"16k": 16384, "8k": 8192}.get(opts[opts.index("--group") + 1]) if "--group" in opts else 0,
+                    "seed": int(opts[opts.index("--seed") + 1]) if "--seed" in opts else ctx["seed"]}
+        check(f"{label}: every cell ok with {elements} elements, the context says so",
+              r.returncode == 0 and len(firsts) == backends.count(",") + 1
+              and all(f["status"] == "ok" and f["elements"] == elements for f in firsts)
+              and all(ctx[k] == v for k, v in want_ctx.items()),
+              r.stderr[-300:] + json.dumps([(f["run_name"], f.get("elements"), f.get("error_message")) for f in firsts]))
+    r = run("run", "--backend", "native", "--ws", "64k", "--group", "24k", "--stride", "4k", "--no-db",
+            "--out", os.path.join(TMP, "badgroup.json"))
+    check("a group that does not divide the working set is refused before anything runs, with the fix",
+          r.returncode == 2 and "does not divide the working set 64K" in r.stderr
+          and not os.path.exists(os.path.join(TMP, "badgroup.json")), r.stderr[-300:])
 
 
 def free_1g_pages():
@@ -128,44 +219,41 @@ def test_skip_reasons():
     out = os.path.join(TMP, "skip.json")
     free = free_1g_pages()
     if free is None:
-        skip("hugetlb skip", "no 1G hugetlb pool on this kernel")
-    elif free + 1 > 8:
-        skip("hugetlb skip", f"{free} free 1G pages: too many to exceed safely")
+        skip("hugetlb skip", "no 1G hugetlb pool on this kernel", "boot a kernel with CONFIG_HUGETLBFS on a CPU with pdpe1gb")
     else:
-        r = run("run", "--backend", "native", "--ws", f"{free + 1}g", "--host-page", "1g",
-                "--out", out)
-        doc = json.load(open(out))
-        e = doc["benchmarks"][0]
-        check("hugetlb not reserved is skipped with the sysctl and count",
-              r.returncode == 0 and e["status"] == "skipped" and "not reserved" in e["error_message"]
-              and f"need {free + 1} free" in e["error_message"] and "nr_hugepages" in e["error_message"],
+        want = free + 1
+        r = run("run", "--backend", "native", "--ws", f"{want}g", "--host-page", "1g", "--out", out, "--no-db")
+        e = load_json(out)["benchmarks"][0]
+        words = ["not reserved", f"need {want} free", "nr_hugepages"]
+        if e["status"] == "skipped" and "available" in e["error_message"]:
+            words = ["available", "fix:"]  # more 1G pages than memory: the memory check comes first
+        check("hugetlb not reserved (or more than memory) is skipped with the fix",
+              r.returncode == 0 and e["status"] == "skipped" and all(w in e["error_message"] for w in words),
               json.dumps(e))
-    r = run("run", "--backend", "native", "--ws", "4t", "--host-page", "4k", "--out", out)
-    e = json.load(open(out))["benchmarks"][0]
+    r = run("run", "--backend", "native", "--ws", "4t", "--host-page", "4k", "--out", out, "--no-db")
+    e = load_json(out)["benchmarks"][0]
     check("working set larger than memory is skipped", e["status"] == "skipped"
           and "available" in e["error_message"] and "fix:" in e["error_message"], json.dumps(e))
     if kvm_usable():
         r = run("run", "--backend", "kvm", "--ws", "64m", "--guest-mem", "16m", "--host-page", "4k",
-                "--guest-page", "4k", "--out", out)
-        e = json.load(open(out))["benchmarks"][0]
+                "--guest-page", "4k", "--out", out, "--no-db")
+        e = load_json(out)["benchmarks"][0]
         check("working set larger than guest memory is skipped", e["status"] == "skipped"
               and "--guest-mem" in e["error_message"], json.dumps(e))
+    else:
+        skip("working set larger than guest memory", "/dev/kvm unavailable", KVM_FIX)
 
 
 def test_kvm_missing():
     if os.geteuid() != 0 or not shutil.which("unshare"):
-        skip("kvm missing", "needs root and unshare to hide /dev/kvm")
+        skip("kvm missing", "needs root and unshare to hide /dev/kvm", "run the suite as root (sudo ./ci/test.sh)")
         return
     out = os.path.join(TMP, "nokvm.json")
     cmd = ["unshare", "-m", "sh", "-c",
            f"mount -t tmpfs none /dev && exec {TLBVISOR} run --backend native,kvm --ws 16k "
-           f"--host-page 4k --guest-page 4k --repetitions 2 --min-time 0.001 --out {out}"]
+           f"--host-page 4k --guest-page 4k --repetitions 2 --min-time 0.001 --no-db --out {out}"]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    if r.returncode != 0 and "unshare" in r.stderr:
-        skip("kvm missing", f"cannot make a mount namespace: {r.stderr.strip()}")
-        return
-    doc = json.load(open(out))
-    by = cells(doc)
+    by = cells(load_json(out))
     kvm = [e[0] for n, e in by.items() if "/backend:kvm/" in n]
     nat = [e[0] for n, e in by.items() if "/backend:native/" in n]
     check("no /dev/kvm: kvm cells skipped with the fix, native still runs",
@@ -175,58 +263,66 @@ def test_kvm_missing():
 
 
 def test_interrupt():
+    """Ctrl-C after the third row: exit 130, exactly the printed cells written."""
     out = os.path.join(TMP, "intr.json")
-    p = subprocess.Popen([TLBVISOR, "run", "--backend", "native", "--ws", "16k,32k,64k,128k,256k,512k",
-                          "--pattern", "random,seq", "--host-page", "4k", "--repetitions", "10",
-                          "--min-time", "0.1", "--out", out],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3.0)
-    p.send_signal(signal.SIGINT)
-    stdout, stderr = p.communicate(timeout=120)
-    doc = json.load(open(out))
+    live = LiveRun(TLBVISOR, ["run", "--backend", "native", "--ws", "16k,32k,64k,128k,256k,512k",
+                              "--pattern", "random,seq", "--host-page", "4k", "--repetitions", "4",
+                              "--min-time", "0.02", "--no-db", "--out", out])
+    reached = live.until("row", 3)
+    live.signal(signal.SIGINT)
+    rc = live.wait()
+    doc = load_json(out)
     by = cells(doc)
-    complete = all(len([e for e in entries if e["run_type"] == "iteration"]) == 10
-                   for entries in by.values() if entries[0]["status"] == "ok")
-    check("Ctrl-C: exit 130, finished cells written, nothing partial",
-          p.returncode == 130 and doc["context"]["interrupted"] and 0 < len(by) < 12 and complete
-          and "interrupted" in stderr, f"rc={p.returncode} cells={len(by)} {stderr}")
+    complete = all(len(iterations(es)) == 4 for es in by.values())
+    check("Ctrl-C after the third row: exit 130, the printed cells and only they written, nothing partial",
+          reached and rc == 130 and doc["context"]["interrupted"] and list(by) == live.rows and 3 <= len(by) < 12
+          and complete and f"interrupted; {len(by)} of 12 cells finished" in live.stderr,
+          f"rc={rc} cells={len(by)} rows={len(live.rows)} {live.stderr[-300:]}")
 
 
 def test_pmu_columns():
     out = os.path.join(TMP, "pmu.json")
     r = run("run", "--backend", "native", "--ws", "1m", "--host-page", "4k", "--repetitions", "2",
-            "--min-time", "0.002", "--out", out)
-    e = [b for b in json.load(open(out))["benchmarks"] if b["run_type"] == "iteration"][0]
+            "--min-time", "0.002", "--no-db", "--out", out)
+    e = iterations(load_json(out)["benchmarks"])[0]
     check("default PMU preset: columns present or the reason why not", r.returncode == 0 and (
         e["pmu_status"] == "ok" and any(k.startswith("pmu_measure_") for k in e)
         or "perf_event_open" in e["pmu_status"]), e.get("pmu_status"))
     r = run("run", "--backend", "native", "--ws", "1m", "--host-page", "4k", "--repetitions", "2",
-            "--min-time", "0.002", "--events", "perf::PERF_COUNT_SW_PAGE_FAULTS", "--out", out)
-    e = [b for b in json.load(open(out))["benchmarks"] if b["run_type"] == "iteration"][0]
+            "--min-time", "0.002", "--events", "perf::PERF_COUNT_SW_PAGE_FAULTS,perf::PERF_COUNT_SW_TASK_CLOCK",
+            "--no-db", "--out", out)
+    e = iterations(load_json(out)["benchmarks"])[0]
     faults = e.get("pmu_build_perf_count_sw_page_faults", -1)
     # under ASan (TLBVISOR_SANITIZED) the shadow memory faults too: 1 page per 8
-    exact = faults == 256 if not os.environ.get("TLBVISOR_SANITIZED") else 256 <= faults <= 256 + 40
+    exact = faults == 256 if not SANITIZED else 256 <= faults <= 256 + 40
     check("software page-faults in the first-touch pass = pages of the working set",
-          exact and e.get("pmu_measure_perf_count_sw_page_faults") == 0,
+          r.returncode == 0 and e["pmu_status"] == "ok" and exact
+          and e.get("pmu_measure_perf_count_sw_page_faults") == 0,
           {k: v for k, v in e.items() if k.startswith("pmu")})
+    accesses = e["iterations"] * e["repetitions"]
+    clock = e.get("pmu_measure_perf_count_sw_task_clock", 0)
+    check("per-access PMU columns = measured-phase count / (accesses x repetitions)",
+          clock > 0 and close(e.get("pmu_perf_count_sw_task_clock_per_access", -1), clock / accesses, 1e-8)
+          and e.get("pmu_perf_count_sw_page_faults_per_access") == 0, (clock, accesses))
     r = run("run", "--backend", "native", "--events", "NOT_AN_EVENT")
     check("unknown PMU event refused", r.returncode == 2 and "invalid event 'NOT_AN_EVENT'" in r.stderr, r.stderr)
 
 
 def test_exit_cost():
     if not kvm_usable():
-        skip("exit cost", "/dev/kvm unavailable")
+        skip("exit round trips on kvm", "/dev/kvm unavailable", KVM_FIX)
         return
     out = os.path.join(TMP, "exits.json")
     r = run("run", "--backend", "kvm", "--ws", "16k", "--host-page", "4k", "--guest-page", "4k",
-            "--exit-cost", "--repetitions", "3", "--min-time", "0.01", "--out", out)
-    by = cells(json.load(open(out)))
-    io = [e for e in by.get("exit/io/backend:kvm", []) if e["run_type"] == "iteration"]
-    cpuid = [e for e in by.get("exit/cpuid/backend:kvm", []) if e["run_type"] == "iteration"]
-    # every exit of every timed pass is a port write the host saw: warm-up passes of
-    # 256 plus the repetitions
+            "--exit-cost", "--repetitions", "3", "--min-time", "0.01", "--no-db", "--out", out)
+    by = cells(load_json(out))
+    io = iterations(by.get("exit/io/backend:kvm", []))
+    cpuid = iterations(by.get("exit/cpuid/backend:kvm", []))
+    # Every exit of every timed pass is a port write the host saw: warm-up
+    # passes of 256 plus the repetitions. (How long a round trip takes is a
+    # benchmark's business: ci/bench-expectations.sh.)
     ok = r.returncode == 0 and len(io) == 3 and len(cpuid) == 3
-    ok = ok and all(e["cycles_per_access"] > 100 for e in io + cpuid)
+    ok = ok and all(e["status"] == "ok" and e["cycles_per_access"] > 0 for e in io + cpuid)
     ok = ok and io[0]["tick_exits"] == io[0]["warmup_passes"] * 256 + 3 * io[0]["iterations"]
     check("exit round trips on kvm (I/O and CPUID), every I/O exit counted", ok,
           r.stderr + json.dumps(io[:1])[:600])
@@ -240,13 +336,18 @@ def test_list_and_model():
     rows = {}
     for line in r.stdout.splitlines()[2:]:
         f = line.split()
-        rows[tuple(f[:4])] = int(f[5])
-    check("model headline numbers", r.returncode == 0 and rows[("4", "4", "4K", "4K")] == 24
-          and rows[("4", "4", "2M", "2M")] == 15 and rows[("4", "4", "1G", "1G")] == 8
-          and rows[("5", "5", "4K", "4K")] == 35, r.stdout)
+        rows[tuple(f[:4])] = [int(x) for x in f[4:8]]
+    refs = {"4K": 0, "2M": 1, "1G": 2}  # levels a leaf of this size saves
+    ok = r.returncode == 0 and len(rows) == 36
+    for (gl, el, gp, ep), (native, nested, guest, ept) in rows.items():
+        n, m = int(gl) - refs[gp], int(el) - refs[ep]
+        ok = ok and native == n and guest == n and ept == (n + 1) * m and nested == (n + 1) * (m + 1) - 1
+    check("model: every row (n+1)(m+1)-1, headline numbers 24, 15, 8, 35", ok and rows[("4", "4", "4K", "4K")][1] == 24
+          and rows[("4", "4", "2M", "2M")][1] == 15 and rows[("4", "4", "1G", "1G")][1] == 8
+          and rows[("5", "5", "4K", "4K")][1] == 35, r.stdout)
 
 
-for t in [test_help, test_bad_inputs, test_small_run, test_skip_reasons, test_kvm_missing,
+for t in [test_help, test_bad_inputs, test_small_run, test_stride_group_seed, test_skip_reasons, test_kvm_missing,
           test_interrupt, test_pmu_columns, test_exit_cost, test_list_and_model]:
     try:
         t()

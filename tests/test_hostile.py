@@ -19,10 +19,12 @@ TLBVISOR, ELFDIR = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="tlbvisor-hostile-")
 
 EXPECT = {
-    "unknown_port": ["#GP", "vector=0xd"],
+    # #GP where the TSS bitmap decides (kvm_pvm drops IOPL), an I/O exit
+    # where the guest's IOPL=3 lets the write through to the hypervisor.
+    "unknown_port": ["#GP", "unknown port"],
     "string_io": ["unexpected port access"],
     "spin": ["guest ran away", "watchdog"],
-    "unmapped": ["#PF", "vector=0xe"],
+    "unmapped": ["#PF"],
     "bad_result": ["the working set was corrupted"],
 }
 
@@ -40,12 +42,18 @@ def usable_backends():
         b.append("bochs")
     else:
         skip("bochs", "not installed")
+    # tlbvisor's hypervisor in QEMU: SVM under TCG here, or nested KVM.
+    if shutil.which("qemu-system-x86_64") and shutil.which("grub-mkrescue"):
+        b.append("qemu")
+    else:
+        skip("qemu", "qemu-system-x86_64 or grub-mkrescue not installed",
+             "apt-get install qemu-system-x86 grub-pc-bin xorriso mtools (or bash ci/setup.sh)")
     return b
 
 
 backends = usable_backends()
 if not backends:
-    skip("hostile guests", "neither /dev/kvm nor Bochs is available")
+    skip("hostile guests", "neither /dev/kvm, Bochs nor QEMU is available")
 for kind, words in EXPECT.items():
     if not backends:
         break

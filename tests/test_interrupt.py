@@ -1,100 +1,125 @@
 #!/usr/bin/env python3
-"""Interrupted runs: SIGINT and SIGTERM at random points of a matrix (VM
-creation, warm-up, measurement, writing), at least 20 times. After each:
-valid JSON and a valid history holding every completed cell, nothing
-partial, no host state left changed; --resume then completes the matrix.
+"""Interrupted runs: 20 SIGINT/SIGTERM kills of one matrix, each sent on an
+event the run prints (its start-up line, the progress line naming the next
+cell, a finished cell's row), never after a guessed delay; the number of
+kills does not depend on the backends this machine has. After each kill:
+exit 130, valid JSON and history holding every finished cell and nothing
+partial; the cells kept from before unchanged, byte for byte; the cells measured are
+exactly the rows this run printed (none kept re-run). A last --resume
+completes the matrix: every cell exactly once, the CSV a row per cell.
 Usage: test_interrupt.py TLBVISOR"""
+import csv
 import json
 import os
 import random
 import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tvtest  # noqa: E402
-from tvtest import check, finish, kvm_usable, skip  # noqa: E402,F401
-import time
+from tvtest import LiveRun, check, entries_by_cell, finish, kvm_usable, load_json  # noqa: E402
 
 TLBVISOR = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="tlbvisor-kill-")
-random.seed(20261122)
+rng = random.Random(20261122)
 
-
-
-
-def host_state():
-    """What tlbvisor must never leave changed: hugetlb pools, KVM knobs."""
-    state = {}
-    for path in ("/proc/sys/vm/nr_hugepages", "/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages",
-                 "/sys/module/kvm_intel/parameters/enable_vpid"):
-        try:
-            state[path] = open(path).read().strip()
-        except OSError:
-            pass
-    return state
-
-
-try:
-    os.close(os.open("/dev/kvm", os.O_RDWR))
-    backends = "native,kvm"
-except OSError:
-    backends = "native"
+KILLS = 20
 REPS = 5
-out = os.path.join(TMP, "r.json")
-db = os.path.join(TMP, "h.db")
 WS = ["16k", "256k", "2m", "8m", "32m"]
+backends = "native,kvm" if kvm_usable() else "native"
+out, csv_path, db = (os.path.join(TMP, f) for f in ("r.json", "r.csv", "h.db"))
 args = ["run", "--backend", backends, "--ws", ",".join(WS), "--pattern", "random,seq", "--host-page", "4k,thp",
-        "--guest-page", "4k,2m", "--repetitions", str(REPS), "--min-time", "0.03", "--db", db]
-before = host_state()
-kills = 0
-first = True
-for attempt in range(80):
-    cmd = [TLBVISOR, *args] + (["--out", out] if first else ["--resume", out])
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    time.sleep(random.uniform(0.05, 1.0))
-    sig = random.choice([signal.SIGINT, signal.SIGTERM])
-    p.send_signal(sig)
-    _, err = p.communicate(timeout=120)
-    if p.returncode == 0:
-        break  # finished before the signal
-    first = False
-    kills += 1
-    check(f"kill {kills}: exit status 130", p.returncode == 130, f"rc={p.returncode} {err[-300:]}")
-    try:
-        doc = json.load(open(out))
-    except (OSError, ValueError) as e:
-        check(f"kill {kills}: results JSON valid", False, repr(e))
-        continue
-    cells = {}
-    for b in doc["benchmarks"]:
-        cells.setdefault(b["run_name"], []).append(b)
-    complete = all(len([e for e in es if e["run_type"] == "iteration"]) == REPS and
-                   any(e.get("aggregate_name") == "median" for e in es)
-                   for es in cells.values() if es[0]["status"] == "ok")
-    check(f"kill {kills}: every cell in the results is complete", complete)
+        "--guest-page", "4k,2m", "--repetitions", str(REPS), "--min-time", "0.02", "--db", db, "--csv", csv_path]
+total = 2 * len(WS) * 2 * (1 + (2 if "kvm" in backends else 0))
+# 20 kills of at most one cell each leave native's 20 cells room to finish.
+assert total >= KILLS
+
+
+def kept_unchanged(was, now):
+    """A kept cell's entries (their text) exactly as the earlier run wrote
+    them: the results keep 17 significant digits and each cell's TSC rate,
+    so a cell read back and written again is the same, byte for byte."""
+    return was == now
+
+
+def history_last_run():
     con = sqlite3.connect(db)
     integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
     last = con.execute("SELECT max(id) FROM runs").fetchone()[0]
-    stored = {n for (n,) in con.execute("SELECT name FROM cells WHERE run_id=?", (last,))}
+    stored = {n: json.loads(e) for n, e in con.execute("SELECT name, entries FROM cells WHERE run_id=?", (last,))}
     con.close()
-    check(f"kill {kills}: history valid and holding every completed cell", integrity == "ok" and set(cells) <= stored,
-          f"integrity={integrity} missing={set(cells) - stored}")
-    check(f"kill {kills}: no host state left changed", host_state() == before, host_state())
-    if kills >= 25:
-        break
+    return integrity, stored
 
-check("at least 20 kills", kills >= 20, kills)
-r = subprocess.run([TLBVISOR, *args, "--resume", out], capture_output=True, text=True, timeout=600)
-doc = json.load(open(out))
-names = [b["run_name"] for b in doc["benchmarks"] if b["run_type"] == "iteration" and b.get("repetition_index", 0) == 0]
-expected = 2 * len(WS) * 2 * (1 + (2 if "kvm" in backends else 0))
-check("--resume completes the matrix, every cell exactly once", r.returncode in (0, 3) and len(names) == expected
-      and len(set(names)) == expected, f"rc={r.returncode} {len(names)}/{expected} {r.stderr[-300:]}")
-check("no host state left changed at the end", host_state() == before)
-print(f"{kills} kills")
+
+def after_run(label, before, rows, stderr, rc, want_rc):
+    """The checks after every run: before = the kept cells' entries (text), rows = rows printed."""
+    check(f"{label}: exit status {want_rc}", rc == want_rc, f"rc={rc} {stderr[-300:]}")
+    try:
+        doc = load_json(out)
+    except (OSError, ValueError) as e:
+        check(f"{label}: results JSON valid", False, repr(e))
+        return {}
+    now = entries_by_cell(doc)
+    by = tvtest.cells(doc)
+    complete = all(len([e for e in es if e["run_type"] == "iteration"]) == REPS and
+                   any(e.get("aggregate_name") == "median" for e in es)
+                   for es in by.values() if es[0]["status"] == "ok")
+    check(f"{label}: every cell in the results is complete", complete)
+    check(f"{label}: every cell ok (no failed or skipped cell in this matrix)",
+          all(es[0]["status"] == "ok" for es in by.values()),
+          [(n, es[0].get("error_message")) for n, es in by.items() if es[0]["status"] != "ok"][:3])
+    changed = [n for n in before if n not in now or not kept_unchanged(before[n], now[n])]
+    check(f"{label}: the {len(before)} kept cells hold what the earlier run wrote", not changed, changed[:3])
+    rerun = [n for n in rows if n in before]
+    check(f"{label}: no kept cell measured again", not rerun, rerun[:3])
+    check(f"{label}: the cells measured are exactly the rows printed, each once",
+          sorted(rows) == sorted(set(now) - set(before)) and len(rows) == len(set(rows)),
+          f"rows={len(rows)} new={len(set(now) - set(before))}")
+    if before:
+        check(f"{label}: resume says how many cells it kept",
+              f"{len(before)} cells kept, {total - len(before)} to run" in stderr, stderr[:300])
+    integrity, stored = history_last_run()
+    check(f"{label}: history valid, its newest run holds every cell of the results, same entries",
+          integrity == "ok" and stored.keys() == by.keys() and all(stored[n] == by[n] for n in by),
+          f"integrity={integrity} missing={set(by) - set(stored)} extra={set(stored) - set(by)}")
+    return now
+
+
+kept = {}
+kinds = ["start-up", "cell start", "row"]
+for kill in range(1, KILLS + 1):
+    kind = rng.choice(kinds)
+    sig = rng.choice([signal.SIGINT, signal.SIGTERM])
+    run = LiveRun(TLBVISOR, args + (["--resume", out] if kept else ["--out", out]))
+    if kind == "start-up":  # the line saying how many cells and where the results go
+        ev = run.next_event()
+        while ev[0] != "exit" and not (ev[0] == "stderr" and " cells, TSC " in ev[1]):
+            ev = run.next_event()
+    else:
+        ev = run.until("start" if kind == "cell start" else "row")
+    if ev is None or ev[0] == "exit":
+        check(f"kill {kill}: the run was still going at the {kind} event", False, run.stderr[-300:])
+        run.wait()
+        break
+    run.signal(sig)
+    rc = run.wait()
+    kept = after_run(f"kill {kill} ({signal.Signals(sig).name} at {kind})", kept, run.rows, run.stderr, rc, 130)
+
+run = LiveRun(TLBVISOR, args + ["--resume", out])
+rc = run.wait()
+final = after_run("the last --resume", kept, run.rows, run.stderr, rc, 0)
+check("the matrix is complete: every cell exactly once", len(final) == total, f"{len(final)}/{total}")
+doc = load_json(out)
+names = [b["run_name"] for b in doc["benchmarks"] if b.get("repetition_index") == 0]
+check("each cell's repetitions once", len(names) == total and len(set(names)) == total, len(names))
+rows = list(csv.DictReader(open(csv_path)))
+medians = {b["run_name"]: b["cycles_per_access"] for b in doc["benchmarks"] if b.get("aggregate_name") == "median"}
+check("the CSV has a row per cell with its median and repetitions, kept cells too",
+      len(rows) == total and all(abs(float(r["median_cycles"]) - medians[r["name"]]) <= 0.0005 + 1e-9
+                                 and r["reps"] == str(REPS) and r["status"] == "ok" for r in rows),
+      rows[:2])
 shutil.rmtree(TMP, ignore_errors=True)
 finish()

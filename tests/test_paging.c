@@ -29,6 +29,14 @@ TestSuite(paging, .init = setup, .fini = teardown);
 static const uint64_t sizes[] = { PT_SIZE_4K, PT_SIZE_2M, PT_SIZE_1G };
 static const struct pt_format *const formats[] = { &pt_format_x86, &pt_format_ept };
 
+/* Entries a native walk reads, by hand (SDM Vol. 3A 4.5, table 4-1): one per
+ * level down to the leaf; a 2M leaf is read at level 2, a 1G leaf at level 3.
+ * Written out here so that no test compares the engine with itself. */
+static unsigned walk_refs(unsigned levels, uint64_t page)
+{
+	return page == PT_SIZE_4K ? levels : page == PT_SIZE_2M ? levels - 1 : levels - 2;
+}
+
 static uint64_t rnd(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -68,7 +76,7 @@ Test(paging, random_map_walk_round_trips_every_leaf_depth_and_format)
 					cr_assert(w.mapped);
 					cr_assert_eq(w.pa, pas[i] + off);
 					cr_assert_eq(w.page_size, page);
-					cr_assert_eq(w.nsteps, pt_native_refs(levels, page));
+					cr_assert_eq(w.nsteps, walk_refs(levels, page));
 					cr_assert_eq(w.steps[0].table, t.root);
 				}
 			}
@@ -201,16 +209,113 @@ Test(paging, nested_reference_counts_for_every_combination)
 	struct model_row rows[MODEL_MAX_ROWS];
 	int n = model_compute(rows, MODEL_MAX_ROWS);
 	cr_assert_eq(n, 36);
+	int seen[2][2][3][3] = { { { { 0 } } } };
 	for (int i = 0; i < n; i++) {
 		const struct model_row *r = &rows[i];
 		cr_assert_null(r->error, "row %d: %s", i, r->error);
-		/* Independent check: an n-level guest walk and an m-level EPT walk
-		 * (leaf levels shortening each) cost (n+1)(m+1)-1 references. */
-		unsigned gn = pt_native_refs(r->guest_levels, r->guest_page);
-		unsigned em = pt_native_refs(r->ept_levels, r->ept_page);
+		/* An n-reference guest walk and an m-reference EPT walk cost
+		 * (n+1)(m+1)-1 references: each of the n guest entries and the
+		 * final guest-physical address is an EPT walk of m. */
+		unsigned gn = walk_refs(r->guest_levels, r->guest_page);
+		unsigned em = walk_refs(r->ept_levels, r->ept_page);
 		cr_assert_eq(r->nested_refs, (gn + 1) * (em + 1) - 1, "row %d", i);
-		cr_assert_eq(r->guest_refs, gn);
-		cr_assert_eq(r->native_refs, gn);
+		cr_assert_eq(r->guest_refs, gn, "row %d", i);
+		cr_assert_eq(r->ept_refs, (gn + 1) * em, "row %d", i);
+		cr_assert_eq(r->native_refs, gn, "row %d", i);
+		int gp = r->guest_page == PT_SIZE_4K ? 0 : r->guest_page == PT_SIZE_2M ? 1 : 2;
+		int ep = r->ept_page == PT_SIZE_4K ? 0 : r->ept_page == PT_SIZE_2M ? 1 : 2;
+		seen[r->guest_levels - 4][r->ept_levels - 4][gp][ep]++;
+	}
+	for (int i = 0; i < 36; i++)
+		cr_assert_eq((&seen[0][0][0][0])[i], 1, "combination %d appears %d times", i, (&seen[0][0][0][0])[i]);
+}
+
+/* Tables written entry by entry (not by pt_map), in a host-physical space
+ * at address 0 of the arena. The EPT maps guest-physical [0, 2M) to
+ * host-physical [2M, 4M), so a walk that forgot a translation would read the
+ * wrong page. x86 entries: P|RW|US = 7, PS = 0x80 (SDM Vol. 3A 4.5); EPT
+ * entries: R|W|X = 7, memory type WB = 6 << 3, PS = 0x80 (SDM Vol. 3C 29.3.2). */
+#define HB_EPT_PML4 0x1000ull
+#define HB_EPT_PDPT 0x2000ull
+#define HB_EPT_PD 0x3000ull
+#define HB_EPT_PT 0x4000ull
+#define HB_GUEST_SHIFT PT_SIZE_2M             /* hpa = gpa + 2M */
+#define HB_G_PML4 0x10000ull                  /* guest-physical */
+#define HB_G_PDPT 0x11000ull
+#define HB_G_PD 0x12000ull
+#define HB_G_PT 0x13000ull
+#define HB_DATA_GPA 0x1a5000ull
+
+static uint64_t *hb_entry(uint64_t hpa_table, unsigned index)
+{
+	return (uint64_t *)((uint8_t *)arena_mem + hpa_table) + index;
+}
+
+/* The EPT: 4 levels, guest-physical [0, 2M) with one 2M leaf or 512 4K leaves. */
+static struct pt_table hand_built_ept(uint64_t leaf)
+{
+	const uint64_t wb = 6 << 3;
+	*hb_entry(HB_EPT_PML4, 0) = HB_EPT_PDPT | 7;
+	*hb_entry(HB_EPT_PDPT, 0) = HB_EPT_PD | 7;
+	if (leaf == PT_SIZE_2M) {
+		*hb_entry(HB_EPT_PD, 0) = HB_GUEST_SHIFT | 0x80 | wb | 7;
+	} else {
+		*hb_entry(HB_EPT_PD, 0) = HB_EPT_PT | 7;
+		for (unsigned i = 0; i < 512; i++)
+			*hb_entry(HB_EPT_PT, i) = (HB_GUEST_SHIFT + i * PT_SIZE_4K) | wb | 7;
+	}
+	pt_arena_init(&arena, arena_mem, 0, ARENA_BYTES);
+	return (struct pt_table){ .fmt = &pt_format_ept, .levels = 4, .root = HB_EPT_PML4, .mem = pt_arena_mem(&arena) };
+}
+
+/* The guest: 4 levels; gva 0x40201000 -> HB_DATA_GPA with a 4K leaf, gva
+ * 0x40400000 -> gpa 0 with a 2M leaf. Entries are stored at gpa + 2M. */
+static struct pt_table hand_built_guest(void)
+{
+	*hb_entry(HB_GUEST_SHIFT + HB_G_PML4, 0) = HB_G_PDPT | 7;
+	*hb_entry(HB_GUEST_SHIFT + HB_G_PDPT, 1) = HB_G_PD | 7;
+	*hb_entry(HB_GUEST_SHIFT + HB_G_PD, 1) = HB_G_PT | 7;
+	*hb_entry(HB_GUEST_SHIFT + HB_G_PT, 1) = HB_DATA_GPA | 7;
+	*hb_entry(HB_GUEST_SHIFT + HB_G_PD, 2) = 0 | 0x80 | 7;
+	return (struct pt_table){ .fmt = &pt_format_x86, .levels = 4, .root = HB_G_PML4 };
+}
+
+Test(paging, nested_walk_on_hand_built_tables)
+{
+	static const struct { uint64_t ept_leaf, gva, hpa, guest_page; unsigned guest_refs, ept_refs; } want[] = {
+		/* 4K guest leaf: 4 guest entries, 5 EPT walks of 3 (2M leaf) or 4. */
+		{ PT_SIZE_2M, 0x40201234, HB_GUEST_SHIFT + HB_DATA_GPA + 0x234, PT_SIZE_4K, 4, 5 * 3 },
+		{ PT_SIZE_4K, 0x40201234, HB_GUEST_SHIFT + HB_DATA_GPA + 0x234, PT_SIZE_4K, 4, 5 * 4 },
+		/* 2M guest leaf: 3 guest entries, 4 EPT walks. */
+		{ PT_SIZE_2M, 0x40412345, HB_GUEST_SHIFT + 0x12345, PT_SIZE_2M, 3, 4 * 3 },
+		{ PT_SIZE_4K, 0x40412345, HB_GUEST_SHIFT + 0x12345, PT_SIZE_2M, 3, 4 * 4 },
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		memset(arena_mem, 0, ARENA_BYTES);
+		struct pt_table ept = hand_built_ept(want[i].ept_leaf);
+		struct pt_table guest = hand_built_guest();
+		guest.mem = ept.mem;
+		struct pt_nested_walk w;
+		cr_assert_eq(pt_nested_walk(&guest, &ept, want[i].gva, &w), PT_OK);
+		cr_assert(w.mapped, "case %zu", i);
+		cr_assert_eq(w.hpa, want[i].hpa, "case %zu: hpa 0x%llx", i, (unsigned long long)w.hpa);
+		cr_assert_eq(w.gpa, want[i].hpa - HB_GUEST_SHIFT, "case %zu", i);
+		cr_assert_eq(w.guest_page_size, want[i].guest_page, "case %zu", i);
+		cr_assert_eq(w.ept_page_size, want[i].ept_leaf, "case %zu", i);
+		cr_assert_eq(w.guest_refs, want[i].guest_refs, "case %zu: %u", i, w.guest_refs);
+		cr_assert_eq(w.ept_refs, want[i].ept_refs, "case %zu: %u", i, w.ept_refs);
+		cr_assert_eq(w.refs, want[i].guest_refs + want[i].ept_refs, "case %zu", i);
+		/* The same guest tables walked natively (guest-physical = the arena
+		 * from 2M on): the guest entries alone, the guest-physical address. */
+		struct pt_arena gpa_space;
+		pt_arena_init(&gpa_space, (uint8_t *)arena_mem + HB_GUEST_SHIFT, 0, PT_SIZE_2M);
+		guest.mem = pt_arena_mem(&gpa_space);
+		struct pt_walk nw;
+		cr_assert_eq(pt_walk(&guest, want[i].gva, &nw), PT_OK);
+		cr_assert(nw.mapped);
+		cr_assert_eq(nw.pa, want[i].hpa - HB_GUEST_SHIFT);
+		cr_assert_eq(nw.nsteps, want[i].guest_refs);
+		cr_assert_eq(nw.steps[0].table, HB_G_PML4);
 	}
 }
 

@@ -1,13 +1,33 @@
 #include "bench/backends/measure_host.h"
 
+#include <setjmp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bench/run/run_loop.h"
 
+/* A repetition of the native backend is a chase loop in this very process:
+ * it never looks at run_interrupted, and one repetition may last a
+ * minute (--min-time 60). While such a loop (or the build pass) runs, the
+ * signal handler jumps out of it: the repetition is abandoned at once and the
+ * cell left unfinished. Only pure loops over the working set are left this
+ * way (no lock, no allocation, no system call in them). */
+static sigjmp_buf abandon_jump;
+static volatile sig_atomic_t abandon_armed;
+static bool in_process;
+
+void measure_host_on_signal(void)
+{
+	if (abandon_armed) {
+		abandon_armed = 0;
+		siglongjmp(abandon_jump, 1);
+	}
+}
+
 void phase_counter(struct cell_result *r, enum measure_phase p, const char *what, double value)
 {
-	char name[48];
+	char name[RESULT_COUNTER_NAME];
 	snprintf(name, sizeof name, "%s_%s", measure_phase_name(p), what);
 	result_counter(r, name, value);
 }
@@ -52,11 +72,26 @@ struct pmu_wrap {
 };
 
 static int w_timer(void *ctx, uint64_t *c) { struct pmu_wrap *w = ctx; return w->inner->timer_overhead(w->inner->ctx, c); }
-static int w_build(void *ctx) { struct pmu_wrap *w = ctx; return w->inner->build(w->inner->ctx); }
+static int w_build(void *ctx)
+{
+	struct pmu_wrap *w = ctx;
+	if (in_process && sigsetjmp(abandon_jump, 1))
+		return MEASURE_INTERRUPTED;
+	abandon_armed = in_process && !run_interrupted;
+	int rc = w->inner->build(w->inner->ctx);
+	abandon_armed = 0;
+	return rc;
+}
+
 static int w_run(void *ctx, uint64_t steps, uint64_t *c, uint64_t *f)
 {
 	struct pmu_wrap *w = ctx;
-	return w->inner->run(w->inner->ctx, steps, c, f);
+	if (in_process && sigsetjmp(abandon_jump, 1))
+		return MEASURE_INTERRUPTED;
+	abandon_armed = in_process && !run_interrupted;
+	int rc = w->inner->run(w->inner->ctx, steps, c, f);
+	abandon_armed = 0;
+	return rc;
 }
 
 static void w_begin(void *ctx, enum measure_phase p)
@@ -79,7 +114,7 @@ static void w_end(void *ctx, enum measure_phase p)
 		pmu_delta(&w->pmu->groups[g], &w->pmu->begin[g], &end, d, &mux);
 		w->multiplexed |= mux;
 		for (int i = 0; i < w->pmu->groups[g].n; i++) {
-			char ev[PMU_NAME], name[48];
+			char ev[PMU_NAME], name[RESULT_COUNTER_NAME];
 			pmu_counter_name(w->pmu->groups[g].names[i], ev, sizeof ev);
 			snprintf(name, sizeof name, "pmu_%s%s_%s", w->pmu->prefix[g], measure_phase_name(p), ev);
 			result_counter(w->r, name, d[i]);
@@ -122,7 +157,7 @@ int measure_host_run(const struct measure_ops *ops, const struct chase_config *c
 		double accesses = (double)mr.steps * (double)mr.reps;
 		for (int g = 0; g < wrap.pmu->ngroups && accesses > 0; g++)
 			for (int i = 0; i < wrap.pmu->groups[g].n; i++) {
-				char ev[PMU_NAME], name[48], src[48];
+				char ev[PMU_NAME], name[RESULT_COUNTER_NAME], src[RESULT_COUNTER_NAME];
 				pmu_counter_name(wrap.pmu->groups[g].names[i], ev, sizeof ev);
 				snprintf(src, sizeof src, "pmu_%smeasure_%s", wrap.pmu->prefix[g], ev);
 				snprintf(name, sizeof name, "pmu_%s%s_per_access", wrap.pmu->prefix[g], ev);
@@ -146,5 +181,15 @@ int measure_host_run(const struct measure_ops *ops, const struct chase_config *c
 	default:
 		break; /* interrupted: the cell stays pending */
 	}
+	return rc;
+}
+
+int measure_host_run_in_process(const struct measure_ops *ops, const struct chase_config *chase,
+				const struct run_config *cfg, double tsc_hz, const char *err, struct cell_result *r,
+				struct pmu_session *pmu, uint64_t warmup_steps)
+{
+	in_process = true;
+	int rc = measure_host_run(ops, chase, cfg, tsc_hz, err, r, pmu, warmup_steps);
+	in_process = false;
 	return rc;
 }

@@ -31,6 +31,16 @@ int measure_host_run(const struct measure_ops *ops, const struct chase_config *c
 		 const struct run_config *cfg, double tsc_hz, const char *err, struct cell_result *r,
 		 struct pmu_session *pmu, uint64_t warmup_steps);
 
+/* The same for a backend whose build and run are loops in this process (the
+ * native backend): a signal abandons them at once instead of after the
+ * repetition. */
+int measure_host_run_in_process(const struct measure_ops *ops, const struct chase_config *chase,
+				const struct run_config *cfg, double tsc_hz, const char *err, struct cell_result *r,
+				struct pmu_session *pmu, uint64_t warmup_steps);
+/* For the SIGINT/SIGTERM handler, after it set run_interrupted: leaves the
+ * in-process loop running now, if any (the repetition is abandoned). */
+void measure_host_on_signal(void);
+
 /* Counter name for a phase: "<phase>_<what>". */
 void phase_counter(struct cell_result *r, enum measure_phase p, const char *what, double value);
 

@@ -80,7 +80,7 @@ static int native_run_cell(const struct backend_env *env, struct cell_result *r)
 	const enum pmu_scope scopes[] = { PMU_USER };
 	const char *const prefixes[] = { "" };
 	pmu_session_open(&pmu, env->cfg, scopes, prefixes, 1, r);
-	int rc = measure_host_run(&ops, &n.chase, env->cfg, env->host->tsc_hz, "", r, &pmu, 0);
+	int rc = measure_host_run_in_process(&ops, &n.chase, env->cfg, env->host->tsc_hz, "", r, &pmu, 0);
 	pmu_session_close(&pmu);
 	if (r->status == CELL_OK) {
 		struct host_mem_effective e;

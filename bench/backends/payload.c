@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/files.h"
+
 extern const uint8_t tv_payload_elf[];
 extern const size_t tv_payload_elf_size;
 
@@ -18,34 +20,23 @@ int payload_load(struct payload *p, const char *path, char *err, size_t errlen)
 		snprintf(p->source, sizeof p->source, "embedded");
 		return 0;
 	}
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "cannot open payload %s: %s; fix: give the path of a payload ELF built by tlbvisor", path, strerror(errno));
+	size_t size;
+	char *buf = file_read_all(path, 16 << 20, &size);
+	if (!buf) {
+		if (errno == EFBIG)
+			snprintf(err, errlen, "payload %s has an implausible size (more than 16 MiB)", path);
+		else
+			snprintf(err, errlen, "cannot open payload %s: %s; fix: give the path of a payload ELF built by tlbvisor",
+				 path, errno == EINVAL ? "not a regular file" : strerror(errno));
 		return -1;
 	}
-	fseek(f, 0, SEEK_END);
-	long size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	if (size <= 0 || size > (16 << 20)) {
-		fclose(f);
-		snprintf(err, errlen, "payload %s has an implausible size (%ld bytes)", path, size);
-		return -1;
-	}
-	void *buf = malloc((size_t)size);
-	if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
-		free(buf);
-		fclose(f);
-		snprintf(err, errlen, "cannot read payload %s", path);
-		return -1;
-	}
-	fclose(f);
 	if (size < 4 || memcmp(buf, "\x7f" "ELF", 4) != 0) {
 		free(buf);
 		snprintf(err, errlen, "payload %s is not an ELF file; fix: give the payload.elf that the build produced", path);
 		return -1;
 	}
 	p->image = buf;
-	p->size = (size_t)size;
+	p->size = size;
 	snprintf(p->source, sizeof p->source, "%s", path);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bench/cli/commands.h"
 
@@ -83,6 +84,26 @@ bool cli_parse(const struct cli_command *cmd, int argc, char **argv, const struc
 		return false;
 	}
 	return true;
+}
+
+int cli_apply(const struct cli_option *o, void *target, const char *value, char *err, size_t errlen)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
+	switch (o->kind) {
+	case CLI_FLAG:
+		for (int i = 0; i < 4; i++)
+			if (!strcasecmp(value, yes[i]) || !strcasecmp(value, no[i])) {
+				*(bool *)((char *)target + o->offset) = !strcasecmp(value, yes[i]);
+				return 0;
+			}
+		snprintf(err, errlen, "invalid value '%s': give true or false", value);
+		return -1;
+	case CLI_VALUE:
+		return o->parse(target, o, value, err, errlen);
+	default:
+		snprintf(err, errlen, "'%s' cannot be set here; give --%s on the command line", o->name, o->name);
+		return -1;
+	}
 }
 
 int cli_set_ghz(void *target, const struct cli_option *opt, const char *value, char *err, size_t errlen)

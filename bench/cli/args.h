@@ -47,6 +47,11 @@ struct cli_command {
 bool cli_parse(const struct cli_command *cmd, int argc, char **argv, const struct cli_options *sets, int nsets,
 	       const char **args, int *nargs, int *status);
 
+/* Set one option from a value given elsewhere (a matrix file): CLI_FLAG
+ * takes true/false, yes/no, on/off or 1/0; CLI_VALUE its parser. -1 with
+ * err saying what was wrong and what to give instead. */
+int cli_apply(const struct cli_option *o, void *target, const char *value, char *err, size_t errlen);
+
 /* CLI_VALUE parser of a frequency in GHz, stored in Hz (a double at offset). */
 int cli_set_ghz(void *target, const struct cli_option *opt, const char *value, char *err, size_t errlen);
 

@@ -11,6 +11,7 @@ int cmd_model(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_iso(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_strategies(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);

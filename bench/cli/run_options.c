@@ -1,13 +1,16 @@
 #include "bench/cli/run_options.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <linux/perf_event.h>
 
+#include "bench/cli/matrix_file.h"
 #include "bench/host/perf_counters.h"
 #include "bench/run/cell_result.h"
+#include "bench/run/matrix_check.h"
 #include "lib/units.h"
 
 #define REQ(t) ((struct run_request *)(t))
@@ -25,6 +28,8 @@ struct dimension {
 	size_t count;            /* offset of the item count in struct matrix */
 	size_t given;            /* offset of a bool "given explicitly", or 0 */
 	int (*item)(struct run_request *r, int i, const char *s, const struct dimension *d, char *err, size_t len);
+	/* item i as the canonical form writes it (what item() reads back) */
+	void (*format)(const struct run_request *r, int i, char *buf, size_t len);
 };
 
 /* "known backends are native, kvm, ...": those `run` can reach, from the table. */
@@ -94,19 +99,59 @@ static int levels_item(struct run_request *r, int i, const char *s, const struct
 	return 0;
 }
 
+static void backend_format(const struct run_request *r, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", backend_name(r->matrix.backends[i]));
+}
+
+static void ws_format(const struct run_request *r, int i, char *buf, size_t len)
+{
+	format_size(r->matrix.ws[i], buf, len);
+}
+
+static void pattern_format(const struct run_request *r, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", pattern_name(r->matrix.patterns[i]));
+}
+
+static void host_page_format(const struct run_request *r, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", host_page_name(r->matrix.host_pages[i]));
+}
+
+static void guest_page_format(const struct run_request *r, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", page_size_name(r->matrix.guest_pages[i]));
+}
+
+static void vpid_format(const struct run_request *r, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", r->matrix.vpids[i] ? "on" : "off");
+}
+
+static void levels_format(const struct run_request *r, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u", r->matrix.ept_levels[i]);
+}
+
 #define COUNT(field) offsetof(struct matrix, field)
-static const struct dimension backends = { "backend", NULL, BACKEND_COUNT, COUNT(nbackends), 0, backend_item };
-static const struct dimension working_sets = { "size", NULL, MATRIX_MAX, COUNT(nws), 0, ws_item };
+static const struct dimension backends = { "backend", NULL, BACKEND_COUNT, COUNT(nbackends), 0, backend_item,
+					   backend_format };
+static const struct dimension working_sets = { "size", NULL, MATRIX_MAX, COUNT(nws), 0, ws_item, ws_format };
 static const struct dimension patterns = { "pattern", "known patterns are random, seq", 2, COUNT(npatterns), 0,
-					   pattern_item };
+					   pattern_item, pattern_format };
 static const struct dimension host_pages = { "host page", "known host pages are 4k, thp, 2m, 1g", HOST_PAGE_COUNT,
-					     COUNT(nhost_pages), 0, host_page_item };
+					     COUNT(nhost_pages), 0, host_page_item, host_page_format };
 static const struct dimension guest_pages = { "guest page", "known guest pages are 4k, 2m, 1g", 3,
-					      COUNT(nguest_pages), 0, guest_page_item };
+					      COUNT(nguest_pages), 0, guest_page_item, guest_page_format };
+/* The tagged guest TLB: VPID under VMX, ASID under SVM. --tlb-tag and --vpid
+ * are one dimension; each error names the option given. */
 static const struct dimension vpids = { "vpid", "give on, off or on,off", 2, COUNT(nvpids), COUNT(vpid_given),
-					vpid_item };
+					vpid_item, vpid_format };
+static const struct dimension tlb_tags = { "tlb-tag", "give on, off or on,off", 2, COUNT(nvpids), COUNT(vpid_given),
+					   vpid_item, vpid_format };
 static const struct dimension ept_levels = { "EPT depth", "give 4, 5 or 4,5", 2, COUNT(nept_levels),
-					     COUNT(levels_given), levels_item };
+					     COUNT(levels_given), levels_item, levels_format };
 
 static int set_dimension(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
 {
@@ -193,7 +238,7 @@ static const struct number guest_mem = { NUMBER_SIZE, CFG(guest_mem), 0, 0, ANY,
 static const struct number exit_every = { NUMBER_U64, CFG(exit_every), 0, 1, ANY, false,
 					  "give a positive number of accesses" };
 static const struct number exit_ticks = { NUMBER_U64, CFG(exit_ticks), 0, 1, 4294967295.0, false,
-					  "give a number of VMX-preemption-timer ticks from 1 to 4294967295" };
+					  "give a number of timer ticks from 1 to 4294967295" };
 static const struct number guest_timeout = { NUMBER_SECONDS, CFG(guest_timeout), 0, 0, 86400, true,
 					     "give seconds (e.g. 60)" };
 static const struct number vmx_timeout = { NUMBER_SECONDS, CFG(vmx_timeout), 0, 0, ANY, true,
@@ -290,6 +335,7 @@ const struct cli_option run_matrix_options[] = {
 	DIMENSION("host-page", host_pages),
 	DIMENSION("guest-page", guest_pages),
 	DIMENSION("vpid", vpids),
+	DIMENSION("tlb-tag", tlb_tags),
 	DIMENSION("ept-levels", ept_levels),
 	{ "exit-cost", CLI_FLAG, offsetof(struct run_request, matrix.exit_cost), NULL, NULL },
 	NUMBER("repetitions", repetitions),
@@ -302,7 +348,8 @@ const struct cli_option run_matrix_options[] = {
 	NUMBER("exit-every-ticks", exit_ticks),
 	NUMBER("guest-timeout", guest_timeout),
 	{ "raw-events", CLI_VALUE, 0, set_raw_events, NULL },
-	{ "probe-ept-violation", CLI_FLAG, CFG(probe_ept_violation), NULL, NULL },
+	{ "probe-ept-violation", CLI_FLAG, CFG(probe_nested_fault), NULL, NULL },
+	{ "probe-nested-fault", CLI_FLAG, CFG(probe_nested_fault), NULL, NULL }, /* its name for both vendors */
 };
 const int run_nmatrix_options = sizeof run_matrix_options / sizeof *run_matrix_options;
 
@@ -323,8 +370,125 @@ const struct cli_option run_host_options[] = {
 	{ "resume", CLI_STRING, CFG(resume), NULL, NULL },
 	{ "db", CLI_STRING, CFG(db), NULL, NULL },
 	{ "no-db", CLI_FLAG, CFG(no_db), NULL, NULL },
+	{ "matrix", CLI_STRING, CFG(matrix_file), NULL, NULL },
+	{ "shard", CLI_STRING, CFG(shard), NULL, NULL },
+	{ "shard-costs", CLI_STRING, CFG(shard_costs), NULL, NULL },
+	{ "dry-run", CLI_FLAG, CFG(dry_run), NULL, NULL },
 };
 const int run_nhost_options = sizeof run_host_options / sizeof *run_host_options;
+
+/* ---- the canonical form ------------------------------------------------ */
+
+struct text {
+	char *buf;
+	size_t len, used;
+	bool overflow;
+};
+
+static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(t->buf + t->used, t->len - t->used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= t->len - t->used)
+		t->overflow = true;
+	else
+		t->used += (size_t)n;
+}
+
+/* One option's "key = value" line; false when the option has no canonical
+ * form (then the canonical form is incomplete: a test keeps that from
+ * happening). */
+static bool canonical_option(struct text *t, const struct run_request *r, const struct cli_option *o)
+{
+	const char *base = (const char *)r;
+	if (o->parse == preset_applied)
+		return true; /* the canonical form spells out what the preset set */
+	if (o->kind == CLI_FLAG) {
+		put(t, "%s = %s\n", o->name, *(const bool *)(base + o->offset) ? "true" : "false");
+		return true;
+	}
+	if (o->parse == set_dimension) {
+		const struct dimension *d = o->data;
+		const char *m = (const char *)&r->matrix;
+		if (d->given && !*(const bool *)(m + d->given))
+			return true; /* not given: the backends' own defaults apply */
+		int n = *(const int *)(m + d->count);
+		if (n == 0)
+			return true; /* empty (guest pages of a default native-only start): as not given */
+		put(t, "%s = ", o->name);
+		for (int i = 0; i < n; i++) {
+			char item[64];
+			d->format(r, i, item, sizeof item);
+			put(t, "%s%s", i ? "," : "", item);
+		}
+		put(t, "\n");
+		return true;
+	}
+	if (o->parse == set_number || o->parse == set_stride) {
+		const struct number *n = o->data;
+		const char *field = base + n->offset;
+		double v = n->kind == NUMBER_INT ? *(const int *)field
+			   : n->kind == NUMBER_SECONDS ? *(const double *)field : (double)*(const uint64_t *)field;
+		if (v < n->min || (n->positive && v <= 0) || (n->kind == NUMBER_SIZE && v == 0))
+			return true; /* off (exit-every 0, group 0): the option is not given */
+		if (n->kind == NUMBER_INT)
+			put(t, "%s = %d\n", o->name, *(const int *)field);
+		else if (n->kind == NUMBER_SECONDS)
+			put(t, "%s = %.17g\n", o->name, *(const double *)field);
+		else
+			put(t, "%s = %llu\n", o->name, (unsigned long long)*(const uint64_t *)field);
+		return true;
+	}
+	if (o->parse == set_raw_events) {
+		if (!r->cfg.nraw_events)
+			return true;
+		put(t, "%s = ", o->name);
+		for (int i = 0; i < r->cfg.nraw_events; i++)
+			put(t, "%s0x%llx", i ? "," : "", (unsigned long long)r->cfg.raw_events[i]);
+		put(t, "\n");
+		return true;
+	}
+	return false;
+}
+
+/* Do two options write the same thing (--tlb-tag and --vpid: the matrix's
+ * one tagged-TLB list; each has its own dimension only for its messages)? */
+static bool same_target(const struct cli_option *a, const struct cli_option *b)
+{
+	if (a->kind != b->kind || a->parse != b->parse || a->offset != b->offset)
+		return false;
+	if (a->parse == set_dimension)
+		return ((const struct dimension *)a->data)->count == ((const struct dimension *)b->data)->count;
+	return a->data == b->data;
+}
+
+/* A second name of an earlier option of the list. */
+static bool is_alias(const struct cli_option *list, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (same_target(&list[j], &list[i]))
+			return true;
+	return false;
+}
+
+int run_request_canonical(const struct run_request *r, char *buf, size_t len, const char **missing)
+{
+	struct text t = { buf, len, 0, false };
+	buf[0] = 0;
+	*missing = NULL;
+	for (int i = 0; i < run_nhost_options; i++)
+		if (!strcmp(run_host_options[i].name, "backend"))
+			canonical_option(&t, r, &run_host_options[i]);
+	/* An alias is written once, under its first name, so that a matrix
+	 * hashes the same whichever name it was given with. */
+	for (int i = 0; i < run_nmatrix_options; i++)
+		if (!is_alias(run_matrix_options, i) && !canonical_option(&t, r, &run_matrix_options[i]) && !*missing)
+			*missing = run_matrix_options[i].name;
+	return t.overflow || *missing ? -1 : (int)t.used;
+}
 
 int run_request_init(struct run_request *req, const char *command, int argc, char **argv)
 {
@@ -337,16 +501,22 @@ int run_request_init(struct run_request *req, const char *command, int argc, cha
 			preset = argv[i] + 9;
 	}
 	if (run_preset(preset, &req->matrix, &req->cfg) < 0) {
-		fprintf(stderr, "tlbvisor %s: unknown preset '%s': known presets are quick, default\n", command, preset);
+		fprintf(stderr, "tlbvisor %s: unknown preset '%s': known presets are %s\n", command, preset,
+			matrix_preset_names());
 		return -1;
 	}
 	return 0;
 }
 
-int run_request_check(const struct run_request *req, const char *command)
+int run_request_check(const struct run_request *req, const char *command, const char *section)
 {
-	if (req->cfg.group && req->cfg.stride && req->cfg.group % req->cfg.stride) {
-		fprintf(stderr, "tlbvisor %s: --group must be a multiple of --stride\n", command);
+	char err[1024];
+	if (matrix_check(&req->matrix, &req->cfg, err, sizeof err) < 0) {
+		if (section) /* a matrix file's section, the command line over it */
+			fprintf(stderr, "tlbvisor %s: %s%s%s%s: %s\n", command, req->cfg.matrix_file,
+				section[0] ? ", section [" : "", section, section[0] ? "]" : "", err);
+		else
+			fprintf(stderr, "tlbvisor %s: %s\n", command, err);
 		return -1;
 	}
 	return 0;

@@ -29,8 +29,15 @@ extern const int run_nhost_options;
 /* Start from the preset named on the command line (default: quick), so that
  * the options given override it. -1 after printing the error. */
 int run_request_init(struct run_request *req, const char *command, int argc, char **argv);
-/* Checks across options, after parsing. -1 after printing the error. */
-int run_request_check(const struct run_request *req, const char *command);
+/* Checks across options, after parsing (bench/run/matrix_check.h): for a
+ * matrix file, of each section with the command line over it (section: its
+ * name; NULL without a file). -1 after printing the error. */
+int run_request_check(const struct run_request *req, const char *command, const char *section);
+/* The matrix and protocol as "key = value" lines, every matrix option with
+ * its effective value in table order, readable back as a matrix file.
+ * Returns the length, or -1 when buf is too small or an option has no
+ * canonical form (*missing names it). */
+int run_request_canonical(const struct run_request *r, char *buf, size_t len, const char **missing);
 /* Without --events: the events of the PMU preset for this host's PMU. */
 void run_request_default_events(struct run_request *req);
 

@@ -1,4 +1,5 @@
 /* tlbvisor compare BASE NEW: the gate a CI job uses. */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,8 +8,10 @@
 #include "bench/cli/args.h"
 #include "bench/cli/commands.h"
 #include "bench/results/run_or_file.h"
+#include "lib/output_file.h"
 
 #define EXIT_REGRESSION 4
+#define EXIT_INSUFFICIENT 5
 
 struct compare_args {
 	struct compare_options o;
@@ -20,8 +23,10 @@ static const char help[] =
 	"BASE and NEW are results JSON files or run ids in the history (a number, or\n"
 	"'last'). For every cell in both: the change of the median, a Mann-Whitney U\n"
 	"test on the repetitions, and a verdict; then the geometric mean. Markdown on\n"
-	"stdout (or --out), ready for a CI comment. Exit status " CLI_STRING_OF(EXIT_REGRESSION) " when any cell\n"
-	"regressed significantly (change > threshold and p < alpha), 0 otherwise.\n";
+	"stdout (or --out), ready for a CI comment. Exit status: " CLI_STRING_OF(EXIT_REGRESSION) " when any cell\n"
+	"regressed significantly (change > threshold and p < alpha); " CLI_STRING_OF(EXIT_INSUFFICIENT) " when the data\n"
+	"cannot give a verdict (no cell in both runs, or too few repetitions for the\n"
+	"test to reach alpha); 0 otherwise.\n";
 
 struct fraction {
 	bool probability;   /* strictly between 0 and 1 */
@@ -30,7 +35,8 @@ struct fraction {
 static const struct fraction threshold = { false, "give a percentage (5%) or a fraction (0.05)" };
 static const struct fraction alpha = { true, "give a level between 0 and 1 (0.05)" };
 
-/* "5%" or "0.05", into the double at offset. */
+/* "5%" or "0.05", into the double at offset: a finite number (nan and inf
+ * refused: a gate that can never fire is no gate). */
 static int set_fraction(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
 {
 	const struct fraction *f = opt->data;
@@ -40,7 +46,7 @@ static int set_fraction(void *t, const struct cli_option *opt, const char *value
 		v /= 100;
 		end++;
 	}
-	if (end == value || *end || v < 0 || (f->probability && (v <= 0 || v >= 1))) {
+	if (end == value || *end || !isfinite(v) || v < 0 || (f->probability && (v <= 0 || v >= 1))) {
 		snprintf(err, len, "invalid --%s '%s': %s", opt->name, value, f->hint);
 		return -1;
 	}
@@ -57,7 +63,7 @@ int cmd_compare(int argc, char **argv)
 		{ "db", CLI_STRING, offsetof(struct compare_args, db), NULL, NULL },
 		{ "out", CLI_STRING, offsetof(struct compare_args, out), NULL, NULL },
 	};
-	struct compare_args a = { .o = { .threshold = 0.05, .alpha = 0.05 }, .db = DEFAULT_DB };
+	struct compare_args a = { .o = { .threshold = 0.05, .alpha = 0.05 }, .db = NULL };
 	const struct cli_options sets[] = { { options, 4, &a } };
 	const char *args[2];
 	int nargs;
@@ -66,32 +72,41 @@ int cmd_compare(int argc, char **argv)
 		return rc;
 	const char *db = a.db, *out_path = a.out;
 	struct compare_options o = a.o;
-	char err[512];
-	json_t *base = results_load_run_or_file(args[0], db, err, sizeof err);
-	if (!base) {
+	char err[1024];
+	const struct named_file files[] = {
+		{ "BASE", results_arg_is_run(args[0]) ? NULL : args[0], 0 },
+		{ "NEW", results_arg_is_run(args[1]) ? NULL : args[1], 0 },
+		{ "--db", db, 0 }, { "--out", out_path, 1 },
+	};
+	if (outputs_ready(files, 4, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor compare: %s\n", err);
+		return EXIT_USAGE;
+	}
+	struct results_view base, new_run;
+	if (results_load_run_or_file(args[0], db, &base, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor compare: %s\n", err);
 		return 1;
 	}
-	json_t *new_doc = results_load_run_or_file(args[1], db, err, sizeof err);
-	if (!new_doc) {
+	if (results_load_run_or_file(args[1], db, &new_run, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor compare: %s\n", err);
-		json_decref(base);
+		results_view_free(&base);
 		return 1;
 	}
-	FILE *out = out_path ? fopen(out_path, "w") : stdout;
-	if (!out) {
-		fprintf(stderr, "tlbvisor compare: cannot write %s\n", out_path);
-		return 1;
-	}
+	struct output_file of = { 0 };
+	FILE *out = out_path ? output_open(&of, out_path, err, sizeof err) : stdout;
 	struct compare_summary s;
-	rc = compare_runs(base, new_doc, &o, out, &s, err, sizeof err);
-	if (out_path)
-		fclose(out);
-	json_decref(base);
-	json_decref(new_doc);
+	rc = out ? compare_runs(&base, &new_run, &o, out, &s, err, sizeof err) : -1;
+	if (out_path && out) {
+		if (rc == 0)
+			rc = output_commit(&of, err, sizeof err);
+		else
+			output_abandon(&of);
+	}
+	results_view_free(&base);
+	results_view_free(&new_run);
 	if (rc < 0) {
 		fprintf(stderr, "tlbvisor compare: %s\n", err);
 		return 1;
 	}
-	return s.regressions ? EXIT_REGRESSION : 0;
+	return s.verdict == COMPARE_REGRESSION ? EXIT_REGRESSION : s.verdict == COMPARE_INSUFFICIENT ? EXIT_INSUFFICIENT : 0;
 }

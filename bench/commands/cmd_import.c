@@ -2,6 +2,8 @@
  * included) into the history database. */
 #include <stdio.h>
 
+#include "lib/output_file.h"
+
 #include "bench/cli/args.h"
 #include "bench/cli/commands.h"
 #include "bench/results/history.h"
@@ -23,7 +25,14 @@ int cmd_import(int argc, char **argv)
 	int rc;
 	if (!cli_parse(&cmd, argc, argv, sets, 1, files, &nfiles, &rc))
 		return rc;
-	char err[512];
+	char err[1024];
+	for (int i = 0; i < nfiles; i++) {
+		const struct named_file pair[] = { { "RESULTS.json", files[i], 0 }, { "--db", db, 1 } };
+		if (outputs_distinct(pair, 2, err, sizeof err) < 0) {
+			fprintf(stderr, "tlbvisor import: %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
 	struct history h;
 	if (history_open(&h, db, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor import: %s\n", err);

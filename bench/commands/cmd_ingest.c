@@ -11,6 +11,7 @@
 #include "bench/results/results_json.h"
 #include "lib/clock.h"
 #include "lib/json_util.h"
+#include "lib/output_file.h"
 #include "version.h"
 
 struct ingest_options {
@@ -22,7 +23,7 @@ static const char help[] =
 	"usage: tlbvisor ingest SERIAL.LOG --out results.json [--csv FILE] [--tsc-ghz F]\n\n"
 	"Turns the JSON lines tlbvisor's hypervisor printed on the serial console into\n"
 	"results JSON (Google Benchmark schema, backend 'baremetal'). The TSC rate comes\n"
-	"from the log (CPUID.15H) unless --tsc-ghz gives it.\n";
+	"from the log (CPUID.15H, or measured against the PIT) unless --tsc-ghz gives it.\n";
 
 int cmd_ingest(int argc, char **argv)
 {
@@ -45,7 +46,12 @@ int cmd_ingest(int argc, char **argv)
 	}
 	const char *out = o.out;
 	double tsc_hz = o.tsc_hz;
-	char err[512];
+	char err[1024];
+	const struct named_file files[] = { { "SERIAL.LOG", in, 0 }, { "--out", out, 1 }, { "--csv", o.csv, 1 } };
+	if (outputs_ready(files, 3, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor ingest: %s\n", err);
+		return EXIT_USAGE;
+	}
 	struct serial_log log;
 	if (serial_log_read(in, &log, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor ingest: %s\n", err);
@@ -59,7 +65,7 @@ int cmd_ingest(int argc, char **argv)
 	if (tsc_hz <= 0)
 		tsc_hz = (double)json_int(log.hello, "tsc_hz");
 	if (tsc_hz <= 0) {
-		fprintf(stderr, "tlbvisor ingest: the processor does not report its TSC rate (CPUID.15H); give it with --tsc-ghz\n");
+		fprintf(stderr, "tlbvisor ingest: the log has no TSC rate (the hypervisor found neither CPUID.15H nor a PIT to measure it against); give it with --tsc-ghz\n");
 		serial_log_free(&log);
 		return EXIT_USAGE;
 	}
@@ -82,7 +88,12 @@ int cmd_ingest(int argc, char **argv)
 	json_t *extra = json_object();
 	json_object_set_new(extra, "cpu_model", json_string(json_str(log.hello, "cpu")));
 	json_object_set_new(extra, "tsc_hz", json_real(tsc_hz));
-	json_object_set_new(extra, "tsc_source", json_string(o.tsc_hz > 0 ? "--tsc-ghz" : "the hypervisor (CPUID.15H)"));
+	/* The hypervisor says where its rate came from (cpuid_15h, pit); logs
+	 * from before it said so had only CPUID.15H. */
+	const char *hv_source = json_str(log.hello, "tsc_source");
+	char source[80];
+	snprintf(source, sizeof source, "the hypervisor (%s)", hv_source[0] ? hv_source : "cpuid_15h");
+	json_object_set_new(extra, "tsc_source", json_string(o.tsc_hz > 0 ? "--tsc-ghz" : source));
 	json_object_set(extra, "hypervisor", log.hello);
 	json_object_set_new(extra, "ingested_from", json_string(in));
 	json_object_set_new(extra, "completed", json_boolean(log.done));
@@ -96,6 +107,7 @@ int cmd_ingest(int argc, char **argv)
 	int rc = results_write_json(out, &run, results, (int)n, err, sizeof err);
 	if (rc == 0 && o.csv)
 		rc = results_write_csv(o.csv, results, (int)n, err, sizeof err);
+	bool done = log.done; /* serial_log_free clears log */
 	json_decref(extra);
 	serial_log_free(&log);
 	free(results);
@@ -104,6 +116,6 @@ int cmd_ingest(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "tlbvisor: %zu cells from %s written to %s%s\n", n - (size_t)bad, in, out,
-		log.done ? "" : " (the log ends before the hypervisor finished)");
+		done ? "" : " (the log ends before the hypervisor finished)");
 	return 0;
 }

@@ -10,13 +10,18 @@
 #include "bench/backends/backend.h"
 #include "bench/backends/payload.h"
 #include "bench/cli/commands.h"
+#include "bench/cli/matrix_file.h"
 #include "bench/cli/run_options.h"
 #include "bench/host/host_caps.h"
 #include "bench/results/recorder.h"
 #include "bench/results/results_read.h"
+#include "bench/results/run_outputs.h"
+#include "bench/run/plan.h"
+#include "bench/run/resume.h"
+#include "bench/run/run_config.h"
 #include "bench/run/run_loop.h"
 #include "lib/clock.h"
-#include "lib/files.h"
+#include "lib/json_util.h"
 #include "version.h"
 
 static const char help[] =
@@ -27,16 +32,21 @@ static const char help[] =
 	"\n"
 	"dimensions (comma-separated lists; they override the preset):\n"
 	"  --backend LIST      native,kvm,bochs,qemu (default: native,kvm where /dev/kvm works);\n"
-	"                      bochs/qemu boot tlbvisor's VMX hypervisor; for bochs --host-page\n"
-	"                      is the EPT leaf size, and its timings are emulated, not performance\n"
+	"                      bochs/qemu boot tlbvisor's own hypervisor: bochs emulates VMX/EPT,\n"
+	"                      qemu uses KVM where /dev/kvm offers nested VMX/SVM, else TCG, which\n"
+	"                      emulates SVM/NPT (see tlbvisor list); there --host-page is the\n"
+	"                      EPT/NPT leaf size, and emulated timings are not performance figures\n"
 	"  --ws LIST           working-set sizes, e.g. 16k,1m,64m,512m\n"
 	"  --pattern LIST      random,seq\n"
 	"  --host-page LIST    4k,thp,2m,1g: the process's pages natively, the guest-memory\n"
 	"                      backing under KVM (2m/1g are hugetlb and need reserved pages)\n"
 	"  --guest-page LIST   4k,2m,1g: guest page-table leaves (kvm, bochs, qemu)\n"
-	"  --vpid LIST         on,off: bochs/qemu set it in the VMCS; kvm reloads kvm_intel with\n"
-	"                      enable_vpid (Intel hosts, only with --allow-module-reload; restored)\n"
-	"  --ept-levels LIST   4,5: EPT walk length (bochs, qemu; kvm on Intel via the guest MAXPHYADDR)\n"
+	"  --tlb-tag LIST      on,off: the guest's TLB entries tagged (bochs/qemu: VPID under VMX,\n"
+	"                      ASID under SVM; off flushes them on every entry); --vpid is the same;\n"
+	"                      kvm reloads kvm_intel with enable_vpid (Intel hosts, only with\n"
+	"                      --allow-module-reload; restored)\n"
+	"  --ept-levels LIST   4,5: nested walk length, EPT or NPT (bochs, qemu; kvm on Intel via\n"
+	"                      the guest MAXPHYADDR)\n"
 	"\n"
 	"protocol:\n"
 	"  --repetitions N     timed repetitions per cell (default 5)\n"
@@ -50,16 +60,19 @@ static const char help[] =
 	"  --allow-module-reload  let tlbvisor reload kvm_intel to switch enable_vpid\n"
 	"  --exit-cost         add cells timing the round trip of an I/O exit and of a CPUID\n"
 	"                      exit (kvm, bochs, qemu): exit/io/..., exit/cpuid/...\n"
-	"  --exit-every-ticks T  (bochs, qemu) a VMX-preemption-timer exit every T timer ticks\n"
+	"  --exit-every-ticks T  (bochs, qemu) a timer exit every T ticks: VMX-preemption-timer\n"
+	"                      ticks under VMX, TSC ticks (local APIC timer) under SVM\n"
 	"  --vmx-timeout S     wall-clock limit for one Bochs/QEMU boot (default 900)\n"
 	"  --guest-timeout S   a guest command that takes longer fails its cell (default 60;\n"
-	"                      kvm: wall clock; bochs/qemu: guest TSC via the preemption timer)\n"
+	"                      kvm: wall clock; bochs/qemu: guest TSC, via the VMX-preemption\n"
+	"                      timer or, under SVM, the local APIC timer)\n"
 	"\n"
 	"output:\n"
 	"  --out FILE          results JSON, Google Benchmark schema (default results/tlbvisor-DATE.json)\n"
 	"  --csv FILE          also write CSV\n"
 	"  --resume FILE       continue an interrupted run: cells FILE already holds are kept\n"
 	"                      (not run again) and results go on into FILE; give the same matrix\n"
+	"                      (a file of another matrix, shard or payload is refused)\n"
 	"  --db FILE           history database (SQLite; default: tlbvisor.db beside --out);\n"
 	"                      every finished cell is committed at once. --no-db: none\n"
 	"  --payload FILE      use this guest payload ELF instead of the embedded one\n"
@@ -67,19 +80,34 @@ static const char help[] =
 	"  --raw-events LIST   bochs/qemu/bare metal: IA32_PERFEVTSEL encodings the hypervisor\n"
 	"                      counts in the guest beside the architectural events\n"
 	"  --pmu-preset P      walk (default: page-walk events of this CPU), basic, none\n"
-	"  --probe-ept-violation  (bochs, qemu) first run a cell whose guest touches a\n"
-	"                      guest-physical address the EPT does not map; it must be reported\n"
+	"  --probe-nested-fault  (bochs, qemu) first run a cell whose guest touches a guest-physical\n"
+	"                      address the EPT/NPT does not map; it must be reported (EPT violation,\n"
+	"                      #NPF); --probe-ept-violation is the same\n"
 	"\n"
 	"presets: quick (CI-sized, about a minute here), default (4 KiB to 1 GiB sweep, every\n"
-	"page size, random and sequential).  Ctrl-C stops after writing every finished cell.\n";
+	"page size, random and sequential).  Ctrl-C stops after writing every finished cell;\n"
+	"one run at a time uses a results file or a history (the other is refused).\n";
 
 /* The run's cells and what became of them. */
 struct cells {
 	int n;
+	int matrix_cells;         /* of the whole matrix, every shard */
 	struct cell_result *results;
 	bool *kept;   /* finished by the run being resumed */
 	struct cell_result *done; /* --resume: the cells its file holds */
 	int ndone;
+	json_t *done_context;     /* and its context */
+};
+
+/* The matrix as sections: a matrix file's, or the one of the preset and the
+ * command line. Options on the command line override every section. */
+struct sections {
+	struct matrix_plan plan;
+	struct plan_section list[64];
+	int n;
+	char *canonical;
+	char hash[17];
+	struct shard_spec shard;
 };
 
 static void join_args(int argc, char **argv, char *buf, size_t len)
@@ -89,24 +117,6 @@ static void join_args(int argc, char **argv, char *buf, size_t len)
 		size_t used = strlen(buf);
 		snprintf(buf + used, len - used, " %s", argv[i]);
 	}
-}
-
-/* Without --out: results/tlbvisor-DATE.json (or the file being resumed). */
-static int out_path(struct run_config *cfg, time_t now, char *buf, size_t len)
-{
-	if (!cfg->out && cfg->resume)
-		cfg->out = cfg->resume;
-	if (cfg->out)
-		return 0;
-	if (mkdirs("results") < 0) {
-		fprintf(stderr, "tlbvisor run: cannot create results/: %s; fix: give --out FILE\n", strerror(errno));
-		return -1;
-	}
-	char stamp[32];
-	clock_format_local(now, "%Y%m%d-%H%M%S", stamp, sizeof stamp);
-	snprintf(buf, len, "results/tlbvisor-%s.json", stamp);
-	cfg->out = buf;
-	return 0;
 }
 
 /* Without --backend: the default backends this host can run. */
@@ -123,80 +133,157 @@ static void drop_unavailable(struct matrix *m, const struct host_caps *h)
 	}
 }
 
-/* The matrix's cells, pending, or kept from the run being resumed. */
-static int make_cells(const struct matrix *m, const char *resume, struct cells *c)
+static void print_shard(const struct sections *sec, const struct cells *c)
 {
-	c->n = matrix_expand(m, NULL, 0);
-	struct cell *cells = calloc((size_t)c->n + 1, sizeof *cells);
+	if (sec->shard.count > 1)
+		fprintf(stderr, "tlbvisor: shard %s: %d of the matrix's %d cells\n", sec->shard.how, c->n, c->matrix_cells);
+}
+
+/* The matrix's cells (this shard's), pending, or kept from the run being
+ * resumed (a file of another run refused: run/resume.h). */
+static int make_cells(const struct sections *sec, const struct run_config *cfg, const struct payload *payload,
+		      struct cells *c)
+{
+	struct cell *cells;
+	char err[1024];
+	if (plan_expand(sec->list, sec->n, &cells, &c->n, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return EXIT_USAGE;
+	}
+	c->matrix_cells = c->n;
+	if (sec->shard.count > 1) {
+		double *costs = plan_costs_from_results(cfg->shard_costs, cells, c->n);
+		c->n = plan_select_shard(cells, c->n, sec->list, costs, &sec->shard);
+		free(costs);
+		if (c->n < 0) {
+			fprintf(stderr, "tlbvisor run: out of memory for the shard's cells\n");
+			free(cells);
+			return 1;
+		}
+	}
 	c->results = calloc((size_t)c->n + 1, sizeof *c->results);
 	c->kept = calloc((size_t)c->n + 1, sizeof *c->kept);
-	if (!cells || !c->results || !c->kept) {
+	if (!c->results || !c->kept) {
 		fprintf(stderr, "tlbvisor run: out of memory for %d cells\n", c->n);
 		free(cells);
 		return 1;
 	}
-	matrix_expand(m, cells, c->n);
 	for (int i = 0; i < c->n; i++)
 		result_init(&c->results[i], &cells[i]);
 	free(cells);
-	if (!resume)
+	if (!cfg->resume) {
+		print_shard(sec, c);
 		return 0;
-	int nkept, foreign;
-	results_resume(c->results, c->kept, c->n, c->done, c->ndone, &nkept, &foreign);
-	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run%s\n", resume, nkept, c->n - nkept,
-		foreign ? "; entries of cells not in this matrix are dropped (give the same matrix options)" : "");
-	return 0;
-}
-
-/* The history beside the results file unless --db names it; NULL: --no-db. */
-static const char *db_path(const struct run_config *cfg, char *buf, size_t len)
-{
-	if (cfg->no_db)
-		return NULL;
-	if (cfg->db)
-		return cfg->db;
-	const char *slash = strrchr(cfg->out, '/');
-	snprintf(buf, len, "%.*s%stlbvisor.db", slash ? (int)(slash - cfg->out) : 0, cfg->out, slash ? "/" : "");
-	return buf;
-}
-
-static int run_matrix(int argc, char **argv, struct run_request *req, const struct payload *payload)
-{
-	struct matrix *m = &req->matrix;
-	struct run_config *cfg = &req->cfg;
-	time_t now = time(NULL);
-	char out[1024], db[1100], cmdline[2048];
-	if (out_path(cfg, now, out, sizeof out) < 0)
-		return 1;
-	/* A file to resume that cannot be read is refused before anything else. */
-	struct cells c = { 0 };
-	char err[1024];
-	if (cfg->resume && results_read_file(cfg->resume, &c.done, &c.ndone, err, sizeof err) < 0) {
+	}
+	const struct resume_run now = { .matrix_hash = sec->hash, .matrix_canonical = sec->canonical,
+					.shard_index = sec->shard.count > 1 ? sec->shard.index : 0,
+					.shard_count = sec->shard.count > 1 ? sec->shard.count : 0,
+					.payload = payload->source };
+	if (resume_check(cfg->resume, c->done_context, &now, c->done, c->ndone, c->results, c->n, err,
+			 sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor run: %s\n", err);
 		return EXIT_USAGE;
 	}
+	print_shard(sec, c);
+	int nkept, foreign;
+	results_resume(c->results, c->kept, c->n, c->done, c->ndone, &nkept, &foreign);
+	fprintf(stderr, "tlbvisor: resuming %s: %d cells kept, %d to run\n", cfg->resume, nkept, c->n - nkept);
+	return 0;
+}
+
+/* The plan, and nothing written. */
+static void print_dry_run(const struct sections *sec, const struct cells *c)
+{
+	printf("matrix %s: %d cells%s%s\n", sec->hash, c->matrix_cells, sec->shard.count > 1 ? "; shard " : "",
+	       sec->shard.count > 1 ? sec->shard.how : "");
+	for (int i = 0; i < c->n; i++)
+		printf("%s%s%s%s\n", c->results[i].cell.name, c->results[i].cell.section_name[0] ? "  [" : "",
+		       c->results[i].cell.section_name, c->results[i].cell.section_name[0] ? "]" : "");
+}
+
+/* The outputs settled, checked and locked before anything runs
+ * (results/run_outputs.h); the files are the run's, whatever the section. */
+static int prepare_outputs(struct sections *sec, struct run_config *cfg, time_t now, struct run_outputs *ro)
+{
+	char stamp[32], err[1024];
+	clock_format_local(now, "%Y%m%d-%H%M%S", stamp, sizeof stamp);
+	const struct run_output_request rq = { .out = cfg->out, .csv = cfg->csv, .db = cfg->db, .resume = cfg->resume,
+					       .payload = cfg->payload, .no_db = cfg->no_db, .stamp = stamp };
+	int rc = run_outputs_prepare(ro, &rq, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return rc;
+	}
+	for (int i = 0; i < sec->n; i++)
+		((struct run_config *)sec->list[i].cfg)->out = ro->out;
+	return 0;
+}
+
+static int run_matrix(int argc, char **argv, struct sections *sec, const struct payload *payload)
+{
+	struct run_config *cfg = (struct run_config *)sec->list[0].cfg;
+	time_t now = time(NULL);
+	char cmdline[2048], run_id[64] = "";
+	struct run_outputs ro = { .out_lock.fd = -1, .db_lock.fd = -1 };
+	if (!cfg->dry_run) {
+		int rc = prepare_outputs(sec, cfg, now, &ro);
+		if (rc)
+			return rc;
+	}
+	/* A file to resume that cannot be read is refused before anything else. */
+	struct cells c = { 0 };
+	char err[1024];
+	int rc = 0;
+	struct run_info run = { .extra_context = json_object() };
+	if (cfg->resume && results_read_file(cfg->resume, &c.done, &c.ndone, &c.done_context, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		rc = EXIT_USAGE;
+		goto done;
+	}
 	struct host_caps h;
 	host_caps_probe(&h);
-	if (!req->backend_given)
-		drop_unavailable(m, &h);
-	int rc = make_cells(m, cfg->resume, &c);
+	for (int i = 0; i < sec->n; i++)
+		if (!sec->plan.sections[i].req.backend_given)
+			drop_unavailable(&sec->plan.sections[i].req.matrix, &h);
+	rc = make_cells(sec, cfg, payload, &c);
+	if (rc || cfg->dry_run) {
+		if (!rc)
+			print_dry_run(sec, &c);
+		goto done;
+	}
+	/* A resumed run keeps its id: the history goes on with its row. */
+	snprintf(run_id, sizeof run_id, "%s", json_str(c.done_context, "run_id"));
+	if (!run_id[0])
+		results_new_run_id(run_id, sizeof run_id);
 	join_args(argc, argv, cmdline, sizeof cmdline);
-	struct run_info run = { .version = TLBVISOR_VERSION, .command_line = cmdline, .cells_total = c.n,
-				.cfg = cfg, .host = &h, .payload = payload, .extra_context = json_object() };
+	run = (struct run_info){ .version = TLBVISOR_VERSION, .command_line = cmdline, .run_id = run_id,
+				 .cells_total = c.n, .cfg = cfg, .host = &h, .payload = payload,
+				 .extra_context = run.extra_context, .matrix_file = cfg->matrix_file,
+				 .matrix_canonical = sec->canonical, .matrix_hash = sec->hash,
+				 .matrix_cells = c.matrix_cells };
+	if (sec->shard.count > 1) {
+		run.shard_index = sec->shard.index;
+		run.shard_count = sec->shard.count;
+	}
+	for (int i = 0; i < sec->n && i < RUN_INFO_MAX_SECTIONS; i++)
+		run.sections[run.nsections++] = sec->list[i].name;
 	clock_format_local(now, CLOCK_ISO8601, run.date, sizeof run.date);
 	struct recorder rec;
-	const char *history = db_path(cfg, db, sizeof db);
-	if (rc || recorder_open(&rec, "run", &run, cfg->out, cfg->csv, history, cfg->resume ? "run --resume" : "run",
-				c.results, c.kept, c.n) < 0) {
-		rc = rc ? rc : 1;
+	const char *history = ro.db[0] ? ro.db : NULL;
+	if (recorder_open(&rec, "run", &run, cfg->out, cfg->csv, history, cfg->resume ? "run --resume" : "run",
+			  c.results, c.kept, c.n) < 0) {
+		rc = 1;
 		goto done;
 	}
 	fprintf(stderr, "tlbvisor %s: %d cells, TSC %.3f GHz (%s), results to %s%s%s\n", TLBVISOR_VERSION, c.n,
 		h.tsc_hz / 1e9, h.tsc_source, cfg->out, history ? " and history " : "", history ? history : "");
 	atexit(backends_restore_host);
-	struct backend_env env = { .matrix = m, .cfg = cfg, .host = &h, .payload = payload };
+	struct backend_env envs[64];
+	for (int i = 0; i < sec->n; i++)
+		envs[i] = (struct backend_env){ .matrix = sec->list[i].matrix, .cfg = sec->list[i].cfg, .host = &h,
+						.payload = payload };
 	struct run_tally t;
-	run_loop(&env, c.results, c.kept, c.n, &run, &rec, &t);
+	run_loop(envs, sec->n, c.results, c.kept, c.n, &run, &rec, &t);
 	backends_restore_host();
 	t.write_errors += recorder_finish(&rec, &run);
 	int kept = 0, written = 0;
@@ -207,18 +294,91 @@ static int run_matrix(int argc, char **argv, struct run_request *req, const stru
 	if (run.interrupted) {
 		fprintf(stderr, "tlbvisor: interrupted; %d of %d cells finished and written to %s\n", written, c.n, cfg->out);
 		rc = EXIT_INTERRUPTED;
+	} else if (t.write_errors) {
+		fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; %d writes failed (see above): the outputs may miss cells, every finished cell is in %s or the history\n",
+			t.ok, t.skipped, t.failed, kept ? " (and the cells kept from the resumed run)" : "", t.write_errors,
+			cfg->out);
+		rc = 1;
 	} else {
 		fprintf(stderr, "tlbvisor: %d ok, %d skipped, %d failed%s; results in %s%s%s\n", t.ok, t.skipped, t.failed,
 			kept ? " (and the cells kept from the resumed run)" : "", cfg->out, cfg->csv ? " and " : "",
 			cfg->csv ? cfg->csv : "");
-		rc = t.write_errors ? 1 : t.failed ? 3 : 0;
+		rc = t.failed ? 3 : 0;
 	}
 done:
+	run_outputs_release(&ro);
 	json_decref(run.extra_context);
+	json_decref(c.done_context);
 	free(c.results);
 	free(c.kept);
 	free(c.done);
 	return rc;
+}
+
+/* The sections of the run: --matrix FILE's, each with the command line's
+ * options over it, or the one the preset and the command line make. */
+static int make_sections(const struct cli_command *cmd, int argc, char **argv, struct run_request *req,
+			 struct sections *sec)
+{
+	memset(sec, 0, sizeof *sec);
+	char err[1024];
+	if (!req->cfg.matrix_file) {
+		sec->plan.sections = calloc(1, sizeof *sec->plan.sections);
+		if (!sec->plan.sections)
+			return -1;
+		sec->plan.n = 1;
+		sec->plan.sections[0].req = *req;
+	} else {
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "--preset") || !strncmp(argv[i], "--preset=", 9)) {
+				fprintf(stderr, "tlbvisor run: give --preset or --matrix, not both (a matrix file may start "
+					"from a preset: preset = quick)\n");
+				return -1;
+			}
+		struct run_request base = { 0 };
+		run_defaults(&base.matrix, &base.cfg);
+		if (matrix_plan_load(req->cfg.matrix_file, &base, &sec->plan, err, sizeof err) < 0) {
+			fprintf(stderr, "tlbvisor run: %s\n", err);
+			return -1;
+		}
+		if (sec->plan.n > 64) {
+			fprintf(stderr, "tlbvisor run: %s has %d sections; at most 64\n", req->cfg.matrix_file, sec->plan.n);
+			return -1;
+		}
+		for (int i = 0; i < sec->plan.n; i++) {
+			struct run_request *r = &sec->plan.sections[i].req;
+			bool backend_in_file = r->backend_given;
+			const struct cli_options sets[] = {
+				{ run_matrix_options, run_nmatrix_options, r },
+				{ run_file_options, run_nfile_options, r },
+				{ run_host_options, run_nhost_options, r },
+			};
+			int nargs, status;
+			/* The command line was read once already: it parses again. */
+			if (!cli_parse(cmd, argc, argv, sets, 3, NULL, &nargs, &status))
+				return -1;
+			r->backend_given |= backend_in_file;
+			r->cfg.preset = NULL;
+			if (run_request_check(r, cmd->name, sec->plan.sections[i].name) < 0)
+				return -1;
+			run_request_default_events(r);
+		}
+	}
+	sec->n = sec->plan.n;
+	for (int i = 0; i < sec->n; i++)
+		sec->list[i] = (struct plan_section){ sec->plan.sections[i].name, &sec->plan.sections[i].req.matrix,
+						      &sec->plan.sections[i].req.cfg };
+	sec->canonical = matrix_plan_canonical(&sec->plan);
+	if (!sec->canonical) {
+		fprintf(stderr, "tlbvisor run: out of memory for the matrix's canonical form\n");
+		return -1;
+	}
+	matrix_hash(sec->canonical, sec->hash);
+	if (req->cfg.shard && shard_parse(req->cfg.shard, &sec->shard, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -237,16 +397,26 @@ int cmd_run(int argc, char **argv)
 	int nargs, status;
 	if (!cli_parse(&cmd, argc, argv, sets, 3, NULL, &nargs, &status))
 		return status;
-	if (run_request_check(&req, cmd.name) < 0)
+	/* A matrix file's sections are checked each, with the command line over them. */
+	if (!req.cfg.matrix_file && run_request_check(&req, cmd.name, NULL) < 0)
 		return EXIT_USAGE;
 	run_request_default_events(&req);
-	char err[512];
-	struct payload payload;
-	if (payload_load(&payload, req.cfg.payload, err, sizeof err) < 0) {
-		fprintf(stderr, "tlbvisor run: %s\n", err);
+	struct sections sec;
+	if (make_sections(&cmd, argc, argv, &req, &sec) < 0) {
+		matrix_plan_free(&sec.plan);
+		free(sec.canonical);
 		return EXIT_USAGE;
 	}
-	int rc = run_matrix(argc, argv, &req, &payload);
-	payload_free(&payload);
+	char err[512];
+	struct payload payload;
+	int rc = EXIT_USAGE;
+	if (payload_load(&payload, req.cfg.payload, err, sizeof err) < 0) {
+		fprintf(stderr, "tlbvisor run: %s\n", err);
+	} else {
+		rc = run_matrix(argc, argv, &sec, &payload);
+		payload_free(&payload);
+	}
+	matrix_plan_free(&sec.plan);
+	free(sec.canonical);
 	return rc;
 }

@@ -16,21 +16,21 @@ int cmd_strategies(int argc, char **argv)
 {
 	static const struct cli_command cmd = { "strategies", help, 1, 1, "need RUN or FILE" };
 	static const struct cli_option options[] = { { "db", CLI_STRING, 0, NULL, NULL } };
-	const char *db = DEFAULT_DB;
+	const char *db = NULL;
 	const struct cli_options sets[] = { { options, 1, &db } };
 	const char *arg;
 	int nargs;
 	int rc;
 	if (!cli_parse(&cmd, argc, argv, sets, 1, &arg, &nargs, &rc))
 		return rc;
-	char err[512];
-	json_t *doc = results_load_run_or_file(arg, db, err, sizeof err);
-	if (!doc) {
+	char err[1024];
+	struct results_view v;
+	if (results_load_run_or_file(arg, db, &v, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor strategies: %s\n", err);
 		return 1;
 	}
-	rc = strategies_markdown(doc, stdout, err, sizeof err);
-	json_decref(doc);
+	rc = strategies_markdown(&v, stdout, err, sizeof err);
+	results_view_free(&v);
 	if (rc < 0) {
 		fprintf(stderr, "tlbvisor strategies: %s\n", err);
 		return 1;

@@ -101,6 +101,14 @@ static void add_param(struct host_caps *h, const char *module, const char *param
 	snprintf(p->value, sizeof p->value, "%s", value);
 }
 
+const char *host_kvm_param(const struct host_caps *h, const char *name)
+{
+	for (int i = 0; i < h->nkvm_params; i++)
+		if (!strcmp(h->kvm_params[i].name, name))
+			return h->kvm_params[i].value;
+	return "";
+}
+
 static void probe_kvm_modules(struct host_caps *h)
 {
 	static const char *const modules[] = { "kvm", "kvm_intel", "kvm_amd", "kvm_pvm" };

@@ -46,5 +46,8 @@ struct host_caps {
 /* Probes with tlbvisor's own embedded payload (never a --payload file: the
  * probe must be trustworthy), under a watchdog. */
 void host_caps_probe(struct host_caps *h);
+/* The value of a KVM module parameter the probe recorded ("kvm_amd.nested"),
+ * or "" when the module or the parameter is not there. */
+const char *host_kvm_param(const struct host_caps *h, const char *name);
 
 #endif

@@ -1,11 +1,13 @@
 #include "bench/results/history.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/results_view.h"
 #include "bench/results/results_json.h"
 #include "bench/results/results_read.h"
 #include "bench/run/cell_result.h"
@@ -19,7 +21,7 @@ static const char *const schema =
 	"CREATE TABLE IF NOT EXISTS runs ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  date TEXT, host TEXT, version TEXT, command_line TEXT, source TEXT,"
-	"  finished INTEGER DEFAULT 0, interrupted INTEGER DEFAULT 0,"
+	"  finished INTEGER DEFAULT 0, interrupted INTEGER DEFAULT 0, killed INTEGER DEFAULT 0,"
 	"  context TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS cells ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -38,21 +40,41 @@ static int fail(struct history *h, char *err, size_t errlen, const char *what)
 	return -1;
 }
 
+/* Why SQLite could not open or use the file: a healthy history must never be
+ * called unusable because of the process (few file descriptors, a full disk). */
+static void open_failure(struct history *h, const char *path, const char *what, char *err, size_t errlen)
+{
+	int code = h->db ? sqlite3_errcode(h->db) : SQLITE_NOMEM;
+	int sys = h->db ? sqlite3_system_errno(h->db) : 0;
+	const char *msg = h->db ? sqlite3_errmsg(h->db) : "out of memory";
+	if (sys == EMFILE || sys == ENFILE)
+		snprintf(err, errlen, "cannot %s the history %s: too many open files (%s); the history itself is fine; fix: raise the limit (ulimit -n)",
+			 what, path, strerror(sys));
+	else if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+		snprintf(err, errlen, "%s is not a usable tlbvisor history: %s; fix: give another --db", path, msg);
+	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		snprintf(err, errlen, "cannot %s the history %s: %s (another process holds it); fix: try again when it is done",
+			 what, path, msg);
+	else
+		snprintf(err, errlen, "cannot %s the history database %s: %s%s%s; fix: give a writable --db path", what, path, msg,
+			 sys ? ": " : "", sys ? strerror(sys) : "");
+}
+
 int history_open(struct history *h, const char *path, char *err, size_t errlen)
 {
 	memset(h, 0, sizeof *h);
 	if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open the history database %s: %s; fix: give a writable --db path",
-			 path, h->db ? sqlite3_errmsg(h->db) : "out of memory");
+		open_failure(h, path, "open", err, errlen);
 		sqlite3_close(h->db);
 		h->db = NULL;
 		return -1;
 	}
 	sqlite3_busy_timeout(h->db, 5000);
-	char *msg = NULL;
-	if (sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s is not a usable tlbvisor history: %s", path, msg ? msg : "?");
-		sqlite3_free(msg);
+	if (sqlite3_exec(h->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    /* Histories from before runs.killed existed get the column. */
+	    (sqlite3_exec(h->db, "SELECT killed FROM runs LIMIT 0", NULL, NULL, NULL) != SQLITE_OK &&
+	     sqlite3_exec(h->db, "ALTER TABLE runs ADD COLUMN killed INTEGER DEFAULT 0", NULL, NULL, NULL) != SQLITE_OK)) {
+		open_failure(h, path, "use", err, errlen);
 		sqlite3_close(h->db);
 		h->db = NULL;
 		return -1;
@@ -153,6 +175,66 @@ int history_end_run(struct history *h, int interrupted, char *err, size_t errlen
 	return rc == SQLITE_DONE ? 0 : fail(h, err, errlen, "finishing the run");
 }
 
+int history_mark_killed(struct history *h, char *err, size_t errlen)
+{
+	if (sqlite3_exec(h->db, "UPDATE runs SET finished=1, interrupted=1, killed=1 WHERE finished=0", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "marking killed runs");
+	return sqlite3_changes(h->db);
+}
+
+int history_continue_run(struct history *h, const char *run_id, const struct history_run *run, char *err,
+			 size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (!run_id || !run_id[0])
+		return 0;
+	if (sqlite3_prepare_v2(h->db,
+			       "SELECT id FROM runs WHERE json_extract(context, '$.run_id')=? AND source LIKE 'run%'"
+			       " ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "looking up the resumed run");
+	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_TRANSIENT);
+	int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (id < 0)
+		return 0;
+	if (sqlite3_prepare_v2(h->db, "UPDATE runs SET finished=0, interrupted=0, source=?, command_line=?, context=? WHERE id=?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "preparing the resumed run");
+	sqlite3_bind_text(st, 1, run->source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, run->command_line ? run->command_line : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, run->context ? run->context : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(h, err, errlen, "continuing the resumed run");
+	h->run_id = id;
+	return 1;
+}
+
+int64_t history_store_run(struct history *h, const struct history_run *run, const struct cell_result *cells, int n,
+			  int interrupted, char *err, size_t errlen)
+{
+	/* One transaction for the whole run: all of it or nothing. */
+	int rc = history_transaction(h, 0, err, errlen);
+	if (rc == 0)
+		rc = history_begin_run(h, run, err, errlen);
+	for (int i = 0; rc == 0 && i < n; i++) {
+		char *entries = results_cell_text(&cells[i]);
+		rc = entries ? history_add_cell(h, &cells[i], entries, err, errlen) : -1;
+		if (!entries)
+			snprintf(err, errlen, "out of memory for the entries of %s", cells[i].cell.name);
+		free(entries);
+	}
+	if (rc == 0)
+		rc = history_end_run(h, interrupted, err, errlen);
+	if (rc == 0)
+		rc = history_transaction(h, 1, err, errlen);
+	if (rc < 0)
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc < 0 ? -1 : h->run_id;
+}
+
 int64_t history_import(struct history *h, json_t *doc, const char *source, char *err, size_t errlen)
 {
 	json_t *ctx = json_object_get(doc, "context"), *list = json_object_get(doc, "benchmarks");
@@ -168,33 +250,18 @@ int64_t history_import(struct history *h, json_t *doc, const char *source, char 
 	struct history_run run = { .date = json_str(ctx, "date"), .host = json_str(ctx, "host_name"),
 				   .version = json_str(ctx, "tlbvisor_version"),
 				   .command_line = json_str(ctx, "command_line"), .source = source, .context = context };
-	/* One transaction for the whole import: all of it or nothing. */
-	int rc = history_transaction(h, 0, err, errlen);
-	if (rc == 0)
-		rc = history_begin_run(h, &run, err, errlen);
-	for (int i = 0; rc == 0 && i < n; i++) {
-		char *entries = results_cell_text(&cells[i]);
-		rc = history_add_cell(h, &cells[i], entries, err, errlen);
-		free(entries);
-	}
-	if (rc == 0)
-		rc = history_end_run(h, json_is_true(json_object_get(ctx, "interrupted")), err, errlen);
-	if (rc == 0)
-		rc = history_transaction(h, 1, err, errlen);
-	if (rc < 0)
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	int64_t id = history_store_run(h, &run, cells, n, json_is_true(json_object_get(ctx, "interrupted")), err, errlen);
 	free(context);
 	free(cells);
-	return rc < 0 ? -1 : h->run_id;
+	return id;
 }
 
-json_t *history_load_run(struct history *h, int64_t run_id, char *err, size_t errlen)
+int history_load_view(struct history *h, int64_t run_id, struct results_view *v, char *err, size_t errlen)
 {
+	results_view_init(v);
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(h->db, "SELECT context FROM runs WHERE id=?", -1, &st, NULL) != SQLITE_OK) {
-		fail(h, err, errlen, "reading the run");
-		return NULL;
-	}
+	if (sqlite3_prepare_v2(h->db, "SELECT context FROM runs WHERE id=?", -1, &st, NULL) != SQLITE_OK)
+		return fail(h, err, errlen, "reading the run");
 	sqlite3_bind_int64(st, 1, run_id);
 	json_t *ctx = NULL;
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -203,21 +270,29 @@ json_t *history_load_run(struct history *h, int64_t run_id, char *err, size_t er
 	if (!ctx) {
 		snprintf(err, errlen, "run %lld is not in the history; see the runs with sqlite3 FILE 'SELECT id, date, command_line FROM runs'",
 			 (long long)run_id);
-		return NULL;
+		return -1;
 	}
-	json_t *list = json_array();
-	sqlite3_prepare_v2(h->db, "SELECT entries FROM cells WHERE run_id=? ORDER BY id", -1, &st, NULL);
-	sqlite3_bind_int64(st, 1, run_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *entries = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-		json_array_extend(list, entries);
-		json_decref(entries);
+	int rc = results_view_set_context(v, ctx, err, errlen);
+	json_decref(ctx);
+	/* Cell by cell: a run of any size is never held whole. */
+	if (rc == 0 && sqlite3_prepare_v2(h->db, "SELECT entries FROM cells WHERE run_id=? ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		rc = fail(h, err, errlen, "reading the cells");
+	else if (rc == 0) {
+		sqlite3_bind_int64(st, 1, run_id);
+		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+			json_t *entries = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+			size_t i;
+			json_t *e;
+			json_array_foreach(entries, i, e)
+				if (rc == 0)
+					rc = results_view_add(v, e, err, errlen);
+			json_decref(entries);
+		}
+		sqlite3_finalize(st);
 	}
-	sqlite3_finalize(st);
-	json_t *doc = json_object();
-	json_object_set_new(doc, "context", ctx);
-	json_object_set_new(doc, "benchmarks", list);
-	return doc;
+	if (rc < 0)
+		results_view_free(v);
+	return rc;
 }
 
 int64_t history_previous_run(struct history *h, int64_t before)

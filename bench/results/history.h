@@ -34,10 +34,26 @@ int history_add_cell(struct history *h, const struct cell_result *r, const char 
 int history_transaction(struct history *h, int commit, char *err, size_t errlen);
 /* Mark the run finished (interrupted or not). */
 int history_end_run(struct history *h, int interrupted, char *err, size_t errlen);
+/* Runs left unfinished by a process that died (SIGKILL, a crash) are marked
+ * finished, interrupted and killed. Only while holding the history's run
+ * lock (bench/results/run_lock.h: no run is in progress). Returns how many,
+ * or -1. */
+int history_mark_killed(struct history *h, char *err, size_t errlen);
+/* --resume: go on with the stored run whose context has this run_id (its
+ * row takes run's source, command line and context; its cells are kept,
+ * none is inserted twice); 1 with h->run_id set, 0 when the history does
+ * not have it, -1 with err. */
+int history_continue_run(struct history *h, const char *run_id, const struct history_run *run, char *err,
+			 size_t errlen);
+/* A whole run at once (import, merge), in one transaction; returns its id
+ * or -1. */
+int64_t history_store_run(struct history *h, const struct history_run *run, const struct cell_result *cells, int n,
+			  int interrupted, char *err, size_t errlen);
 /* Import a whole results document as a new run; returns its id or -1. */
 int64_t history_import(struct history *h, json_t *doc, const char *source, char *err, size_t errlen);
-/* The results document of a stored run (NULL + err when there is none). */
-json_t *history_load_run(struct history *h, int64_t run_id, char *err, size_t errlen);
+/* A stored run as a results view, cell by cell (-1 + err when there is none). */
+struct results_view;
+int history_load_view(struct history *h, int64_t run_id, struct results_view *v, char *err, size_t errlen);
 /* The newest run id before 'before' (0: the newest), or -1 when none. */
 int64_t history_previous_run(struct history *h, int64_t before);
 

@@ -47,8 +47,11 @@ static void release(struct recorder *rec)
 	memset(rec, 0, sizeof *rec);
 }
 
-/* The run row and the kept cells in one transaction: the newest run in the
- * history always holds every cell of the results file. */
+/* The run row (the resumed run's, continued, when the history has its
+ * run_id) and the kept cells in one transaction: the newest run in the
+ * history always holds every cell of the results file, each once. Runs that
+ * a killed process left unfinished are marked killed first (the caller
+ * holds the history's run lock: no other run is in progress). */
 static int open_history(struct recorder *rec, const struct run_info *run, const char *db_path, const char *source,
 			const struct cell_result *results, const bool *kept)
 {
@@ -59,7 +62,12 @@ static int open_history(struct recorder *rec, const struct run_info *run, const 
 	int rc = history_open(&rec->hist, db_path, err, sizeof err);
 	if (rc == 0)
 		rc = history_transaction(&rec->hist, 0, err, sizeof err);
-	if (rc == 0)
+	if (rc == 0 && history_mark_killed(&rec->hist, err, sizeof err) < 0)
+		rc = -1;
+	int continued = rc == 0 ? history_continue_run(&rec->hist, run->run_id, &row, err, sizeof err) : 0;
+	if (continued < 0)
+		rc = -1;
+	if (rc == 0 && !continued)
 		rc = history_begin_run(&rec->hist, &row, err, sizeof err);
 	for (int i = 0; rc == 0 && i < rec->n; i++)
 		if (kept[i])

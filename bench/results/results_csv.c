@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "analysis/escape.h"
 #include "bench/run/stats.h"
 #include "lib/files.h"
 #include "lib/units.h"
@@ -22,20 +23,17 @@ char *results_csv_row(const struct cell_result *r)
 	FILE *m = open_memstream(&out, &size);
 	if (!m)
 		return NULL;
-	fprintf(m, "%s,%s,%s,%llu,%s,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.5f,%.3f,%s,%d,%d,\"", c->name,
+	/* Names and reasons may hold commas and quotes (and, read back from a
+	 * file, anything): they go through the CSV escaper. */
+	escape_csv(m, c->name);
+	fprintf(m, ",%s,%s,%llu,%s,%s,%s,%d,%.3f,%.3f,%.3f,%.3f,%.5f,%.3f,%s,%d,%d,",
 		backend_name(c->backend), pattern_name(c->pattern), (unsigned long long)c->ws,
 		c->guest_page ? page_size_name(c->guest_page) : "", host_page_name(c->host_page),
 		cell_status_name(r->status), r->reps, s.median,
 		r->tsc_hz > 0 ? s.median / r->tsc_hz * 1e9 : 0.0, s.mean, s.stddev, s.cv, s.min,
 		r->status == CELL_OK ? r->effective_page : "", r->page_mismatch, r->warmup_passes);
-	/* Reasons may hold commas and quotes: quote them CSV-style. */
-	const char *reason = r->status == CELL_OK ? r->mismatch_reason : r->reason;
-	for (const char *p = reason; *p; p++) {
-		if (*p == '"')
-			fputc('"', m);
-		fputc(*p, m);
-	}
-	fprintf(m, "\"\n");
+	escape_csv(m, r->status == CELL_OK ? r->mismatch_reason : r->reason);
+	fputc('\n', m);
 	fclose(m);
 	return out;
 }

@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bench/backends/backend.h"
 #include "bench/backends/payload.h"
@@ -10,6 +13,7 @@
 #include "bench/run/run_config.h"
 #include "bench/run/stats.h"
 #include "lib/files.h"
+#include "lib/json_util.h"
 #include "lib/units.h"
 
 /* Where the run was measured: Google Benchmark's host keys and tlbvisor's
@@ -32,7 +36,7 @@
 	X("hugepages_2m_free", integer, pool_2m.free)             \
 	X("hugepages_1g_total", integer, pool_1g.total)           \
 	X("hugepages_1g_free", integer, pool_1g.free)             \
-	X("mem_available_bytes", integer, mem_available)          \
+	X("mem_available_bytes", u64, mem_available)              \
 	X("tsc_hz", real, tsc_hz)                                 \
 	X("tsc_source", string, tsc_source)                       \
 	X("tsc_calibrated_hz", real, tsc_calibrated_hz)           \
@@ -61,11 +65,25 @@ static void config_keys(json_t *ctx, const struct run_config *cfg, const struct 
 	json_object_set_new(ctx, "payload", json_string(p ? p->source : ""));
 	json_object_set_new(ctx, "repetitions", json_integer(cfg->repetitions));
 	json_object_set_new(ctx, "min_time_s", json_real(cfg->min_time));
-	json_object_set_new(ctx, "stride_bytes", json_integer((json_int_t)cfg->stride));
-	json_object_set_new(ctx, "group_bytes", json_integer((json_int_t)cfg->group));
-	json_object_set_new(ctx, "seed", json_integer((json_int_t)cfg->seed));
-	json_object_set_new(ctx, "exit_every", json_integer((json_int_t)cfg->exit_every));
-	json_object_set_new(ctx, "exit_every_ticks", json_integer((json_int_t)cfg->exit_ticks));
+	json_object_set_new(ctx, "stride_bytes", json_u64(cfg->stride));
+	json_object_set_new(ctx, "group_bytes", json_u64(cfg->group));
+	json_object_set_new(ctx, "seed", json_u64(cfg->seed));
+	json_object_set_new(ctx, "exit_every", json_u64(cfg->exit_every));
+	json_object_set_new(ctx, "exit_every_ticks", json_u64(cfg->exit_ticks));
+}
+
+void results_new_run_id(char *buf, size_t len)
+{
+	unsigned char r[16] = { 0 };
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+		/* No entropy source: time and PID still tell runs apart. */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf((char *)r, sizeof r, "%lx%x", (long)ts.tv_nsec ^ (long)ts.tv_sec, (unsigned)getpid());
+	}
+	size_t used = 0;
+	for (size_t i = 0; i < sizeof r && used + 3 <= len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%02x", r[i]);
 }
 
 json_t *results_context_json(const struct run_info *run)
@@ -77,6 +95,8 @@ json_t *results_context_json(const struct run_info *run)
 	json_object_set_new(ctx, "library_build_type", json_string("release"));
 	json_object_set_new(ctx, "tlbvisor_version", json_string(run->version));
 	json_object_set_new(ctx, "command_line", json_string(run->command_line));
+	if (run->run_id)
+		json_object_set_new(ctx, "run_id", json_string(run->run_id));
 	json_object_set_new(ctx, "preset", run->cfg && run->cfg->preset ? json_string(run->cfg->preset) : json_null());
 	json_object_set_new(ctx, "interrupted", json_boolean(run->interrupted));
 	json_object_set_new(ctx, "cells_total", json_integer(run->cells_total));
@@ -84,6 +104,23 @@ json_t *results_context_json(const struct run_info *run)
 		host_keys(ctx, run->host);
 	if (run->cfg)
 		config_keys(ctx, run->cfg, run->payload);
+	if (run->matrix_canonical) {
+		json_t *m = json_object(), *names = json_array();
+		json_object_set_new(m, "file", run->matrix_file ? json_string(run->matrix_file) : json_null());
+		json_object_set_new(m, "hash", json_string(run->matrix_hash));
+		json_object_set_new(m, "canonical", json_string(run->matrix_canonical));
+		for (int i = 0; i < run->nsections; i++)
+			json_array_append_new(names, json_string(run->sections[i]));
+		json_object_set_new(m, "sections", names);
+		json_object_set_new(m, "cells", json_integer(run->matrix_cells));
+		json_object_set_new(ctx, "matrix", m);
+	}
+	if (run->shard_count) {
+		json_t *sh = json_object();
+		json_object_set_new(sh, "index", json_integer(run->shard_index));
+		json_object_set_new(sh, "count", json_integer(run->shard_count));
+		json_object_set_new(ctx, "shard", sh);
+	}
 	if (run->extra_context)
 		json_object_update(ctx, run->extra_context);
 	return ctx;
@@ -102,7 +139,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	json_object_set_new(b, "threads", json_integer(1));
 	json_object_set_new(b, "backend", json_string(backend_name(c->backend)));
 	json_object_set_new(b, "pattern", json_string(pattern_name(c->pattern)));
-	json_object_set_new(b, "ws_bytes", json_integer((json_int_t)c->ws));
+	json_object_set_new(b, "ws_bytes", json_u64(c->ws));
 	json_object_set_new(b, "ws", json_string(ws));
 	json_object_set_new(b, "host_page", json_string(host_page_name(c->host_page)));
 	json_object_set_new(b, "guest_page",
@@ -111,7 +148,15 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 		json_object_set_new(b, "vpid", json_string(c->vpid ? "on" : "off"));
 		json_object_set_new(b, "ept_levels", json_integer(c->ept_levels));
 	}
+	if (c->matrix_index != c->index) /* one shard of a matrix */
+		json_object_set_new(b, "matrix_index", json_integer(c->matrix_index));
+	if (c->section_name[0])
+		json_object_set_new(b, "section", json_string(c->section_name));
+	if (r->host[0])
+		json_object_set_new(b, "machine", json_string(r->host));
 	json_object_set_new(b, "status", json_string(cell_status_name(r->status)));
+	if (r->wall_seconds > 0)
+		json_object_set_new(b, "wall_seconds", json_real(r->wall_seconds));
 	if (r->status != CELL_OK) {
 		json_object_set_new(b, "error_occurred", json_true());
 		json_object_set_new(b, "error_message", json_string(r->reason));
@@ -122,6 +167,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	if (r->mismatch_reason[0])
 		json_object_set_new(b, "page_size_note", json_string(r->mismatch_reason));
 	json_object_set_new(b, "warmup_stable", json_boolean(r->warmup_stable));
+	json_object_set_new(b, "tsc_hz", json_real(r->tsc_hz)); /* the cell's own rate (Bochs: not the host's) */
 	if (r->pmu_status[0])
 		json_object_set_new(b, "pmu_status", json_string(r->pmu_status));
 	if (r->exit_reasons_status[0])
@@ -131,7 +177,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 static void counters(json_t *b, const struct cell_result *r)
 {
 	json_object_set_new(b, "warmup_passes", json_integer(r->warmup_passes));
-	json_object_set_new(b, "elements", json_integer((json_int_t)r->elements));
+	json_object_set_new(b, "elements", json_u64(r->elements));
 	json_object_set_new(b, "timer_overhead_cycles", json_real(r->timer_overhead));
 	for (int i = 0; i < r->ncounters; i++)
 		json_object_set_new(b, r->counters[i].name, json_real(r->counters[i].value));
@@ -144,7 +190,7 @@ static json_t *entry(const struct cell_result *r, const char *run_type, double c
 	double ns = r->tsc_hz > 0 ? cycles / r->tsc_hz * 1e9 : 0;
 	json_object_set_new(b, "run_type", json_string(run_type));
 	json_object_set_new(b, "repetitions", json_integer(r->reps));
-	json_object_set_new(b, "iterations", json_integer((json_int_t)r->steps));
+	json_object_set_new(b, "iterations", json_u64(r->steps));
 	json_object_set_new(b, "real_time", json_real(ns));
 	json_object_set_new(b, "cpu_time", json_real(ns));
 	json_object_set_new(b, "time_unit", json_string("ns"));
@@ -211,7 +257,9 @@ json_t *results_cell_entries(const struct cell_result *r)
 }
 
 /* The document is written as text: the context indented, one entry a line. */
-#define JSON_FLAGS JSON_REAL_PRECISION(10)
+/* 17 significant digits: a double written and read back is the same double,
+ * so cells kept by --resume or merged are written out exactly as they were. */
+#define JSON_FLAGS JSON_REAL_PRECISION(17)
 
 char *results_context_text(const struct run_info *run)
 {

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/results_check.h"
 #include "lib/json_util.h"
+#include "lib/strmap.h"
 #include "lib/units.h"
 
 /* Numbers of an entry that are not counters of the cell (results_json.c
@@ -12,7 +14,7 @@
 static const char *const entry_numbers[] = {
 	"family_index", "per_family_instance_index", "threads", "ws_bytes", "ept_levels", "repetitions",
 	"iterations", "real_time", "cpu_time", "cycles_per_access", "ns_per_access", "repetition_index",
-	"warmup_passes", "elements", "timer_overhead_cycles",
+	"warmup_passes", "elements", "timer_overhead_cycles", "wall_seconds", "matrix_index", "tsc_hz",
 };
 
 static const char *entry_name(const json_t *e)
@@ -27,6 +29,8 @@ static int read_cell(const json_t *e, struct cell *c, char *err, size_t errlen)
 	const char *name = entry_name(e), *guest = json_str(e, "guest_page");
 	snprintf(c->name, sizeof c->name, "%s", name);
 	c->index = (int)json_int(e, "family_index");
+	c->matrix_index = json_object_get(e, "matrix_index") ? (int)json_int(e, "matrix_index") : c->index;
+	snprintf(c->section_name, sizeof c->section_name, "%s", json_str(e, "section"));
 	c->ws = (uint64_t)json_int(e, "ws_bytes");
 	c->workload = !strncmp(name, "exit/io/", 8) ? WORKLOAD_EXIT_IO
 		      : !strncmp(name, "exit/cpuid/", 11) ? WORKLOAD_EXIT_CPUID : WORKLOAD_CHASE;
@@ -57,6 +61,8 @@ static void read_outcome(const json_t *e, struct cell_result *r)
 {
 	r->status = read_status(e);
 	snprintf(r->reason, sizeof r->reason, "%s", json_str(e, "error_message"));
+	r->wall_seconds = json_number_value(json_object_get(e, "wall_seconds"));
+	snprintf(r->host, sizeof r->host, "%s", json_str(e, "machine"));
 	if (r->status != CELL_OK)
 		return;
 	snprintf(r->effective_page, sizeof r->effective_page, "%s", json_str(e, "effective_page"));
@@ -90,7 +96,10 @@ static void read_iteration(const json_t *e, struct cell_result *r)
 		return;
 	double cycles = json_number_value(json_object_get(e, "cycles_per_access"));
 	double ns = json_number_value(json_object_get(e, "ns_per_access"));
-	if (r->reps == 0 && ns > 0 && cycles > 0)
+	double hz = json_number_value(json_object_get(e, "tsc_hz"));
+	if (r->reps == 0 && hz > 0)
+		r->tsc_hz = hz;
+	else if (r->reps == 0 && ns > 0 && cycles > 0) /* written before cells said their rate */
 		r->tsc_hz = cycles / ns * 1e9;
 	r->cycles[r->reps++] = cycles;
 }
@@ -100,6 +109,7 @@ int results_read_cells(json_t *benchmarks, double tsc_hz, struct cell_result **c
 {
 	*n = 0;
 	*cells = calloc(json_array_size(benchmarks) + 1, sizeof **cells);
+	struct strmap by_name = { 0 }; /* the cells read so far */
 	if (!*cells) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -107,30 +117,40 @@ int results_read_cells(json_t *benchmarks, double tsc_hz, struct cell_result **c
 	size_t i;
 	json_t *e;
 	json_array_foreach(benchmarks, i, e) {
-		const char *name = entry_name(e);
-		struct cell_result *r = NULL;
-		for (int k = 0; k < *n && !r; k++)
-			if (!strcmp((*cells)[k].cell.name, name))
-				r = &(*cells)[k];
+		/* A file may come from anywhere: every value is checked first. */
+		if (results_check_entry(e, (long)i, err, errlen) < 0)
+			goto fail;
+		const struct strmap_slot *s = strmap_find(&by_name, entry_name(e));
+		struct cell_result *r = s ? &(*cells)[s->value] : NULL;
 		if (!r) {
 			struct cell c;
-			if (read_cell(e, &c, err, errlen) < 0) {
-				free(*cells);
-				*cells = NULL;
-				return -1;
-			}
-			r = &(*cells)[(*n)++];
+			if (read_cell(e, &c, err, errlen) < 0)
+				goto fail;
+			r = &(*cells)[*n];
 			result_init(r, &c);
+			if (strmap_put(&by_name, r->cell.name, (uint32_t)*n) < 0) {
+				snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+			(*n)++;
 			r->tsc_hz = tsc_hz;
 			read_outcome(e, r);
 		}
 		if (r->status == CELL_OK && !strcmp(json_str(e, "run_type"), "iteration"))
 			read_iteration(e, r);
 	}
+	strmap_free(&by_name);
 	return 0;
+fail:
+	strmap_free(&by_name);
+	free(*cells);
+	*cells = NULL;
+	*n = 0;
+	return -1;
 }
 
-int results_read_file(const char *path, struct cell_result **cells, int *n, char *err, size_t errlen)
+int results_read_file(const char *path, struct cell_result **cells, int *n, json_t **context, char *err,
+		      size_t errlen)
 {
 	json_error_t je;
 	json_t *doc = json_load_file(path, 0, &je);
@@ -139,18 +159,20 @@ int results_read_file(const char *path, struct cell_result **cells, int *n, char
 			 je.text);
 		return -1;
 	}
-	json_t *list = json_object_get(doc, "benchmarks");
-	if (!json_is_array(list)) {
-		snprintf(err, errlen, "cannot resume from %s: it has no 'benchmarks' array", path);
+	json_t *ctx = json_object_get(doc, "context"), *list = json_object_get(doc, "benchmarks");
+	if (!json_is_object(ctx) || !json_is_array(list)) {
+		snprintf(err, errlen, "cannot resume from %s: it is not a results file (no 'context' object and 'benchmarks' array)",
+			 path);
 		json_decref(doc);
 		return -1;
 	}
-	double tsc_hz = json_number_value(json_object_get(json_object_get(doc, "context"), "tsc_hz"));
-	char why[512];
-	int rc = results_read_cells(list, tsc_hz, cells, n, why, sizeof why);
-	json_decref(doc);
+	char why[768];
+	int rc = results_read_cells(list, json_number_value(json_object_get(ctx, "tsc_hz")), cells, n, why, sizeof why);
 	if (rc < 0)
 		snprintf(err, errlen, "cannot resume from %s: %s", path, why);
+	else if (context)
+		*context = json_incref(ctx);
+	json_decref(doc);
 	return rc;
 }
 
@@ -158,14 +180,17 @@ void results_resume(struct cell_result *results, bool *kept, int n, const struct
 		    int *nkept, int *foreign)
 {
 	*nkept = *foreign = 0;
+	struct strmap by_name = { 0 }; /* this run's cells */
+	for (int i = 0; i < n; i++)
+		if (!strmap_find(&by_name, results[i].cell.name))
+			strmap_put(&by_name, results[i].cell.name, (uint32_t)i);
 	for (int k = 0; k < ndone; k++) {
-		int i = 0;
-		while (i < n && strcmp(results[i].cell.name, done[k].cell.name))
-			i++;
-		if (i == n) {
+		const struct strmap_slot *s = strmap_find(&by_name, done[k].cell.name);
+		if (!s) {
 			(*foreign)++;
 			continue;
 		}
+		int i = (int)s->value;
 		/* The matrix's cell, the earlier run's outcome. */
 		struct cell c = results[i].cell;
 		results[i] = done[k];
@@ -173,4 +198,5 @@ void results_resume(struct cell_result *results, bool *kept, int n, const struct
 		kept[i] = true;
 		(*nkept)++;
 	}
+	strmap_free(&by_name);
 }

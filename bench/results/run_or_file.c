@@ -4,38 +4,60 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "analysis/results_stream.h"
 #include "bench/results/history.h"
 
-static int is_run_id(const char *s)
+int results_arg_is_run(const char *arg)
 {
-	if (!strcmp(s, "last"))
+	if (!strcmp(arg, "last"))
 		return 1;
-	for (const char *p = s; *p; p++)
+	for (const char *p = arg; *p; p++)
 		if (!isdigit((unsigned char)*p))
 			return 0;
-	return *s != '\0';
+	return *arg != '\0';
 }
 
-json_t *results_load_run_or_file(const char *arg, const char *db, char *err, size_t errlen)
+const char *results_default_db(void)
 {
-	if (!is_run_id(arg)) {
-		json_error_t je;
-		json_t *doc = json_load_file(arg, 0, &je);
-		if (!doc)
-			snprintf(err, errlen, "cannot read %s: %s; give a results JSON file or a run id from the history",
-				 arg, je.text);
-		return doc;
+	static const char *const candidates[] = { DEFAULT_DB, "tlbvisor.db" };
+	const char *best = DEFAULT_DB;
+	struct timespec newest = { 0, 0 };
+	for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
+		struct stat st;
+		if (stat(candidates[i], &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mtim.tv_sec > newest.tv_sec ||
+		     (st.st_mtim.tv_sec == newest.tv_sec && st.st_mtim.tv_nsec > newest.tv_nsec))) {
+			newest = st.st_mtim;
+			best = candidates[i];
+		}
+	}
+	return best;
+}
+
+int results_load_run_or_file(const char *arg, const char *db, struct results_view *v, char *err, size_t errlen)
+{
+	if (!results_arg_is_run(arg))
+		return results_view_load_file(arg, v, err, errlen);
+	results_view_init(v);
+	if (!db)
+		db = results_default_db();
+	struct stat st;
+	if (stat(db, &st) < 0) {
+		snprintf(err, errlen, "there is no history at %s%s; fix: give --db FILE (a run keeps its history beside its --out, as DIR/tlbvisor.db) or a results JSON file",
+			 db, strcmp(db, DEFAULT_DB) ? "" : " nor ./tlbvisor.db");
+		return -1;
 	}
 	struct history h;
 	if (history_open(&h, db, err, errlen) < 0)
-		return NULL;
+		return -1;
 	int64_t id = !strcmp(arg, "last") ? history_previous_run(&h, 0) : strtoll(arg, NULL, 10);
-	json_t *doc = NULL;
+	int rc = -1;
 	if (id < 0)
 		snprintf(err, errlen, "the history %s holds no finished run", db);
 	else
-		doc = history_load_run(&h, id, err, errlen);
+		rc = history_load_view(&h, id, v, err, errlen);
 	history_close(&h);
-	return doc;
+	return rc;
 }

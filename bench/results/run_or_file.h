@@ -1,13 +1,22 @@
 /* A results document named on the command line: a JSON file, or a run id
- * (a number, or "last") in the history database. */
+ * (a number, or "last") in the history database, read as a results view. */
 #ifndef TLBVISOR_RUN_OR_FILE_H
 #define TLBVISOR_RUN_OR_FILE_H
 
-#include <jansson.h>
 #include <stddef.h>
+
+#include "analysis/results_view.h"
 
 #define DEFAULT_DB "results/tlbvisor.db"
 
-json_t *results_load_run_or_file(const char *arg, const char *db, char *err, size_t errlen);
+/* Is arg a run id of the history rather than a file? */
+int results_arg_is_run(const char *arg);
+/* The history a run id refers to when --db is not given: results/tlbvisor.db
+ * or ./tlbvisor.db (where `run --out FILE` keeps it beside a FILE in the
+ * current directory), whichever changed last. */
+const char *results_default_db(void);
+/* Read arg into v: a file entry by entry, or a stored run cell by cell (db
+ * NULL: results_default_db()). 0, or -1 with err. */
+int results_load_run_or_file(const char *arg, const char *db, struct results_view *v, char *err, size_t errlen);
 
 #endif

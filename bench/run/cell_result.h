@@ -10,6 +10,9 @@
 
 #define RESULT_MAX_REPS 64
 #define RESULT_MAX_COUNTERS 128
+/* Room for the longest counter name: "pmu_guest_measure_" or
+ * "pmu_guest_..._per_access" around a libpfm4 event name (PMU_NAME, 80). */
+#define RESULT_COUNTER_NAME 112
 
 enum cell_status {
 	CELL_PENDING = 0,
@@ -21,7 +24,7 @@ enum cell_status {
 const char *cell_status_name(enum cell_status s);
 
 struct counter {
-	char name[48];
+	char name[RESULT_COUNTER_NAME];
 	double value;
 };
 
@@ -38,6 +41,8 @@ struct cell_result {
 	double timer_overhead;     /* cycles subtracted from each timed interval */
 	int warmup_passes;
 	bool warmup_stable;
+	double wall_seconds;       /* the cell from start to result, as the run loop timed it */
+	char host[64];             /* the machine it ran on, when results of several are merged (else "") */
 
 	/* effective page sizes of the working set (native: smaps; kvm: VM stats) */
 	char effective_page[8];    /* dominant: "4k", "2m", "1g" or "?" */

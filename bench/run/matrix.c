@@ -23,7 +23,9 @@ int pattern_parse(const char *s, enum chase_pattern *out)
 }
 
 /* The name says what the cell's fields say: its guest page when it has a
- * guest, its VPID setting and EPT depth when it sets them. */
+ * guest, its tagged-TLB setting and EPT depth when it sets them. Under
+ * tlbvisor's hypervisor the tag is VPID (VMX) or ASID (SVM), so the name says
+ * tlb-tag; kvm switches VPID, so it says vpid. */
 void cell_name(struct cell *c)
 {
 	char ws[32];
@@ -40,7 +42,8 @@ void cell_name(struct cell *c)
 	if (len < sizeof c->name)
 		len += (size_t)snprintf(c->name + len, sizeof c->name - len, "/host:%s", host_page_name(c->host_page));
 	if (c->vpid_set && len < sizeof c->name)
-		len += (size_t)snprintf(c->name + len, sizeof c->name - len, "/vpid:%s", c->vpid ? "on" : "off");
+		len += (size_t)snprintf(c->name + len, sizeof c->name - len, "/%s:%s",
+					backend_ops(c->backend)->own_hypervisor ? "tlb-tag" : "vpid", c->vpid ? "on" : "off");
 	if (c->ept_levels && len < sizeof c->name)
 		snprintf(c->name + len, sizeof c->name - len, "/ept-levels:%u", c->ept_levels);
 }
@@ -53,7 +56,7 @@ static void add_cell(struct cell *cells, int max, int *n, const struct cell *c)
 {
 	if (cells && *n < max) {
 		cells[*n] = *c;
-		cells[*n].index = *n;
+		cells[*n].index = cells[*n].matrix_index = *n;
 		cell_name(&cells[*n]);
 	}
 	(*n)++;

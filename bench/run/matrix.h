@@ -44,7 +44,10 @@ enum workload {
 };
 
 struct cell {
-	int index;
+	int index;            /* in this run's list of cells */
+	int matrix_index;     /* in the whole matrix (every section, every shard) */
+	int section;          /* the matrix file's section it comes from (0 without sections) */
+	char section_name[64]; /* that section's name ("" without sections) */
 	enum workload workload;
 	enum backend backend;
 	uint64_t ws;

@@ -24,7 +24,9 @@ struct run_config {
 	/* Guests (kvm and tlbvisor's hypervisor). */
 	uint64_t guest_mem;   /* KVM guest memory limit (0: sized to each working set) */
 	uint64_t exit_every;  /* a guest exit every N accesses (0: off) */
-	uint64_t exit_ticks;  /* tlbvisor's hypervisor: a VMX-preemption-timer exit every N ticks (0: off) */
+	/* tlbvisor's hypervisor: a timer exit every N ticks (0: off), ticks of the
+	 * VMX-preemption timer under VMX, of the TSC (local APIC timer) under SVM. */
+	uint64_t exit_ticks;
 	double guest_timeout; /* seconds a guest may take for one command (watchdog) */
 	bool allow_module_reload; /* kvm: tlbvisor may reload kvm_intel to switch VPID */
 	/* PMU events (libpfm4 names) read around every phase (native, kvm). */
@@ -35,15 +37,19 @@ struct run_config {
 	int nraw_events;
 	/* tlbvisor's hypervisor in an emulator. */
 	double vmx_timeout;   /* wall-clock limit of one boot */
-	bool probe_ept_violation;
+	bool probe_nested_fault; /* first a cell that touches a GPA the EPT/NPT lacks */
 	/* Where the results go. */
 	const char *preset;   /* the preset the run started from */
+	const char *matrix_file;  /* --matrix: the INI file of the matrix */
+	const char *shard;        /* --shard I/N | slurm | slurm/N */
+	const char *shard_costs;  /* --shard-costs: an earlier run's results (cell wall times) */
+	bool dry_run;             /* print the cells (of this shard) and what identifies the matrix; run nothing */
 	const char *out, *csv, *db, *resume, *payload;
 	bool no_db;
 };
 
-/* Fill the matrix and the configuration from a preset: "quick" or
- * "default". Returns -1 for an unknown name. */
-int run_preset(const char *name, struct matrix *m, struct run_config *cfg);
+/* What every run starts from, before a preset or a matrix file (the
+ * presets are matrix files: bench/matrices/, cli/matrix_file.h). */
+void run_defaults(struct matrix *m, struct run_config *cfg);
 
 #endif

@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/backends/measure_host.h"
 #include "bench/run/display.h"
 #include "bench/run/matrix.h"
 #include "bench/run/run_config.h"
 #include "hv/common/measure.h"
+#include "lib/clock.h"
 #include "lib/json_util.h"
 
 volatile sig_atomic_t run_interrupted;
@@ -15,6 +17,7 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	run_interrupted = 1;
+	measure_host_on_signal(); /* a native repetition in progress is abandoned */
 }
 
 void run_catch_signals(void)
@@ -29,6 +32,8 @@ void run_catch_signals(void)
 /* Backends that boot once for all their cells (tlbvisor's hypervisor). */
 static void run_batches(const struct backend_env *env, struct cell_result *results, int n, json_t *extra)
 {
+	if (n == 0)
+		return;
 	const struct matrix *m = env->matrix;
 	for (int b = 0; b < m->nbackends && !run_interrupted; b++) {
 		enum backend be = m->backends[b];
@@ -39,17 +44,23 @@ static void run_batches(const struct backend_env *env, struct cell_result *resul
 		if (!ctx)
 			continue;
 		json_object_set_new(extra, backend_name(be), ctx);
-		json_t *probe = json_object_get(ctx, "probe_ept_violation");
-		if (env->cfg->probe_ept_violation && probe)
-			fprintf(stderr, "tlbvisor: %s EPT-violation probe: %s\n", backend_name(be), json_str(probe, "reason"));
+		json_t *probe = json_object_get(ctx, "probe_nested_fault");
+		if (env->cfg->probe_nested_fault && probe)
+			fprintf(stderr, "tlbvisor: %s nested-fault probe: %s\n", backend_name(be), json_str(probe, "reason"));
 	}
 }
 
-void run_loop(const struct backend_env *env, struct cell_result *results, const bool *kept, int n,
+void run_loop(const struct backend_env *envs, int nenvs, struct cell_result *results, const bool *kept, int n,
 	      struct run_info *run, struct recorder *rec, struct run_tally *t)
 {
 	memset(t, 0, sizeof *t);
-	run_batches(env, results, n, run->extra_context);
+	for (int s = 0, first = 0; s < nenvs; s++) {
+		int end = first;
+		while (end < n && results[end].cell.section == s)
+			end++;
+		run_batches(&envs[s], results + first, end - first, run->extra_context);
+		first = end;
+	}
 	recorder_set_context(rec, run);
 	display_set_name_width(results, n);
 	display_header(stdout);
@@ -63,7 +74,10 @@ void run_loop(const struct backend_env *env, struct cell_result *results, const 
 		}
 		progress_show(&prog, &r->cell);
 		const struct backend_ops *ops = backend_ops(r->cell.backend);
-		int res = ops->run_cell ? ops->run_cell(env, r) : MEASURE_OK; /* else: ran as a batch */
+		double start = monotonic_seconds();
+		int res = ops->run_cell ? ops->run_cell(&envs[r->cell.section], r) : MEASURE_OK; /* else: ran as a batch */
+		if (ops->run_cell)
+			r->wall_seconds = monotonic_seconds() - start;
 		progress_clear(&prog);
 		if (res == MEASURE_INTERRUPTED || r->status == CELL_PENDING) {
 			result_init(r, &r->cell); /* an unfinished cell is not a result */

@@ -22,12 +22,14 @@ struct run_tally {
 	int write_errors;
 };
 
-/* Runs the cells not kept[] from a resumed run: first every batch backend
- * (booted once for all its cells), then cell by cell. Each finished cell
+/* Runs the cells not kept[] from a resumed run, each with the environment
+ * of its section (envs[cell.section]; cells of a section are contiguous):
+ * first every batch backend (booted once per section for all its cells),
+ * then cell by cell. Each finished cell
  * goes to rec, then to the table on stdout. run->extra_context gets what
  * the batch backends say about themselves; run->interrupted is set when a
  * signal stopped the loop. */
-void run_loop(const struct backend_env *env, struct cell_result *results, const bool *kept, int n,
+void run_loop(const struct backend_env *envs, int nenvs, struct cell_result *results, const bool *kept, int n,
 	      struct run_info *run, struct recorder *rec, struct run_tally *t);
 
 #endif

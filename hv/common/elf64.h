@@ -1,6 +1,6 @@
 /* Minimal ELF64 loader for the guest payload: validates the header and copies
  * PT_LOAD segments into guest memory. Freestanding, shared by hv/kvm and
- * hv/vmx (ELF-64 Object File Format, version 1.5). */
+ * hv/hyp (ELF-64 Object File Format, version 1.5). */
 #ifndef TLBVISOR_ELF64_H
 #define TLBVISOR_ELF64_H
 

@@ -1,5 +1,6 @@
 #include "guest_layout.h"
 
+#include "hv/common/descriptors.h"
 #include "hv/paging/pt_arena.h"
 
 /* Segment descriptors, SDM Vol. 3A 3.4.5 and 5.2.1: 64-bit code has L=1. */
@@ -22,11 +23,8 @@ static void write_gdt(uint8_t *sys)
 	gdt[2] = GDT_KDATA;
 	gdt[3] = GDT_UCODE;
 	gdt[4] = GDT_UDATA;
-	uint64_t base = TV_TSS_ADDR, limit = GUEST_TSS_LIMIT;
-	/* System descriptor, type 0xB = busy 64-bit TSS (matches the loaded TR). */
-	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x8bull << 40) |
-		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-	gdt[6] = base >> 32;
+	/* Busy 64-bit TSS: it matches the loaded TR. */
+	desc_tss64(&gdt[5], TV_TSS_ADDR, GUEST_TSS_LIMIT, DESC_TYPE_TSS64_BUSY);
 }
 
 /* Interrupt gates to the payload's CPL0 stubs, SDM Vol. 3A 6.14.1. */
@@ -34,12 +32,8 @@ static void write_idt(uint8_t *sys, const struct tv_payload_header *hdr)
 {
 	uint64_t *idt = (uint64_t *)(sys + TV_IDT_ADDR);
 	fill((uint8_t *)idt, 0, GUEST_IDT_LIMIT + 1);
-	for (uint64_t v = 0; v < hdr->stub_count && v < 32; v++) {
-		uint64_t off = hdr->fault_stubs + v * hdr->stub_size;
-		idt[2 * v] = (off & 0xffff) | ((uint64_t)TV_SEL_KCODE << 16) | (0x8eull << 40) |
-			     (((off >> 16) & 0xffff) << 48);
-		idt[2 * v + 1] = off >> 32;
-	}
+	for (uint64_t v = 0; v < hdr->stub_count && v < 32; v++)
+		desc_gate64(&idt[2 * v], hdr->fault_stubs + v * hdr->stub_size, TV_SEL_KCODE);
 }
 
 static void write_tss(uint8_t *sys)

@@ -27,7 +27,12 @@
 #define GUEST_CR0 0x80010033ull  /* PG WP NE ET MP PE */
 #define GUEST_CR4 0x620ull       /* OSXMMEXCPT OSFXSR PAE */
 #define GUEST_EFER 0xd00ull      /* NXE LMA LME */
-#define GUEST_RFLAGS 0x2ull
+/* IOPL=3 (bits 13:12): CPL3 port I/O is then allowed without consulting the
+ * TSS I/O bitmap (SDM Vol. 1 19.5.1; APM Vol. 2 13.3). The TR stays a busy
+ * TSS (type 11), as VM entry demands in IA-32e mode (SDM 26.3.1.2), and
+ * QEMU's TCG, which checks the bitmap only for a TR of type 9, lets the
+ * payload reach its ports too. Bit 1 is reserved, always 1. */
+#define GUEST_RFLAGS 0x3002ull
 
 struct guest_layout {
 	uint64_t cr3;

@@ -15,6 +15,7 @@
 
 #include "hv/common/elf64.h"
 #include "hv/common/guest_layout.h"
+#include "hv/common/port_abi.h"
 #include "kvm_guest_state.h"
 
 int kvm_open(char *err, size_t errlen)
@@ -169,47 +170,30 @@ void kvm_guest_destroy(struct kvm_guest *g)
 	g->vm_stats.fd = g->vcpu_stats.fd = -1;
 }
 
-static const char *vector_name(uint64_t v)
-{
-	static const char *const names[] = { "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-					     "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
-					     "#MF", "#AC", "#MC", "#XM", "#VE", "#CP" };
-	return v < sizeof names / sizeof names[0] ? names[v] : "exception";
-}
-
-/* What the guest's port write means; the data pointer is checked against the
- * run area before it is read (the guest controls size and count). */
+/* What the guest's port write means (the one decoder in hv/common); the
+ * data pointer is checked against the run area before it is read (the guest
+ * controls size and count). */
 enum kvm_run_result kvm_io_decode(const struct kvm_run *r, size_t run_size,
 				  const volatile struct tv_params *params, uint32_t *status,
 				  uint64_t *ticks, char *err, size_t errlen)
 {
+	struct tv_port_access a = { .port = r->io.port, .in = r->io.direction != KVM_EXIT_IO_OUT,
+				    .size = r->io.size, .count = r->io.count };
 	uint64_t bytes = (uint64_t)r->io.size * r->io.count;
-	if (r->io.direction != KVM_EXIT_IO_OUT || r->io.size != 4 || r->io.count != 1 ||
-	    r->io.data_offset > run_size || bytes > run_size - r->io.data_offset) {
-		snprintf(err, errlen, "guest made an unexpected port access (port 0x%x, %s, size %u, count %u)",
-			 r->io.port, r->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", r->io.size,
-			 r->io.count);
+	if (r->io.data_offset > run_size || bytes > run_size - r->io.data_offset) {
+		snprintf(err, errlen, "guest port access with data outside the KVM run area (port 0x%x, offset %llu, %llu bytes)",
+			 r->io.port, (unsigned long long)r->io.data_offset, (unsigned long long)bytes);
 		return KVM_RUN_FAILED;
 	}
-	uint32_t value;
-	memcpy(&value, (const uint8_t *)r + r->io.data_offset, sizeof value);
-	switch (r->io.port) {
-	case TV_PORT_DONE:
-		*status = value;
+	if (bytes >= sizeof a.value)
+		memcpy(&a.value, (const uint8_t *)r + r->io.data_offset, sizeof a.value);
+	switch (tv_port_decode(&a, params, status, err, errlen)) {
+	case TV_PORT_EVENT_DONE:
 		return KVM_RUN_DONE;
-	case TV_PORT_TICK:
+	case TV_PORT_EVENT_TICK:
 		(*ticks)++;
 		return KVM_RUN_TICK;
-	case TV_PORT_FAULT:
-		snprintf(err, errlen, "guest exception %s (vector %llu) at rip 0x%llx, error code 0x%llx, cr2 0x%llx",
-			 vector_name(params->fault_vector),
-			 (unsigned long long)params->fault_vector,
-			 (unsigned long long)params->fault_rip,
-			 (unsigned long long)params->fault_error,
-			 (unsigned long long)params->fault_cr2);
-		return KVM_RUN_FAILED;
 	default:
-		snprintf(err, errlen, "guest wrote 0x%x to unknown port 0x%x", value, r->io.port);
 		return KVM_RUN_FAILED;
 	}
 }

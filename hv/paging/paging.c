@@ -3,18 +3,15 @@
 
 /* IA-32e paging entries, SDM Vol. 3A tables 4-15..4-20: P=0, R/W=1, U/S=2,
  * PS=7, XD=63, address bits 12..51. */
+#define X86_ENTRY_BITS \
+	.present_mask = 1ull << 0, .read_bit = 0, .write_bit = 1ull << 1, .user_bit = 1ull << 2, \
+	.exec_bit = 0, .nx_bit = 1ull << 63, .leaf_attr_bits = 0, .huge_bit = 1ull << 7, \
+	.addr_mask = 0x000ffffffffff000ull
+
 const struct pt_format pt_format_x86 = {
 	.name = "x86-64",
-	.present_mask = 1ull << 0,
+	X86_ENTRY_BITS,
 	.always_bits = 1ull << 0,
-	.read_bit = 0,
-	.write_bit = 1ull << 1,
-	.user_bit = 1ull << 2,
-	.exec_bit = 0,
-	.nx_bit = 1ull << 63,
-	.leaf_attr_bits = 0,
-	.huge_bit = 1ull << 7,
-	.addr_mask = 0x000ffffffffff000ull,
 	.sign_extended = true,
 };
 
@@ -33,6 +30,16 @@ const struct pt_format pt_format_ept = {
 	.leaf_attr_bits = 6ull << 3,
 	.huge_bit = 1ull << 7,
 	.addr_mask = 0x000ffffffffff000ull,
+	.sign_extended = false,
+};
+
+/* AMD nested page tables (APM Vol. 2 15.25.5): the entries above, indexed
+ * by guest-physical address (no sign extension), with U/S set at every level
+ * because every access of the nested walk is a user access. */
+const struct pt_format pt_format_npt = {
+	.name = "NPT",
+	X86_ENTRY_BITS,
+	.always_bits = (1ull << 0) | (1ull << 2),
 	.sign_extended = false,
 };
 

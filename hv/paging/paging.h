@@ -1,10 +1,12 @@
 /*
  * hv/paging — the one x86-64 paging engine of tlbvisor.
  *
- * Builds and walks 4- and 5-level tables with 4K/2M/1G leaves for both the
- * ordinary IA-32e page-table format (Intel SDM Vol. 3A, 4.5) and the EPT
- * format (SDM Vol. 3C, 29.3.2). The difference between the two formats is
- * data (struct pt_format), not a second copy of the code.
+ * Builds and walks 4- and 5-level tables with 4K/2M/1G leaves for the
+ * ordinary IA-32e page-table format (Intel SDM Vol. 3A, 4.5), the EPT
+ * format (SDM Vol. 3C, 29.3.2) and AMD's nested page tables (the IA-32e
+ * format for guest-physical addresses, APM Vol. 2 15.25.5). The difference
+ * between the formats is data (struct pt_format), not another copy of the
+ * code.
  *
  * Freestanding: no libc. Table memory is reached only through struct pt_mem,
  * so the same code builds tables in a KVM guest's memory, in the VMX
@@ -53,6 +55,7 @@ struct pt_format {
 
 extern const struct pt_format pt_format_x86;
 extern const struct pt_format pt_format_ept;
+extern const struct pt_format pt_format_npt;
 
 /* One paging level: SDM Vol. 3A table 4-1 / figure 4-8. Level 1 maps 4K. */
 struct pt_level {

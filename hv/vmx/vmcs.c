@@ -1,11 +1,11 @@
 /* The VMCS field table: names, zero-fill, dump. */
 #include <stdint.h>
 
-#include "console.h"
+#include "hv/hyp/serial.h"
 #include "vmcs_fields.h"
 #include "vmx_insn.h"
 
-#define VMCS_ENTRY(name, enc, group) { #name, enc, VMCS_GROUP_##group },
+#define VMCS_ENTRY(name, enc) { #name, enc },
 const struct vmcs_field_info vmcs_field_table[] = { VMCS_FIELDS(VMCS_ENTRY) };
 #undef VMCS_ENTRY
 const unsigned vmcs_field_count = sizeof vmcs_field_table / sizeof vmcs_field_table[0];
@@ -14,7 +14,7 @@ unsigned vmcs_zero_all(void)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < vmcs_field_count; i++) {
-		if (vmcs_field_table[i].group == VMCS_GROUP_EXIT)
+		if (vmcs_group(vmcs_field_table[i].encoding) == VMCS_GROUP_EXIT)
 			continue; /* read-only */
 		if (vmwrite(vmcs_field_table[i].encoding, 0) == 0)
 			n++;
@@ -55,21 +55,4 @@ const char *vmx_instruction_error_str(uint64_t err)
 	if (err < sizeof msgs / sizeof msgs[0] && msgs[err])
 		return msgs[err];
 	return "unknown VM-instruction error";
-}
-
-/* SDM Vol. 3C appendix C. */
-const char *vmx_exit_reason_name(unsigned reason)
-{
-	static const char *const names[] = {
-		[0] = "exception_nmi", [1] = "external_interrupt", [2] = "triple_fault",
-		[3] = "init", [7] = "interrupt_window", [10] = "cpuid", [12] = "hlt",
-		[14] = "invlpg", [16] = "rdtsc", [18] = "vmcall", [28] = "cr_access",
-		[30] = "io_instruction", [31] = "rdmsr", [32] = "wrmsr",
-		[33] = "entry_fail_guest_state", [34] = "entry_fail_msr_loading",
-		[48] = "ept_violation", [49] = "ept_misconfig", [52] = "preemption_timer",
-		[55] = "xsetbv",
-	};
-	if (reason < sizeof names / sizeof names[0] && names[reason])
-		return names[reason];
-	return "other";
 }

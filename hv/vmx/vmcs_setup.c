@@ -2,15 +2,17 @@
  * state (25.5, checked by 27.2.2-27.2.4) and the 64-bit CPL3 guest state
  * (25.4, checked by 27.3.1). Every field is written: first all to zero from
  * the field table, then the meaningful values. */
-#include "console.h"
-#include "exits.h"
 #include "hv/common/guest_layout.h"
-#include "host.h"
-#include "io.h"
+#include "hv/hyp/host.h"
+#include "hv/hyp/x86.h"
 #include "vmcs_fields.h"
+#include "vmx.h"
 #include "vmx_insn.h"
 
-/* Access rights, SDM Vol. 3C table 25-2: type, S, DPL, P, L, D/B, G, unusable. */
+void vmx_exit_entry(void);
+
+/* Access rights, SDM Vol. 3C table 25-2: type 3:0, S 4, DPL 6:5, P 7, L 13,
+ * D/B 14, G 15, unusable 16. */
 #define AR_CODE64_DPL3 0xa0fb
 #define AR_DATA_DPL3 0xc0f3
 #define AR_TSS_BUSY 0x008b
@@ -45,7 +47,7 @@ static uint64_t idtr_base(void)
 
 const char *vmcs_setup_cell(const struct vmcs_setup *s)
 {
-	const struct vmx_caps *c = s->caps;
+	const struct vmx_caps *c = &vmx_caps;
 	uint64_t pa = (uint64_t)(uintptr_t)s->vmcs;
 	/* Flush the previous cell's VMCS out of the processor first (SDM 25.11.3),
 	 * then poison the region: a field missing from the table reads garbage
@@ -93,7 +95,7 @@ const char *vmcs_setup_cell(const struct vmcs_setup *s)
 	w(VMCS_VPID, s->vpid);
 	w(VMCS_CR0_MASK, 0);
 	/* CR4.VMXE is forced on by CR4_FIXED0; hide it from the guest. */
-	w(VMCS_CR4_MASK, 1u << 13);
+	w(VMCS_CR4_MASK, CR4_VMXE);
 	w(VMCS_CR4_SHADOW, GUEST_CR4);
 	w(VMCS_VMCS_LINK_POINTER, ~0ull);
 

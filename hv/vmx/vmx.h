@@ -1,9 +1,13 @@
-/* VMX capabilities and bring-up, following the Intel SDM Vol. 3C. */
+/* Intel VT-x for tlbvisor's hypervisor (hv/hyp/vendor.h): capabilities,
+ * bring-up, the VMCS for a cell and the VM-exit loop, following the Intel
+ * SDM Vol. 3C. */
 #ifndef TLBVISOR_VMX_H
 #define TLBVISOR_VMX_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "hv/hyp/vendor.h"
 
 /* Capability MSRs, SDM Vol. 3C appendix A. */
 #define MSR_FEATURE_CONTROL 0x3a
@@ -23,7 +27,12 @@
 #define MSR_VMX_TRUE_PROCBASED 0x48e
 #define MSR_VMX_TRUE_EXIT 0x48f
 #define MSR_VMX_TRUE_ENTRY 0x490
-#define MSR_EFER 0xc0000080
+
+/* IA32_FEATURE_CONTROL bits, SDM Vol. 3C 24.7 (and Vol. 4 table 2-2). */
+#define FEATURE_CONTROL_LOCK (1ull << 0)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
+/* CR4.VMXE enables VMX operation (SDM Vol. 3A 2.5). */
+#define CR4_VMXE (1ull << 13)
 
 /* Control bits, SDM Vol. 3C 25.6 and 25.7-25.8. */
 #define PIN_PREEMPTION_TIMER (1u << 6)
@@ -53,7 +62,6 @@
 
 struct vmx_caps {
 	bool usable;            /* VMX on and VMXON succeeded */
-	char why_not[200];
 	uint64_t basic, misc, ept_vpid;
 	uint64_t pin_msr, proc_msr, exit_msr, entry_msr, proc2_msr;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
@@ -61,10 +69,30 @@ struct vmx_caps {
 	unsigned preemption_rate; /* timer ticks = TSC >> rate */
 };
 
-/* Probe CPUID and the capability MSRs, then enable VMX operation with the
- * given 4K VMXON region. Fills caps->why_not when it cannot. */
-void vmx_bringup(struct vmx_caps *caps, void *vmxon_region);
+/* What bring-up found (vmx.c). */
+extern struct vmx_caps vmx_caps;
+
+/* Probe CPUID and the capability MSRs, then enable VMX operation. NULL, or
+ * why VMX cannot be used. */
+const char *vmx_bringup(void);
 /* Allowed setting of a control: SDM Vol. 3C A.3.1. */
 uint32_t vmx_adjust(uint64_t cap_msr, uint32_t wanted);
+
+struct vmcs_setup {
+	uint8_t *vmcs;
+	uint64_t eptp;
+	uint16_t vpid;   /* 0 = VPID off */
+	uint64_t cr3, rip, rsp;
+	bool preemption;
+};
+/* Clear, load and write every field of the VMCS for a new cell. NULL on
+ * success, else the reason. */
+const char *vmcs_setup_cell(const struct vmcs_setup *s);
+
+/* Enter the guest until the payload reports a command done (vmx_exits.c). */
+int vmx_run_guest(struct exit_ctx *x);
+extern const struct exit_table vmx_exit_table;
+
+void vmx_pmu_probe(struct hv_pmu *p, const uint64_t *raw, unsigned nraw);
 
 #endif

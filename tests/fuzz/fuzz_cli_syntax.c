@@ -6,7 +6,7 @@
 
 #include "bench/cli/args.h"
 #include "lib/units.h"
-#include "hv/vmx/matrix_parse.h"
+#include "hv/hyp/matrix_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,5 +1,6 @@
-/* Fuzz what reads results JSON: the view, compare, strategies, the report's
- * Markdown, and the import into an (in-memory) history. */
+/* Fuzz what reads results JSON: the view and its checks, compare,
+ * strategies, the report's Markdown, and the import into an (in-memory)
+ * history. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,17 +17,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	char err[512];
 	FILE *null = fopen("/dev/null", "w");
-	struct compare_options o = { 0.05, 0.05 };
-	struct compare_summary s;
-	compare_runs(doc, doc, &o, null, &s, err, sizeof err);
-	strategies_markdown(doc, null, err, sizeof err);
-	report_markdown(doc, null, err, sizeof err);
+	struct results_view v;
+	if (results_view_build(doc, &v, err, sizeof err) == 0) {
+		struct compare_options o = { 0.05, 0.05 };
+		struct compare_summary s;
+		compare_runs(&v, &v, &o, null, &s, err, sizeof err);
+		strategies_markdown(&v, null, err, sizeof err);
+		report_markdown(&v, null);
+		results_view_free(&v);
+	}
 	fclose(null);
 	struct history h;
 	if (history_open(&h, ":memory:", err, sizeof err) == 0) {
 		int64_t id = history_import(&h, doc, "fuzz", err, sizeof err);
-		if (id >= 0)
-			json_decref(history_load_run(&h, id, err, sizeof err));
+		if (id >= 0 && history_load_view(&h, id, &v, err, sizeof err) == 0)
+			results_view_free(&v);
 		history_close(&h);
 	}
 	json_decref(doc);

@@ -20,6 +20,17 @@ static double bochs_tsc_hz(const struct host_caps *h)
 	return BOCHS_IPS;
 }
 
+/* Bochs runs one way: its own emulated VMX/EPT processor. */
+static void bochs_flavour(const struct host_caps *h, struct hv_flavour *f)
+{
+	(void)h;
+	*f = (struct hv_flavour){
+		.emulated = true,
+		.note = "Bochs is an emulator: its cycles count emulated instructions and its TLB is flushed on every VM entry and exit; these timings are not performance figures",
+	};
+	snprintf(f->why, sizeof f->why, "Bochs with a VMX/EPT CPU model; timings are emulated");
+}
+
 static int bochs_boot(struct hv_boot *b, char *err, size_t errlen)
 {
 	char cfg[4096], rc_path[4096], text[4096];
@@ -57,23 +68,23 @@ static int bochs_boot(struct hv_boot *b, char *err, size_t errlen)
 
 /* Bochs 2.7 accepts at most 2048 MiB of RAM. */
 static const struct hv_emulator bochs = {
-	.emulated = true,
-	.note = "Bochs is an emulator: its cycles count emulated instructions and its TLB is flushed on every VM entry and exit; these timings are not performance figures",
 	.max_megs = 2048,
 	.tsc_hz = bochs_tsc_hz,
+	.flavour = bochs_flavour,
 	.boot = bochs_boot,
 };
 
 static bool bochs_available(const struct host_caps *h, char *why, size_t len)
 {
-	(void)h;
 	if (!hv_iso_available(why, len))
 		return false;
 	if (!program_in_path("bochs") || access(BOCHS_BIOS, R_OK) != 0) {
 		snprintf(why, len, "Bochs not installed; fix: apt-get install bochs bochsbios vgabios bochs-term");
 		return false;
 	}
-	snprintf(why, len, "Bochs with a VMX/EPT CPU model; timings are emulated");
+	struct hv_flavour f;
+	bochs_flavour(h, &f);
+	snprintf(why, len, "%s", f.why);
 	return true;
 }
 

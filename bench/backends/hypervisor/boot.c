@@ -16,6 +16,7 @@
 #include "bench/run/matrix.h"
 #include "bench/run/run_config.h"
 #include "bench/run/run_loop.h"
+#include "hv/hyp/cmdline_keys.h"
 #include "lib/clock.h"
 #include "lib/files.h"
 #include "lib/json_util.h"
@@ -36,59 +37,63 @@ void hv_cmdline(const struct matrix *m, const struct run_config *cfg, double tsc
 {
 	char item[64];
 	buf[0] = '\0';
-	append(buf, len, "%s", "ws=");
+	append(buf, len, "%s", HV_KEY_WS "=");
 	for (int i = 0; i < m->nws; i++) {
 		snprintf(item, sizeof item, "%s%llu", i ? "," : "", (unsigned long long)m->ws[i]);
 		append(buf, len, "%s", item);
 	}
-	append(buf, len, "%s", " pattern=");
+	append(buf, len, "%s", " " HV_KEY_PATTERN "=");
 	for (int i = 0; i < m->npatterns; i++)
 		append(buf, len, i ? ",%s" : "%s", pattern_name(m->patterns[i]));
-	append(buf, len, "%s", " guest=");
+	append(buf, len, "%s", " " HV_KEY_GUEST "=");
 	for (int i = 0; i < m->nguest_pages; i++)
 		append(buf, len, i ? ",%s" : "%s", page_size_name(m->guest_pages[i]));
-	append(buf, len, "%s", " ept=");
+	append(buf, len, "%s", " " HV_KEY_NESTED "=");
 	int nept = 0;
 	for (int i = 0; i < m->nhost_pages; i++)
 		if (m->host_pages[i] != HOST_PAGE_THP)
 			append(buf, len, nept++ ? ",%s" : "%s", host_page_name(m->host_pages[i]));
 	if (!nept)
 		append(buf, len, "%s", "4k");
-	append(buf, len, "%s", " vpid=");
+	append(buf, len, "%s", " " HV_KEY_TLB_TAG "=");
 	for (int i = 0; i < m->nvpids; i++)
 		append(buf, len, i ? ",%s" : "%s", m->vpids[i] ? "on" : "off");
-	append(buf, len, "%s", " levels=");
+	append(buf, len, "%s", " " HV_KEY_LEVELS "=");
 	for (int i = 0; i < m->nept_levels; i++) {
 		snprintf(item, sizeof item, "%s%u", i ? "," : "", m->ept_levels[i]);
 		append(buf, len, "%s", item);
 	}
-	snprintf(item, sizeof item, " reps=%d max_warmup=%d", cfg->repetitions, cfg->max_warmup_passes);
+	snprintf(item, sizeof item, " " HV_KEY_REPS "=%d " HV_KEY_MAX_WARMUP "=%d", cfg->repetitions,
+		 cfg->max_warmup_passes);
 	append(buf, len, "%s", item);
-	snprintf(item, sizeof item, " min_cycles=%llu", (unsigned long long)(cfg->min_time * tsc_hz_emulated));
+	snprintf(item, sizeof item, " " HV_KEY_MIN_CYCLES "=%llu",
+		 (unsigned long long)(cfg->min_time * tsc_hz_emulated));
 	append(buf, len, "%s", item);
-	snprintf(item, sizeof item, " stride=%llu seed=%llu", (unsigned long long)cfg->stride,
+	snprintf(item, sizeof item, " " HV_KEY_STRIDE "=%llu " HV_KEY_SEED "=%llu", (unsigned long long)cfg->stride,
 		 (unsigned long long)cfg->seed);
 	append(buf, len, "%s", item);
 	if (cfg->group) {
-		snprintf(item, sizeof item, " group=%llu", (unsigned long long)cfg->group);
+		snprintf(item, sizeof item, " " HV_KEY_GROUP "=%llu", (unsigned long long)cfg->group);
 		append(buf, len, "%s", item);
 	}
 	if (cfg->exit_every) {
-		snprintf(item, sizeof item, " exit_every=%llu", (unsigned long long)cfg->exit_every);
+		snprintf(item, sizeof item, " " HV_KEY_EXIT_EVERY "=%llu", (unsigned long long)cfg->exit_every);
 		append(buf, len, "%s", item);
 	}
 	if (cfg->exit_ticks) {
-		snprintf(item, sizeof item, " exit_ticks=%llu", (unsigned long long)cfg->exit_ticks);
+		snprintf(item, sizeof item, " " HV_KEY_EXIT_TICKS "=%llu", (unsigned long long)cfg->exit_ticks);
 		append(buf, len, "%s", item);
 	}
-	snprintf(item, sizeof item, " watchdog_ticks=%llu", (unsigned long long)(cfg->guest_timeout * tsc_hz_emulated));
+	snprintf(item, sizeof item, " " HV_KEY_WATCHDOG_TICKS "=%llu",
+		 (unsigned long long)(cfg->guest_timeout * tsc_hz_emulated));
 	append(buf, len, "%s", item);
 	if (probe)
-		append(buf, len, "%s", " probe_ept_violation");
+		append(buf, len, "%s", " " HV_FLAG_PROBE);
 	if (m->exit_cost)
-		append(buf, len, "%s", " exit_cost");
+		append(buf, len, "%s", " " HV_FLAG_EXIT_COST);
 	for (int i = 0; i < cfg->nraw_events; i++) {
-		snprintf(item, sizeof item, "%s0x%llx", i ? "," : " pmu=", (unsigned long long)cfg->raw_events[i]);
+		snprintf(item, sizeof item, "%s0x%llx", i ? "," : " " HV_KEY_PMU "=",
+			 (unsigned long long)cfg->raw_events[i]);
 		append(buf, len, "%s", item);
 	}
 }
@@ -131,23 +136,31 @@ int hv_boot_program(char *const argv[], struct hv_boot *b)
 	return rc;
 }
 
+/* GRUB's platform directories: grub-mkrescue puts a boot image for every
+ * one it finds into the ISO (El Torito for BIOS and for UEFI, plus an MBR
+ * and GPT so that the same file boots from a USB stick). */
+#define GRUB_BIOS_DIR "/usr/lib/grub/i386-pc"
+#define GRUB_EFI_DIR "/usr/lib/grub/x86_64-efi"
+
 bool hv_iso_available(char *why, size_t len)
 {
-	if (program_in_path("grub-mkrescue") && program_in_path("xorriso"))
+	if (program_in_path("grub-mkrescue") && program_in_path("xorriso") && access(GRUB_BIOS_DIR, R_OK) == 0)
 		return true;
-	snprintf(why, len, "grub-mkrescue/xorriso not installed; fix: apt-get install grub-pc-bin grub-common xorriso mtools");
+	snprintf(why, len, "grub-mkrescue, xorriso or GRUB for BIOS not installed; fix: apt-get install grub-pc-bin grub-common xorriso mtools");
 	return false;
 }
 
 int hv_build_iso(const char *iso_path, const char *work_dir, const struct payload *p,
-		 const char *cmdline, char *err, size_t errlen)
+		 const char *cmdline, bool uefi, char *err, size_t errlen)
 {
 	if (run_interrupted) {
 		snprintf(err, errlen, "interrupted");
 		return -2;
 	}
-	if (!program_in_path("grub-mkrescue") || !program_in_path("xorriso")) {
-		snprintf(err, errlen, "grub-mkrescue or xorriso not found; fix: apt-get install grub-pc-bin grub-common xorriso mtools");
+	if (!hv_iso_available(err, errlen))
+		return -1;
+	if (uefi && (access(GRUB_EFI_DIR, R_OK) != 0 || !program_in_path("mformat"))) {
+		snprintf(err, errlen, "GRUB for UEFI (" GRUB_EFI_DIR ") or mtools not found, so the image would boot only by legacy BIOS; fix: apt-get install grub-efi-amd64-bin mtools");
 		return -1;
 	}
 	char path[4096];
@@ -223,8 +236,9 @@ static uint64_t max_ws(const struct matrix *m)
 	return w;
 }
 
-static int run_emulator(const struct hv_emulator *emu, enum backend be, const struct matrix *m, const char *dir,
-			const char *iso, double timeout_s, int ncells, char *err, size_t errlen, bool *interrupted)
+static int run_emulator(const struct hv_emulator *emu, const struct hv_flavour *f, enum backend be,
+			const struct matrix *m, const char *dir, const char *iso, double timeout_s, int ncells, char *err,
+			size_t errlen, bool *interrupted)
 {
 	char serial[4096], log[4096];
 	snprintf(serial, sizeof serial, "%s/serial.log", dir);
@@ -235,7 +249,7 @@ static int run_emulator(const struct hv_emulator *emu, enum backend be, const st
 	uint64_t megs = 1024 + ((max_ws(m) + (2u << 20) + (256u << 20) - 1) >> 20) / 256 * 256 + 256;
 	if (emu->max_megs && megs > emu->max_megs)
 		megs = emu->max_megs;
-	struct hv_boot b = { .dir = dir, .iso = iso, .serial = serial, .log = log, .megs = megs,
+	struct hv_boot b = { .flavour = f, .dir = dir, .iso = iso, .serial = serial, .log = log, .megs = megs,
 			     .timeout_s = timeout_s, .ncells = ncells };
 	/* The exit status says little (Bochs exits 1 even after a clean
 	 * shutdown): the serial log is judged instead. */
@@ -285,21 +299,24 @@ int hv_boot_run(const struct backend_env *env, enum backend be, struct cell_resu
 		snprintf(err, sizeof err, "cannot create %s: %s", dir, strerror(errno));
 		goto fail_all;
 	}
+	struct hv_flavour flavour;
+	emu->flavour(h, &flavour);
 	double tsc_emulated = emu->tsc_hz(h);
 	char cmdline[4096], iso[4096], serial[4096];
-	hv_cmdline(m, cfg, tsc_emulated, cfg->probe_ept_violation, cmdline, sizeof cmdline);
+	hv_cmdline(m, cfg, tsc_emulated, cfg->probe_nested_fault, cmdline, sizeof cmdline);
 	snprintf(iso, sizeof iso, "%s/tlbvisor.iso", dir);
 	snprintf(serial, sizeof serial, "%s/serial.log", dir);
-	fprintf(stderr, "tlbvisor: booting the VMX hypervisor in %s for %d cells (artifacts in %s)\n",
-		backend_name(be), todo, dir);
-	int iso_rc = hv_build_iso(iso, dir, env->payload, cmdline, err, sizeof err);
+	fprintf(stderr, "tlbvisor: booting tlbvisor's hypervisor in %s%s%s%s for %d cells (artifacts in %s)\n",
+		backend_name(be), flavour.accel ? " (" : "", flavour.accel ? flavour.accel : "", flavour.accel ? ")" : "",
+		todo, dir);
+	int iso_rc = hv_build_iso(iso, dir, env->payload, cmdline, false, err, sizeof err);
 	if (iso_rc == -2)
 		return MEASURE_INTERRUPTED; /* nothing ran: the cells stay pending */
 	if (iso_rc < 0)
 		goto fail_all;
 	bool interrupted = false;
 	unlink(serial);
-	if (run_emulator(emu, be, m, dir, iso, cfg->vmx_timeout, todo, err, sizeof err, &interrupted) < 0)
+	if (run_emulator(emu, &flavour, be, m, dir, iso, cfg->vmx_timeout, todo, err, sizeof err, &interrupted) < 0)
 		goto fail_all;
 	if (interrupted && access(serial, R_OK) != 0)
 		return MEASURE_INTERRUPTED;
@@ -311,8 +328,11 @@ int hv_boot_run(const struct backend_env *env, enum backend be, struct cell_resu
 		emulator_message(be, dir, err, sizeof err);
 		goto fail_all;
 	}
+	/* An emulated machine's own measurement of its TSC rate is no better
+	 * than the emulator's (TCG's PIT can be 10% off): the emulator's rate
+	 * counts there. */
 	double tsc_hz = tsc_emulated;
-	if (log.hello && json_int(log.hello, "tsc_hz") > 0 && !emu->emulated)
+	if (log.hello && json_int(log.hello, "tsc_hz") > 0 && !flavour.emulated)
 		tsc_hz = (double)json_int(log.hello, "tsc_hz");
 	for (int i = 0; i < n; i++) {
 		struct cell_result *r = &results[i];
@@ -334,8 +354,9 @@ int hv_boot_run(const struct backend_env *env, enum backend be, struct cell_resu
 		}
 	}
 	json_t *ctx = json_object();
-	json_object_set_new(ctx, "emulated", json_boolean(emu->emulated));
-	json_object_set_new(ctx, "note", json_string(emu->note));
+	json_object_set_new(ctx, "emulated", json_boolean(flavour.emulated));
+	json_object_set_new(ctx, "note", json_string(flavour.note));
+	json_object_set_new(ctx, "flavour", json_string(flavour.why));
 	json_object_set_new(ctx, "tsc_hz", json_real(tsc_hz));
 	json_object_set_new(ctx, "artifacts", json_string(dir));
 	json_object_set_new(ctx, "cmdline", json_string(cmdline));
@@ -343,7 +364,7 @@ int hv_boot_run(const struct backend_env *env, enum backend be, struct cell_resu
 	if (log.hello)
 		json_object_set(ctx, "hypervisor", log.hello);
 	if (log.probe)
-		json_object_set(ctx, "probe_ept_violation", log.probe);
+		json_object_set(ctx, "probe_nested_fault", log.probe);
 	if (log.panic)
 		json_object_set(ctx, "panic", log.panic);
 	*context = ctx;

@@ -147,7 +147,7 @@ void serial_line_to_result(json_t *line, double tsc_hz, struct cell_result *r)
 	json_t *pmu = json_object_get(line, "pmu");
 	double accesses = (double)r->steps * (double)r->reps;
 	json_object_foreach(pmu, reason, count) {
-		char name[48];
+		char name[RESULT_COUNTER_NAME];
 		snprintf(name, sizeof name, "pmu_measure_%s", reason);
 		result_counter(r, name, (double)json_integer_value(count));
 		snprintf(name, sizeof name, "pmu_%s_per_access", reason);
@@ -157,7 +157,7 @@ void serial_line_to_result(json_t *line, double tsc_hz, struct cell_result *r)
 	if (json_is_string(json_object_get(line, "pmu_status")))
 		snprintf(r->pmu_status, sizeof r->pmu_status, "%s", json_str(line, "pmu_status"));
 	json_object_foreach(json_object_get(line, "exits"), reason, count) {
-		char name[48];
+		char name[RESULT_COUNTER_NAME];
 		snprintf(name, sizeof name, "exit_%s", reason);
 		result_counter(r, name, (double)json_integer_value(count));
 	}

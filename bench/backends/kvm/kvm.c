@@ -11,7 +11,9 @@
 #include "bench/backends/measure_host.h"
 #include "bench/backends/payload.h"
 #include "bench/host/host_caps.h"
+#include "bench/run/run_loop.h"
 #include "hv/kvm/kvm_guest.h"
+#include "lib/sysfs.h"
 #include "lib/units.h"
 
 /* vCPU stats reported per phase (those present on this kernel). */
@@ -145,7 +147,7 @@ static bool shadow_paging(const struct host_caps *h)
 {
 	for (int i = 0; i < h->nkvm_params; i++) {
 		const char *n = h->kvm_params[i].name, *v = h->kvm_params[i].value;
-		if ((strstr(n, ".ept") || strstr(n, ".npt")) && (v[0] == 'Y' || v[0] == '1'))
+		if ((strstr(n, ".ept") || strstr(n, ".npt")) && sysfs_value_yes(v))
 			return false;
 	}
 	return true;
@@ -215,8 +217,12 @@ static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
 				       .ws_host = mem.addr, .ws_mem_size = mem_size,
 				       .guest_page = c->guest_page, .phys_bits = phys_bits };
 	if (kvm_guest_create(&k.g, &gc, err, sizeof err) < 0) {
-		result_fail(r, "%s", err);
 		host_mem_free(&mem);
+		/* A signal (EINTR) cut the VM's creation short: the cell is not a
+		 * result, it stays pending for --resume. */
+		if (run_interrupted)
+			return MEASURE_INTERRUPTED;
+		result_fail(r, "%s", err);
 		return MEASURE_OK;
 	}
 	k.g.watchdog_s = cfg->guest_timeout;

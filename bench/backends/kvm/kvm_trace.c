@@ -9,8 +9,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define RING_PAGES 256
-
 static const char *const tracefs_roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 
 static int read_format(const char *root, const char *event, const char *field, unsigned *id,
@@ -76,7 +74,7 @@ void kvm_trace_open_event(struct kvm_trace *t, const char *event, const char *fi
 		return;
 	}
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	t->ring_size = (1 + RING_PAGES) * page;
+	t->ring_size = (1 + KVM_TRACE_RING_PAGES) * page;
 	t->ring = mmap(NULL, t->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (t->ring == MAP_FAILED) {
 		t->ring = NULL;
@@ -94,7 +92,7 @@ void kvm_trace_drain(struct kvm_trace *t)
 	struct perf_event_mmap_page *meta = t->ring;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	uint8_t *data = (uint8_t *)t->ring + page;
-	uint64_t size = (uint64_t)RING_PAGES * page;
+	uint64_t size = (uint64_t)KVM_TRACE_RING_PAGES * page;
 	uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
 	uint64_t tail = meta->data_tail;
 	uint8_t rec[512];

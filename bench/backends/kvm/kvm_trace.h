@@ -7,7 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KVM_TRACE_REASONS 96
+/* Exit reasons counted one by one: VMX basic exit reasons (SDM Vol. 3D
+ * appendix C, below 80) and SVM exit codes up to VMEXIT_NPF 0x400 and the
+ * AVIC/VMGEXIT codes after it (AMD APM Vol. 2 appendix C); above: "other". */
+#define KVM_TRACE_REASONS 0x404
+/* Pages of the sample ring (a power of two, after the metadata page). */
+#define KVM_TRACE_RING_PAGES 256
 
 struct kvm_trace {
 	int fd;
