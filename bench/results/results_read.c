@@ -15,6 +15,9 @@ static const char *const entry_numbers[] = {
 	"family_index", "per_family_instance_index", "threads", "ws_bytes", "ept_levels", "repetitions",
 	"iterations", "real_time", "cpu_time", "cycles_per_access", "ns_per_access", "repetition_index",
 	"warmup_passes", "elements", "timer_overhead_cycles", "wall_seconds", "matrix_index", "tsc_hz",
+	/* computed from the repetitions by the writer (bench/run/cell_stats.h) */
+	"ci_low", "ci_high", "ci_coverage", "drift_pct", "drift_p", "core_per_tsc", "core_cycles_per_access",
+	"clock_moved_reps", "steal_ticks", "rep_core_per_tsc",
 };
 
 static const char *entry_name(const json_t *e)
@@ -62,6 +65,9 @@ static void read_outcome(const json_t *e, struct cell_result *r)
 	r->status = read_status(e);
 	snprintf(r->reason, sizeof r->reason, "%s", json_str(e, "error_message"));
 	r->wall_seconds = json_number_value(json_object_get(e, "wall_seconds"));
+	json_t *phases = json_object_get(e, "phases");
+	for (int p = 0; p < CELL_PHASES; p++)
+		r->phase_seconds[p] = json_number_value(json_object_get(phases, cell_phase_key((enum cell_phase)p)));
 	snprintf(r->host, sizeof r->host, "%s", json_str(e, "machine"));
 	if (r->status != CELL_OK)
 		return;
@@ -75,6 +81,10 @@ static void read_outcome(const json_t *e, struct cell_result *r)
 	r->elements = (uint64_t)json_int(e, "elements");
 	r->timer_overhead = json_number_value(json_object_get(e, "timer_overhead_cycles"));
 	r->steps = (uint64_t)json_int(e, "iterations");
+	json_t *steal = json_object_get(e, "steal_ticks");
+	r->steal_ticks = json_is_number(steal) ? json_number_value(steal) : -1;
+	snprintf(r->order, sizeof r->order, "%s", json_str(e, "order"));
+	snprintf(r->ci_target, sizeof r->ci_target, "%s", json_str(e, "ci_target"));
 	const char *key;
 	json_t *v;
 	json_object_foreach((json_t *)e, key, v) {
@@ -101,6 +111,8 @@ static void read_iteration(const json_t *e, struct cell_result *r)
 		r->tsc_hz = hz;
 	else if (r->reps == 0 && ns > 0 && cycles > 0) /* written before cells said their rate */
 		r->tsc_hz = cycles / ns * 1e9;
+	r->core_per_tsc[r->reps] = json_number_value(json_object_get(e, "rep_core_per_tsc"));
+	r->clock_moved[r->reps] = json_is_true(json_object_get(e, "rep_clock_moved"));
 	r->cycles[r->reps++] = cycles;
 }
 

@@ -29,6 +29,16 @@ void run_catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* The cell's wall time, and what its measured phases leave of it: setup. */
+static void record_wall(struct cell_result *r, double seconds)
+{
+	r->wall_seconds = seconds;
+	double rest = seconds;
+	for (int p = CELL_PHASE_SETUP + 1; p < CELL_PHASES; p++)
+		rest -= r->phase_seconds[p];
+	r->phase_seconds[CELL_PHASE_SETUP] = rest > 0 ? rest : 0;
+}
+
 /* Backends that boot once for all their cells (tlbvisor's hypervisor). */
 static void run_batches(const struct backend_env *env, struct cell_result *results, int n, json_t *extra)
 {
@@ -77,7 +87,7 @@ void run_loop(const struct backend_env *envs, int nenvs, struct cell_result *res
 		double start = monotonic_seconds();
 		int res = ops->run_cell ? ops->run_cell(&envs[r->cell.section], r) : MEASURE_OK; /* else: ran as a batch */
 		if (ops->run_cell)
-			r->wall_seconds = monotonic_seconds() - start;
+			record_wall(r, monotonic_seconds() - start);
 		progress_clear(&prog);
 		if (res == MEASURE_INTERRUPTED || r->status == CELL_PENDING) {
 			result_init(r, &r->cell); /* an unfinished cell is not a result */

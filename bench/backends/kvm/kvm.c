@@ -115,7 +115,7 @@ static void kvm_phase_end(void *ctx, enum measure_phase p)
 			continue;
 		phase_counter(k->r, p, vcpu_stat_names[i], (double)(after.value[idx] - k->before.value[idx]));
 		if (!strcmp(vcpu_stat_names[i], "exits"))
-			k->phase_exits[p] = after.value[idx] - k->before.value[idx];
+			k->phase_exits[p] += after.value[idx] - k->before.value[idx];
 	}
 	/* Exit reasons from the tracepoint, next to the stats' total. */
 	if (k->trace.fd >= 0) {
