@@ -28,38 +28,15 @@ static const char help[] =
 	"cannot give a verdict (no cell in both runs, or too few repetitions for the\n"
 	"test to reach alpha); 0 otherwise.\n";
 
-struct fraction {
-	bool probability;   /* strictly between 0 and 1 */
-	const char *hint;
-};
-static const struct fraction threshold = { false, "give a percentage (5%) or a fraction (0.05)" };
-static const struct fraction alpha = { true, "give a level between 0 and 1 (0.05)" };
-
-/* "5%" or "0.05", into the double at offset: a finite number (nan and inf
- * refused: a gate that can never fire is no gate). */
-static int set_fraction(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
-{
-	const struct fraction *f = opt->data;
-	char *end;
-	double v = strtod(value, &end);
-	if (end != value && *end == '%') {
-		v /= 100;
-		end++;
-	}
-	if (end == value || *end || !isfinite(v) || v < 0 || (f->probability && (v <= 0 || v >= 1))) {
-		snprintf(err, len, "invalid --%s '%s': %s", opt->name, value, f->hint);
-		return -1;
-	}
-	*(double *)((char *)t + opt->offset) = v;
-	return 0;
-}
+static const struct cli_fraction threshold = { false, "give a percentage (5%) or a fraction (0.05)" };
+static const struct cli_fraction alpha = { true, "give a level between 0 and 1 (0.05)" };
 
 int cmd_compare(int argc, char **argv)
 {
 	static const struct cli_command cmd = { "compare", help, 2, 2, "need BASE and NEW" };
 	static const struct cli_option options[] = {
-		{ "threshold", CLI_VALUE, offsetof(struct compare_args, o.threshold), set_fraction, &threshold },
-		{ "alpha", CLI_VALUE, offsetof(struct compare_args, o.alpha), set_fraction, &alpha },
+		{ "threshold", CLI_VALUE, offsetof(struct compare_args, o.threshold), cli_set_fraction, &threshold },
+		{ "alpha", CLI_VALUE, offsetof(struct compare_args, o.alpha), cli_set_fraction, &alpha },
 		{ "db", CLI_STRING, offsetof(struct compare_args, db), NULL, NULL },
 		{ "out", CLI_STRING, offsetof(struct compare_args, out), NULL, NULL },
 	};

@@ -23,7 +23,6 @@ void run_defaults(struct matrix *m, struct run_config *cfg)
 	cfg->seed = 0x7c5f3a1d;
 	cfg->max_warmup_passes = 20;
 	cfg->max_time = 10;
-	cfg->interleave = true;
 	cfg->guest_timeout = 60;
 	cfg->vmx_timeout = 900;
 }

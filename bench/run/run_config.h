@@ -22,9 +22,10 @@ struct run_config {
 	 * off), or the cell's repetitions took max_time seconds. */
 	double target_ci;
 	double max_time;
-	/* Measure the cells of one working set round-robin, one repetition of
-	 * each in turn (false: one cell after the other). */
-	bool interleave;
+	/* --sequential: one cell after the other, instead of the cells of one
+	 * working set round-robin (one repetition of each in turn) where the
+	 * backend and the memory budget allow it. */
+	bool sequential;
 	/* The chase. */
 	uint64_t stride;      /* bytes per chased element (default: 4K, one line per page) */
 	uint64_t group;       /* TLB-locality group (0: none) */
