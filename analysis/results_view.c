@@ -98,11 +98,12 @@ static struct cell_view *new_cell(struct results_view *v, const char *name, json
 	c->pmu_status = value(v, e, "pmu_status");
 	c->exit_reasons_status = value(v, e, "exit_reasons_status");
 	c->vpid = value(v, e, "vpid");
+	c->stability = value(v, e, "stability");
 	c->ws_bytes = (uint64_t)json_integer_value(json_object_get(e, "ws_bytes"));
 	c->flagged = json_is_true(json_object_get(e, "page_size_flagged"));
 	c->median = c->cv = c->ns_median = NAN;
 	if (!c->status || !c->reason || !c->backend || !c->pattern || !c->guest_page || !c->host_page ||
-	    !c->ws || !c->effective_page || !c->note || !c->pmu_status || !c->exit_reasons_status || !c->vpid ||
+	    !c->ws || !c->effective_page || !c->note || !c->pmu_status || !c->exit_reasons_status || !c->vpid || !c->stability ||
 	    keep_counters(v, c, e) < 0)
 		return NULL;
 	return c;

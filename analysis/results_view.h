@@ -24,6 +24,7 @@ struct cell_view {
 	const char *backend, *pattern, *guest_page, *host_page, *ws, *effective_page, *note;
 	const char *pmu_status, *exit_reasons_status;
 	const char *vpid;              /* "on", "off", or "" when the backend has none */
+	const char *stability;         /* "stable", "unstable", or "" (too few repetitions, older files) */
 	uint64_t ws_bytes;
 	bool flagged;
 	double *reps;                  /* cycles_per_access per repetition */

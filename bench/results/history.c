@@ -360,3 +360,28 @@ int64_t history_previous_run(struct history *h, int64_t before)
 	sqlite3_finalize(st);
 	return id;
 }
+
+int history_cell_medians(struct history *h, const char *name, const char *host, const char *skip1, const char *skip2,
+			 double *out, int max)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db,
+			       "SELECT c.median_cycles FROM cells c JOIN runs r ON r.id = c.run_id"
+			       " WHERE c.name = ?1 AND r.host = ?2 AND r.finished = 1 AND c.status = 'ok'"
+			       " AND c.median_cycles > 0 AND instr(r.context, ?3) = 0 AND instr(r.context, ?4) = 0"
+			       " ORDER BY r.id DESC LIMIT ?5",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	/* An empty run id would match every context: bind one that matches none. */
+	const char *none = "\x01no run\x01";
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, skip1 && skip1[0] ? skip1 : none, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, skip2 && skip2[0] ? skip2 : none, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 5, max);
+	int n = 0;
+	while (n < max && sqlite3_step(st) == SQLITE_ROW)
+		out[n++] = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
