@@ -170,11 +170,13 @@ int measure_host_repetition(struct measure_host *m)
 {
 	if (m->rc != MEASURE_OK)
 		return m->rc;
-	m->ops.phase_begin(m, MEASURE_MEASURE);
+	/* /proc/stat is read outside the phase: its page faults and system
+	 * time are not the repetition's. */
 	double steal_before = steal_ticks_now();
+	m->ops.phase_begin(m, MEASURE_MEASURE);
 	m->rc = measure_repetition(&m->ops, m->chase, &m->p, &m->mr);
-	double steal_after = steal_ticks_now();
 	m->ops.phase_end(m, MEASURE_MEASURE);
+	double steal_after = steal_ticks_now();
 	if (steal_before >= 0 && steal_after >= steal_before)
 		m->r->steal_ticks = (m->r->steal_ticks > 0 ? m->r->steal_ticks : 0) + (steal_after - steal_before);
 	return m->rc;
@@ -270,7 +272,7 @@ static int run_one(const struct measure_ops *ops, const struct chase_config *cha
 		   double tsc_hz, const char *err, struct cell_result *r, struct pmu_session *pmu,
 		   uint64_t warmup_steps, bool in_process)
 {
-	struct measure_host m;
+	static struct measure_host m; /* one cell at a time; not on the stack, whose first touch would fault in a phase */
 	measure_host_prepare(&m, ops, chase, cfg, tsc_hz, err, r, pmu, warmup_steps, in_process);
 	if (!r->order[0])
 		snprintf(r->order, sizeof r->order, "one cell after the other");
