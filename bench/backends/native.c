@@ -9,9 +9,8 @@
 #include "bench/backends/backend.h"
 #include "bench/backends/backend_common.h"
 #include "bench/backends/measure_host.h"
+#include "bench/backends/round_robin.h"
 #include "bench/host/host_caps.h"
-#include "lib/clock.h"
-#include "lib/units.h"
 #include "workloads/chase.h"
 
 struct native_cell {
@@ -119,108 +118,32 @@ static int native_run_cell(const struct backend_env *env, struct cell_result *r)
 	return rc;
 }
 
-/* Can the group be resident at once? Memory: all working sets within 90%
- * of MemAvailable now; hugetlb: each pool holds all its cells' pages now
- * (other users of the machine change both). */
-static bool group_fits(const struct cell_result *rs, int n, char *why, size_t len)
+/* Round-robin: the group's cells, each kept mapped until the end. */
+static struct native_cell group[BACKEND_MAX_GROUP];
+
+static int group_open(const struct backend_env *env, struct cell_result *r, int i)
 {
-	uint64_t avail = host_mem_available();
-	struct hugetlb_pool p2, p1;
-	hugetlb_pool_read(2ull << 20, &p2);
-	hugetlb_pool_read(1ull << 30, &p1);
-	uint64_t free_2m = p2.free > 0 ? (uint64_t)p2.free : 0, free_1g = p1.free > 0 ? (uint64_t)p1.free : 0;
-	/* A cell its pool cannot hold even alone is skipped anyway: not counted. */
-	uint64_t bytes = 0, need_2m = 0, need_1g = 0;
-	for (int i = 0; i < n; i++) {
-		enum host_page hp = rs[i].cell.host_page;
-		uint64_t g = host_page_granule(hp);
-		uint64_t rounded = (rs[i].cell.ws + g - 1) / g * g;
-		if ((hp == HOST_PAGE_2M && rounded >> 21 > free_2m) || (hp == HOST_PAGE_1G && rounded >> 30 > free_1g))
-			continue;
-		bytes += rounded;
-		need_2m += hp == HOST_PAGE_2M ? rounded >> 21 : 0;
-		need_1g += hp == HOST_PAGE_1G ? rounded >> 30 : 0;
-	}
-	char need[32], have[32];
-	format_size(bytes, need, sizeof need);
-	format_size(avail >> 20 << 20, have, sizeof have);
-	if (avail && bytes > avail / 10 * 9)
-		snprintf(why, len, "the %d cells need %s at once, %s available", n, need, have);
-	else if (need_2m > free_2m)
-		snprintf(why, len, "the 2M cells need %llu hugetlb pages at once, %llu free", (unsigned long long)need_2m,
-			 (unsigned long long)free_2m);
-	else if (need_1g > free_1g)
-		snprintf(why, len, "the 1G cells need %llu hugetlb pages at once, %llu free", (unsigned long long)need_1g,
-			 (unsigned long long)free_1g);
-	else
-		return true;
-	return false;
+	if (!native_open(env, r, &group[i]))
+		return 0;
+	measure_host_prepare(&group[i].m, &group[i].ops, &group[i].chase, env->cfg, env->host->tsc_hz, "", r,
+			     &group[i].pmu, 0, true);
+	return 1;
+}
+
+static struct measure_host *group_host(int i)
+{
+	return &group[i].m;
+}
+
+static void group_close(int i)
+{
+	native_close(&group[i]);
 }
 
 static int native_run_group(const struct backend_env *env, struct cell_result *rs, int n)
 {
-	static struct native_cell cells[BACKEND_MAX_GROUP];
-	char why[140];
-	if (n > BACKEND_MAX_GROUP)
-		n = BACKEND_MAX_GROUP;
-	if (!group_fits(rs, n, why, sizeof why)) {
-		/* Today's order, with the reason on every cell. */
-		for (int i = 0; i < n; i++) {
-			snprintf(rs[i].order, sizeof rs[i].order, "one cell after the other: %s", why);
-			double start = monotonic_seconds();
-			int rc = native_run_cell(env, &rs[i]);
-			rs[i].wall_seconds = monotonic_seconds() - start;
-			if (rc == MEASURE_INTERRUPTED)
-				return rc;
-		}
-		return MEASURE_OK;
-	}
-	bool open[BACKEND_MAX_GROUP] = { 0 };
-	double own[BACKEND_MAX_GROUP] = { 0 }; /* each cell's own setup and teardown */
-	int rc = MEASURE_OK;
-	for (int i = 0; i < n && rc != MEASURE_INTERRUPTED; i++) {
-		double start = monotonic_seconds();
-		snprintf(rs[i].order, sizeof rs[i].order, "round-robin with the %d cells of its working set", n);
-		open[i] = native_open(env, &rs[i], &cells[i]);
-		if (open[i])
-			rc = measure_host_prepare(&cells[i].m, &cells[i].ops, &cells[i].chase, env->cfg, env->host->tsc_hz,
-						  "", &rs[i], &cells[i].pmu, 0, true);
-		own[i] += monotonic_seconds() - start;
-	}
-	int opened = 0;
-	for (int i = 0; i < n; i++)
-		opened += open[i];
-	for (int i = 0; i < n && opened < 2; i++)
-		snprintf(rs[i].order, sizeof rs[i].order, "alone: the other cells of its working set could not run");
-	/* One repetition of each in turn, as long as any wants more. */
-	for (bool more = rc != MEASURE_INTERRUPTED; more;) {
-		more = false;
-		for (int i = 0; i < n; i++) {
-			if (!open[i] || !measure_host_wants_more(&cells[i].m))
-				continue;
-			if (measure_host_repetition(&cells[i].m) == MEASURE_INTERRUPTED) {
-				rc = MEASURE_INTERRUPTED;
-				break;
-			}
-			more = true;
-		}
-		more = more && rc != MEASURE_INTERRUPTED;
-	}
-	for (int i = 0; i < n; i++) {
-		if (!open[i])
-			continue;
-		double start = monotonic_seconds();
-		if (measure_host_finish(&cells[i].m) == MEASURE_INTERRUPTED)
-			rc = MEASURE_INTERRUPTED;
-		native_close(&cells[i]);
-		own[i] += monotonic_seconds() - start;
-	}
-	for (int i = 0; i < n; i++) {
-		rs[i].wall_seconds = own[i];
-		for (int p = CELL_PHASE_SETUP + 1; p < CELL_PHASES; p++)
-			rs[i].wall_seconds += rs[i].phase_seconds[p];
-	}
-	return rc;
+	static const struct round_robin_ops ops = { group_open, group_host, group_close, native_run_cell };
+	return round_robin_run(env, rs, n, &ops);
 }
 
 const struct backend_ops backend_native = {

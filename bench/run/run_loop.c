@@ -40,8 +40,8 @@ static void record_wall(struct cell_result *r, double seconds)
 }
 
 /* How many cells from i on are measured round-robin: the following cells
- * not yet done of the same section, backend, workload, pattern and working
- * set, when the backend can (1: this cell alone). */
+ * not yet done of the same section, backend, workload, pattern, working
+ * set and module knobs, when the backend can (1: this cell alone). */
 static int group_size(const struct backend_env *env, const struct cell_result *results, const bool *kept, int i, int n)
 {
 	const struct cell *c = &results[i].cell;
@@ -51,7 +51,9 @@ static int group_size(const struct backend_env *env, const struct cell_result *r
 	while (i + g < n && g < BACKEND_MAX_GROUP && !kept[i + g]) {
 		const struct cell *d = &results[i + g].cell;
 		if (d->section != c->section || d->backend != c->backend || d->workload != c->workload ||
-		    d->pattern != c->pattern || d->ws != c->ws)
+		    d->pattern != c->pattern || d->ws != c->ws ||
+		    /* module knobs (kvm) are the host's: one setting per group */
+		    d->vpid_set != c->vpid_set || d->vpid != c->vpid || d->ept_levels != c->ept_levels)
 			break;
 		g++;
 	}
