@@ -27,6 +27,10 @@ not give a verdict.
           The slow runs go to no history (they are not the build's normal
           runs); the gate reads the quiet mode's history.
 
+--replay DIR gives the gate again (the tlbvisor given, e.g. a changed
+compare) over the runs an earlier invocation kept in DIR, without running
+anything: the runs are the measurements, compare is the gate.
+
 Every run takes about 20 s here (the quick preset, hugetlb cells skipped when
 no pool is reserved). Prints one line per pair or try and a summary; writes
 DIR/gate-bench.json.
@@ -114,6 +118,32 @@ def detect(tv, work, tries, cpus, target, quiet_db):
     return out
 
 
+def replay(tv, work, target):
+    """The gate over the runs of an earlier invocation, as kept in work."""
+    res = json.load(open(os.path.join(work, "gate-bench.json")))
+    for mode in ("quiet", "busy"):
+        if mode not in res:
+            continue
+        db = os.path.join(work, f"{mode}.db")
+        fails = nov = 0
+        for i, p in enumerate(res[mode]):
+            rc, verdicts = compare(tv, p["base"], p["new"], db, os.path.join(work, f"replay-{mode}-{i}.md"))
+            fails += rc == 4
+            nov += rc == 5
+            print(f"{mode} pair {i + 1}: exit {rc}; regressions {flagged(verdicts, '**regression**') or '-'}")
+        print(f"  {mode}: {fails} of {len(res[mode])} A/A pairs failed the gate, {nov} gave no verdict")
+    if "detect" in res:
+        caught = 0
+        for i in range(len(res["detect"])):
+            a = os.path.join(work, f"detect-{i}a.json")
+            b = os.path.join(work, f"detect-{i}slow.json")
+            rc, verdicts = compare(tv, a, b, os.path.join(work, "quiet.db"), os.path.join(work, f"replay-detect-{i}.md"))
+            hit = verdicts.get(target, "").startswith("**regression**") and rc == 4
+            caught += hit
+            print(f"detect try {i + 1}: {'caught' if hit else 'missed: ' + verdicts.get(target, 'absent')}")
+        print(f"  detect: {caught} of {len(res['detect'])} caught")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("tlbvisor")
@@ -123,7 +153,10 @@ def main():
     ap.add_argument("--modes", default="quiet,busy,detect")
     ap.add_argument("--target", default=TARGET)
     ap.add_argument("--dir")
+    ap.add_argument("--replay", metavar="DIR", help="judge the runs kept in DIR again; run nothing")
     a = ap.parse_args()
+    if a.replay:
+        return replay(os.path.abspath(a.tlbvisor), a.replay, a.target)
     cpus = sorted(os.sched_getaffinity(0))
     if len(cpus) < 2:
         sys.exit("gate-bench: needs two CPUs (one for tlbvisor, one to keep busy)")

@@ -369,6 +369,8 @@ int history_cell_medians(struct history *h, const char *name, const char *host, 
 			       "SELECT c.median_cycles FROM cells c JOIN runs r ON r.id = c.run_id"
 			       " WHERE c.name = ?1 AND r.host = ?2 AND r.finished = 1 AND c.status = 'ok'"
 			       " AND c.median_cycles > 0 AND instr(r.context, ?3) = 0 AND instr(r.context, ?4) = 0"
+			       /* earlier than the new run (?4) when the history holds it */
+			       " AND r.id < coalesce((SELECT min(id) FROM runs WHERE instr(context, ?4) > 0), 9e18)"
 			       " ORDER BY r.id DESC LIMIT ?5",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;

@@ -57,8 +57,9 @@ int history_load_view(struct history *h, int64_t run_id, struct results_view *v,
 /* The medians (cycles per access) of cell 'name' in the newest finished
  * runs on 'host', newest first, at most max, leaving out the runs whose
  * context holds run id skip1 or skip2 (the runs being compared; NULL or ""
- * for none): how much the cell moves from run to run. Returns how many, or
- * -1. */
+ * for none) and, when the history holds run skip2 (the new one), every run
+ * after it: how much the cell moved from run to run before. Returns how
+ * many, or -1. */
 int history_cell_medians(struct history *h, const char *name, const char *host, const char *skip1, const char *skip2,
 			 double *out, int max);
 /* The newest run id before 'before' (0: the newest), or -1 when none. */
