@@ -41,10 +41,17 @@ static double median_of(double *x, int n)
 	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
 }
 
+/* Expected range of n samples of a standard normal (d2 of control
+ * charts), for n = 0..COMPARE_MAX_EARLIER. */
+static const double normal_range[COMPARE_MAX_EARLIER + 1] = { 0, 0, 1.128, 1.693, 2.059, 2.326,
+							      2.534, 2.704, 2.847, 2.970, 3.078 };
+
 /* The relative change that run-to-run variation alone can make between two
- * runs of the cell: K x sqrt(2) x the spread of its earlier medians (1.4826
- * x the median absolute deviation of their logs, a standard deviation robust
- * to one odd run). NAN when the history has too few runs of it. */
+ * runs of the cell: K x sqrt(2) x the spread of its earlier medians, the
+ * larger of two estimates of the standard deviation of their logs: 1.4826 x
+ * the median absolute deviation (robust to one odd run) and the range over
+ * its expected value (the MAD of 3 to 5 runs is often near 0 by chance).
+ * NAN when the history has too few runs of it. */
 static double noise_margin(const struct compare_options *o, const char *name, int *nearlier)
 {
 	double m[COMPARE_MAX_EARLIER], dev[COMPARE_MAX_EARLIER];
@@ -58,6 +65,9 @@ static double noise_margin(const struct compare_options *o, const char *name, in
 	for (int i = 0; i < n; i++)
 		dev[i] = fabs(m[i] - center);
 	double sigma = 1.4826 * median_of(dev, n);
+	double by_range = (m[n - 1] - m[0]) / normal_range[n]; /* m is sorted by median_of */
+	if (by_range > sigma)
+		sigma = by_range;
 	return expm1(COMPARE_NOISE_K * sqrt(2.0) * sigma);
 }
 
