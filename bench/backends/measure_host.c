@@ -96,6 +96,18 @@ static int w_run(void *ctx, uint64_t steps, uint64_t *c, uint64_t *f)
 	return rc;
 }
 
+/* The reference loop three times, the fastest kept: a reading that an
+ * interrupt or preemption stretched is not the core's clock. */
+static uint64_t clock_ppm(void)
+{
+	uint64_t best = 0;
+	for (int i = 0; i < 3; i++) {
+		uint64_t ppm = refclock_ratio_ppm();
+		best = ppm > best ? ppm : best;
+	}
+	return best;
+}
+
 static const enum cell_phase cell_phase_of[MEASURE_PHASES] = {
 	[MEASURE_BUILD] = CELL_PHASE_FAULT_IN, [MEASURE_WARMUP] = CELL_PHASE_WARMUP,
 	[MEASURE_MEASURE] = CELL_PHASE_MEASURE,
@@ -152,7 +164,7 @@ int measure_host_prepare(struct measure_host *m, const struct measure_ops *ops, 
 		.interrupted = &run_interrupted,
 		.warmup_steps = warmup_steps,
 		/* On this thread: for kvm, the vCPU's, right before and after KVM_RUN. */
-		.clock_ppm = refclock_ratio_ppm,
+		.clock_ppm = clock_ppm,
 	};
 	r->tsc_hz = tsc_hz;
 	m->rc = measure_prepare(&m->ops, chase, &m->p, &m->mr);
