@@ -93,6 +93,10 @@ int round_robin_run(const struct backend_env *env, struct cell_result *rs, int n
 	for (int i = 0; i < n; i++) {
 		if (!open[i])
 			continue;
+		/* Interrupted: a cell still short of its repetitions stays pending
+		 * (one that had them all, or failed, is a result). */
+		if (rc == MEASURE_INTERRUPTED && measure_host_wants_more(ops->host(i)))
+			ops->host(i)->rc = MEASURE_INTERRUPTED;
 		double start = monotonic_seconds();
 		if (measure_host_finish(ops->host(i)) == MEASURE_INTERRUPTED)
 			rc = MEASURE_INTERRUPTED;

@@ -122,7 +122,8 @@ void run_loop(const struct backend_env *envs, int nenvs, struct cell_result *res
 		bool stop = false;
 		for (int j = i; j < i + g && !stop; j++) {
 			r = &results[j];
-			if (res == MEASURE_INTERRUPTED || r->status == CELL_PENDING) {
+			/* A group's cells that finished before a signal are results. */
+			if ((g == 1 && res == MEASURE_INTERRUPTED) || r->status == CELL_PENDING) {
 				for (int k = j; k < i + g; k++)
 					result_init(&results[k], &results[k].cell); /* an unfinished cell is not a result */
 				stop = true;
