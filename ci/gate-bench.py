@@ -72,6 +72,11 @@ def compare(tv, base, new, db, md):
     return r.returncode, verdicts
 
 
+def medians(path):
+    return {e["run_name"]: e["cycles_per_access"] for e in json.load(open(path))["benchmarks"]
+            if e.get("aggregate_name") == "median"}
+
+
 def flagged(verdicts, word):
     return [name for name, v in verdicts.items() if v.startswith(word)]
 
@@ -140,7 +145,7 @@ def replay(tv, work, target):
             print(f"{mode} pair {i + 1}: exit {rc}; regressions {flagged(verdicts, '**regression**') or '-'}")
         print(f"  {mode}: {fails} of {len(res[mode])} A/A pairs failed the gate, {nov} gave no verdict")
     if "detect" in res:
-        caught = 0
+        caught, per_cell, changes = 0, {}, {}
         for i in range(len(res["detect"])):
             a = os.path.join(work, f"detect-{i}a.json")
             b = os.path.join(work, f"detect-{i}slow.json")
@@ -148,7 +153,18 @@ def replay(tv, work, target):
             hit = verdicts.get(target, "").startswith("**regression**") and rc == 4
             caught += hit
             print(f"detect try {i + 1}: {'caught' if hit else 'missed: ' + verdicts.get(target, 'absent')}")
-        print(f"  detect: {caught} of {len(res['detect'])} caught")
+            for name in flagged(verdicts, "**regression**"):
+                per_cell[name] = per_cell.get(name, 0) + 1
+            ma, mb = medians(a), medians(b)
+            for name in ma:
+                if name in mb:
+                    changes.setdefault(name, []).append(mb[name] / ma[name] - 1)
+        print(f"  detect: {caught} of {len(res['detect'])} caught ({target})")
+        print("  every cell: median change with --stride 2048 over the tries, and how often the gate called it a regression")
+        for name, ch in changes.items():
+            ch = sorted(ch)
+            print(f"    {name}: {ch[len(ch) // 2] * 100:+.0f}% (from {ch[0] * 100:+.0f}% to {ch[-1] * 100:+.0f}%), "
+                  f"regression in {per_cell.get(name, 0)} of {len(res['detect'])}")
 
 
 def main():
