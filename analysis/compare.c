@@ -1,6 +1,7 @@
 #include "compare.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "escape.h"
@@ -28,28 +29,114 @@ static int reps_needed(double alpha)
 	return 64;
 }
 
-/* One cell: its verdict and the counts it adds to. */
-static const char *cell_verdict(const struct cell_view *bc, const struct cell_view *nc, double change,
-				const struct compare_options *o, struct compare_summary *s, double *p)
+/* The median of x[0..n), reordering it (n is at most COMPARE_MAX_EARLIER). */
+static double median_of(double *x, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && x[j - 1] > x[j]; j--) {
+			double t = x[j];
+			x[j] = x[j - 1];
+			x[j - 1] = t;
+		}
+	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+}
+
+/* Expected range of n samples of a standard normal (d2 of control
+ * charts), for n = 0..COMPARE_MAX_EARLIER. */
+static const double normal_range[COMPARE_MAX_EARLIER + 1] = { 0, 0, 1.128, 1.693, 2.059, 2.326,
+							      2.534, 2.704, 2.847, 2.970, 3.078 };
+
+/* The relative change that run-to-run variation alone can make between two
+ * runs of the cell: K x sqrt(2) x the spread of its earlier medians, the
+ * larger of two estimates of the standard deviation of their logs: 1.4826 x
+ * the median absolute deviation (robust to one odd run) and the range over
+ * its expected value (the MAD of 3 to 5 runs is often near 0 by chance).
+ * NAN when the history has too few runs of it. */
+static double noise_margin(const struct compare_options *o, const char *name, int *nearlier)
+{
+	double m[COMPARE_MAX_EARLIER], dev[COMPARE_MAX_EARLIER];
+	int n = o->earlier_medians ? o->earlier_medians(o->earlier_ctx, name, m, COMPARE_MAX_EARLIER) : 0;
+	*nearlier = n > 0 ? n : 0;
+	if (n < COMPARE_MIN_EARLIER)
+		return NAN;
+	for (int i = 0; i < n; i++)
+		m[i] = log(m[i]);
+	double center = median_of(m, n);
+	for (int i = 0; i < n; i++)
+		dev[i] = fabs(m[i] - center);
+	double sigma = 1.4826 * median_of(dev, n);
+	double by_range = (m[n - 1] - m[0]) / normal_range[n]; /* m is sorted by median_of */
+	if (by_range > sigma)
+		sigma = by_range;
+	return expm1(COMPARE_NOISE_K * sqrt(2.0) * sigma);
+}
+
+/* Do the cells' intervals leave a gap in the direction of the change? (True
+ * when a file has no intervals: written before they existed.) */
+static bool intervals_apart(const struct cell_view *bc, const struct cell_view *nc, double change)
+{
+	double bl = view_counter(bc, "ci_low"), bh = view_counter(bc, "ci_high");
+	double nl = view_counter(nc, "ci_low"), nh = view_counter(nc, "ci_high");
+	if (isnan(bl) || isnan(bh) || isnan(nl) || isnan(nh))
+		return true;
+	return change > 0 ? nl > bh : nh < bl;
+}
+
+struct cell_outcome {
+	const char *verdict;
+	char why[160];
+	double p;
+};
+
+/* One cell: its verdict, why, and the counts it adds to. */
+static void cell_verdict(const struct cell_view *bc, const struct cell_view *nc, double change,
+			 const struct compare_options *o, struct compare_summary *s, struct cell_outcome *out)
 {
 	struct mwu t;
 	mwu_test(bc->reps, (size_t)bc->nreps, nc->reps, (size_t)nc->nreps, &t);
-	*p = t.p;
-	if (t.p < o->alpha && change > o->threshold) {
-		s->regressions++;
-		return "**regression**";
+	out->p = t.p;
+	out->why[0] = 0;
+	int nearlier;
+	double noise = noise_margin(o, nc->name, &nearlier);
+	double margin = !isnan(noise) && noise > o->threshold ? noise : o->threshold;
+	if (isnan(noise))
+		s->without_history++;
+	bool beyond = fabs(change) > margin && t.p < o->alpha && intervals_apart(bc, nc, change);
+	const char *drifted = !strcmp(bc->stability, "unstable") ? "base" : !strcmp(nc->stability, "unstable") ? "new" : NULL;
+	if (beyond && drifted) {
+		s->unstable++;
+		out->verdict = "unstable: not judged";
+		snprintf(out->why, sizeof out->why, "the %s run drifted during its repetitions (drift %+.1f%%, p %.3g); rerun it",
+			 drifted, view_counter(!strcmp(drifted, "base") ? bc : nc, "drift_pct"),
+			 view_counter(!strcmp(drifted, "base") ? bc : nc, "drift_p"));
+		return;
 	}
-	if (t.p < o->alpha && change < -o->threshold) {
-		s->improvements++;
-		return "improvement";
+	if (beyond) {
+		if (change > 0)
+			s->regressions++;
+		else
+			s->improvements++;
+		out->verdict = change > 0 ? "**regression**" : "improvement";
+		if (!isnan(noise)) /* without it, the summary says the spread was unknown */
+			snprintf(out->why, sizeof out->why, "beyond the run-to-run margin %.1f%% (%d earlier runs)",
+				 margin * 100, nearlier);
+		return;
 	}
 	/* Not significant: a verdict only when significance was reachable. */
 	if (mwu_min_p((size_t)bc->nreps, (size_t)nc->nreps) >= o->alpha) {
 		s->insufficient++;
-		return "insufficient data";
+		out->verdict = "insufficient data";
+		return;
 	}
 	s->unchanged++;
-	return "no change";
+	out->verdict = "no change";
+	if (fabs(change) > o->threshold && !isnan(noise) && fabs(change) <= noise) {
+		s->within_noise++;
+		snprintf(out->why, sizeof out->why, "within the run-to-run margin %.1f%% (%d earlier runs)", noise * 100,
+			 nearlier);
+	} else if (fabs(change) > o->threshold && t.p < o->alpha && !intervals_apart(bc, nc, change)) {
+		snprintf(out->why, sizeof out->why, "the 95%% intervals overlap");
+	}
 }
 
 static void summary(FILE *out, const struct compare_summary *s, const struct compare_options *o)
@@ -58,9 +145,18 @@ static void summary(FILE *out, const struct compare_summary *s, const struct com
 		s->geomean, (s->geomean - 1) * 100, s->cells, s->regressions, s->improvements, s->unchanged);
 	if (s->insufficient)
 		fprintf(out, ", %d with insufficient data", s->insufficient);
+	if (s->unstable)
+		fprintf(out, ", %d unstable (changed, but a run drifted: not judged, rerun them)", s->unstable);
 	if (s->only_base || s->only_new)
 		fprintf(out, "; %d cells only in base, %d only in new", s->only_base, s->only_new);
-	fprintf(out, ".\n\n");
+	fprintf(out, ".\n");
+	if (s->within_noise)
+		fprintf(out, "%d cells changed by more than the threshold but within their run-to-run spread on this host.\n",
+			s->within_noise);
+	if (s->without_history)
+		fprintf(out, "%d cells had fewer than %d earlier runs on this host in the history (--db): their run-to-run spread is unknown and only the threshold, the test and the intervals judged them.\n",
+			s->without_history, COMPARE_MIN_EARLIER);
+	fputc('\n', out);
 	if (s->verdict == COMPARE_REGRESSION)
 		fprintf(out, "**Verdict: REGRESSION**\n");
 	else if (s->verdict == COMPARE_PASS)
@@ -79,8 +175,8 @@ int compare_runs(const struct results_view *a, const struct results_view *b, con
 	if (compare_options_check(o, err, errlen) < 0)
 		return -1;
 	fprintf(out, "## tlbvisor compare\n\n");
-	fprintf(out, "Threshold %.1f%%, Mann-Whitney U two-sided, alpha %.3g. A cell regressed when its median grew by more than the threshold and the change is significant.\n\n",
-		o->threshold * 100, o->alpha);
+	fprintf(out, "Threshold %.1f%%, Mann-Whitney U two-sided, alpha %.3g. A cell regressed when its median grew by more than the threshold and by more than %.0f x the run-to-run spread of its earlier runs on this host (when the history has %d or more), the change is significant, the 95%% intervals of the medians do not overlap, and neither run drifted (a drifting cell is reported unstable, not judged).\n\n",
+		o->threshold * 100, o->alpha, COMPARE_NOISE_K, COMPARE_MIN_EARLIER);
 	fprintf(out, "| cell | base cycles | new cycles | change | p-value | verdict |\n|---|---:|---:|---:|---:|---|\n");
 	double log_sum = 0;
 	for (int i = 0; i < b->n; i++) {
@@ -95,13 +191,15 @@ int compare_runs(const struct results_view *a, const struct results_view *b, con
 		/* Imported values are finite and positive (results_check). */
 		double bm = isnan(bc->median) ? bc->reps[0] : bc->median;
 		double nm = isnan(nc->median) ? nc->reps[0] : nc->median;
-		double change = nm / bm - 1, p;
-		const char *verdict = cell_verdict(bc, nc, change, o, s, &p);
+		double change = nm / bm - 1;
+		struct cell_outcome v;
+		cell_verdict(bc, nc, change, o, s, &v);
 		s->cells++;
 		log_sum += log(nm / bm);
 		fputs("| ", out);
 		escape_markdown(out, nc->name);
-		fprintf(out, " | %.1f | %.1f | %+.1f%% | %.4f | %s |\n", bm, nm, change * 100, p, verdict);
+		fprintf(out, " | %.1f | %.1f | %+.1f%% | %.4f | %s%s%s |\n", bm, nm, change * 100, v.p, v.verdict,
+			v.why[0] ? ": " : "", v.why);
 	}
 	for (int i = 0; i < a->n; i++)
 		if (!results_view_find(b, a->cells[i].name))

@@ -1,5 +1,10 @@
 /* Comparing two runs cell by cell: change of the median, Mann-Whitney U on
- * the repetitions, geometric mean, and a verdict a CI job can gate on. A
+ * the repetitions, the cells' 95% intervals, the run-to-run spread from the
+ * history, geometric mean, and a verdict a CI job can gate on. A cell
+ * regressed when its median grew by more than the threshold and more than
+ * K x the run-to-run spread, the change is significant (p < alpha), the
+ * intervals do not overlap, and neither run drifted; a cell that would have
+ * regressed but drifted is reported "unstable", never a regression. A
  * verdict is only given where the data can support one: too few repetitions
  * for the test to reach alpha, or no cell to compare, is "insufficient data",
  * never a pass. */
@@ -10,9 +15,20 @@
 
 #include "results_view.h"
 
+/* How far a cell's median moves from run to run on this host, from the
+ * medians of its earlier runs (the history): the within-run repetitions
+ * cannot show it, and on a shared machine it dominates. */
+#define COMPARE_MAX_EARLIER 10
+#define COMPARE_MIN_EARLIER 3   /* fewer earlier runs: the run-to-run spread is unknown */
+#define COMPARE_NOISE_K 3.0     /* a change must exceed K x the spread of a difference of two runs */
+
 struct compare_options {
 	double threshold;   /* relative change that matters, e.g. 0.05 */
 	double alpha;       /* significance level, e.g. 0.05 */
+	/* Optional (NULL: no history): the cell's medians in earlier runs on
+	 * the same host, not the two compared; returns how many (<= max). */
+	int (*earlier_medians)(void *ctx, const char *name, double *out, int max);
+	void *earlier_ctx;
 };
 
 enum compare_verdict {
@@ -23,6 +39,9 @@ enum compare_verdict {
 
 struct compare_summary {
 	int cells, regressions, improvements, unchanged, insufficient, only_base, only_new;
+	int unstable;       /* changed beyond the margin, but a side drifted during its run: not judged */
+	int within_noise;   /* changed beyond the threshold, within the run-to-run spread (among unchanged) */
+	int without_history; /* cells judged with no run-to-run spread known */
 	double geomean;     /* geometric mean of new/base medians over common cells */
 	enum compare_verdict verdict;
 };

@@ -37,6 +37,7 @@ static struct entry_key {
 	ROW("exit_reasons_status", exit_reasons_status),
 	ROW("vpid", vpid),
 	ROW("second_level", second_level),
+	ROW("stability", stability),
 	ROW("cycles_per_access", cycles_per_access),
 	ROW("ns_per_access", ns_per_access),
 	ROW("real_time", real_time),

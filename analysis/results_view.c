@@ -85,12 +85,13 @@ static struct cell_view *new_cell(struct results_view *v, const char *name, cons
 	c->exit_reasons_status = value(v, e, &e->exit_reasons_status);
 	c->vpid = value(v, e, &e->vpid);
 	c->second_level = value(v, e, &e->second_level);
+	c->stability = value(v, e, &e->stability);
 	c->ws_bytes = e->ws_bytes.integer ? (uint64_t)e->ws_bytes.whole : 0;
 	c->flagged = e->page_size_flagged.kind == ENTRY_TRUE;
 	c->median = c->cv = c->ns_median = NAN;
 	if (!c->status || !c->reason || !c->backend || !c->pattern || !c->guest_page || !c->host_page ||
 	    !c->ws || !c->effective_page || !c->note || !c->pmu_status || !c->exit_reasons_status || !c->vpid ||
-	    !c->second_level ||
+	    !c->second_level || !c->stability ||
 	    keep_counters(v, c, e) < 0)
 		return NULL;
 	return c;

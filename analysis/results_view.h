@@ -27,6 +27,7 @@ struct cell_view {
 	const char *pmu_status, *exit_reasons_status;
 	const char *vpid;              /* "on", "off", or "" when the backend has none */
 	const char *second_level;      /* kvm: "npt", "ept", "shadow"; "" when not recorded */
+	const char *stability;         /* "stable", "unstable", or "" (too few repetitions, older files) */
 	uint64_t ws_bytes;
 	bool flagged;
 	double *reps;                  /* cycles_per_access per repetition */

@@ -121,7 +121,8 @@ def check_csv(path, doc):
     rows = list(csv.reader(open(path)))
     want = ["name", "backend", "pattern", "ws_bytes", "guest_page", "host_page", "status", "reps", "median_cycles",
             "median_ns", "mean_cycles", "stddev_cycles", "cv", "min_cycles", "effective_page", "page_size_flagged",
-            "warmup_passes", "reason"]
+            "warmup_passes", "ci_low", "ci_high", "ci_coverage", "stability", "drift_pct", "drift_p", "core_per_tsc",
+            "core_cycles_per_access", "clock_moved_reps", "steal_ticks", "wall_seconds", "reason"]
     check("csv columns", rows and rows[0] == want, rows[:1])
     by = cells(doc)
     check("csv has a row per cell, in the matrix order", [r[0] for r in rows[1:]] == list(by), [r[0] for r in rows[1:]])

@@ -162,7 +162,9 @@ def test_slurm(work):
             # Cancel one task once it has finished a cell, resume it, merge again.
             out2 = os.path.join(work, "fleet2")
             os.makedirs(out2)
-            env2 = dict(cluster.env, TLBVISOR_OUT=out2)
+            # --sequential: a shard's two cells share a working set and
+            # would otherwise be measured round-robin and finish together.
+            env2 = dict(cluster.env, TLBVISOR_OUT=out2, TLBVISOR_ARGS="--sequential")
             task_out = os.path.join(work, "task-%A_%a.out")
             job = subprocess.run(["sbatch", "--parsable", "--export=ALL", "--array=1-4", "--output", task_out,
                                   shards_sbatch], env=env2, capture_output=True, text=True, cwd=work,

@@ -37,6 +37,8 @@ struct backend_env {
 	const struct payload *payload;
 };
 
+#define BACKEND_MAX_GROUP 16
+
 struct backend_ops {
 	const char *label;       /* in `tlbvisor list` */
 	bool has_guest;          /* its cells have a guest page size (all but native) */
@@ -52,6 +54,14 @@ struct backend_ops {
 	const char *about;
 	/* One cell at a time (native, kvm); MEASURE_INTERRUPTED leaves it pending. */
 	int (*run_cell)(const struct backend_env *env, struct cell_result *r);
+	/* Optional: n cells of one working set (same section, pattern and
+	 * workload; at most BACKEND_MAX_GROUP) kept resident together and
+	 * measured round-robin, one repetition of each in turn. Checks its
+	 * memory and hugetlb budget first and otherwise runs them one after the
+	 * other, saying why in each cell's order. Sets each cell's wall_seconds
+	 * to its own time (its setup, teardown and phases, not the others');
+	 * MEASURE_INTERRUPTED leaves them all pending. */
+	int (*run_group)(const struct backend_env *env, struct cell_result *results, int n);
 	/* Every cell of backend be at once (a booted hypervisor). *context gets
 	 * what the results' context should say about it (may stay NULL). */
 	int (*run_batch)(const struct backend_env *env, enum backend be, struct cell_result *results, int n,

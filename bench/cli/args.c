@@ -142,3 +142,22 @@ int parse_count(const char *s, int base, unsigned long long min, unsigned long l
 	*out = v;
 	return 0;
 }
+
+/* "5%" or "0.05", into the double at offset: a finite number (nan and inf
+ * refused: a gate that can never fire is no gate). */
+int cli_set_fraction(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
+{
+	const struct cli_fraction *f = opt->data;
+	char *end;
+	double v = strtod(value, &end);
+	if (end != value && *end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (end == value || *end || !isfinite(v) || v < 0 || (f->probability && (v <= 0 || v >= 1))) {
+		snprintf(err, len, "invalid --%s '%s': %s", opt->name, value, f->hint);
+		return -1;
+	}
+	*(double *)((char *)t + opt->offset) = v;
+	return 0;
+}

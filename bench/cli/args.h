@@ -37,6 +37,15 @@ struct cli_command {
 	const char *missing;     /* said when there are fewer than min_args */
 };
 
+/* A CLI_VALUE parse for a double at offset: "5%" or "0.05", finite, >= 0
+ * (nan and inf refused: a gate that can never fire is no gate); data is a
+ * struct cli_fraction. */
+struct cli_fraction {
+	bool probability;   /* strictly between 0 and 1 */
+	const char *hint;
+};
+int cli_set_fraction(void *t, const struct cli_option *opt, const char *value, char *err, size_t len);
+
 #define CLI_STRING_OF_(x) #x
 #define CLI_STRING_OF(x) CLI_STRING_OF_(x)
 

@@ -257,6 +257,9 @@ static const struct number exit_ticks = { NUMBER_U64, CFG(exit_ticks), 0, 1, 429
 					  "give a number of timer ticks from 1 to 4294967295" };
 static const struct number guest_timeout = { NUMBER_SECONDS, CFG(guest_timeout), 0, 0, 86400, true,
 					     "give seconds (e.g. 60)" };
+static const struct number max_time = { NUMBER_SECONDS, CFG(max_time), 0, 0, 86400, true,
+				       "give seconds (e.g. 10)" };
+static const struct cli_fraction target_ci = { false, "give a percentage (2%) or a fraction (0.02) of the median" };
 static const struct number vmx_timeout = { NUMBER_SECONDS, CFG(vmx_timeout), 0, 0, ANY, true,
 					   "give seconds (e.g. 600)" };
 
@@ -391,6 +394,10 @@ const struct cli_option run_host_options[] = {
 	{ "shard", CLI_STRING, CFG(shard), NULL, NULL },
 	{ "shard-costs", CLI_STRING, CFG(shard_costs), NULL, NULL },
 	{ "dry-run", CLI_FLAG, CFG(dry_run), NULL, NULL },
+	/* How hard to measure, not what: outside the matrix's canonical form. */
+	{ "target-ci", CLI_VALUE, CFG(target_ci), cli_set_fraction, &target_ci },
+	NUMBER("max-time", max_time),
+	{ "sequential", CLI_FLAG, CFG(sequential), NULL, NULL },
 };
 const int run_nhost_options = sizeof run_host_options / sizeof *run_host_options;
 

@@ -7,7 +7,9 @@
 #include "analysis/compare.h"
 #include "bench/cli/args.h"
 #include "bench/cli/commands.h"
+#include "bench/results/history.h"
 #include "bench/results/run_or_file.h"
+#include "lib/json_util.h"
 #include "lib/output_file.h"
 
 #define EXIT_REGRESSION 4
@@ -26,40 +28,40 @@ static const char help[] =
 	"stdout (or --out), ready for a CI comment. Exit status: " CLI_STRING_OF(EXIT_REGRESSION) " when any cell\n"
 	"regressed significantly (change > threshold and p < alpha); " CLI_STRING_OF(EXIT_INSUFFICIENT) " when the data\n"
 	"cannot give a verdict (no cell in both runs, or too few repetitions for the\n"
-	"test to reach alpha); 0 otherwise.\n";
+	"test to reach alpha); 0 otherwise.\n\n"
+	"Run-to-run variation: with a history (--db, or run ids), a cell must also\n"
+	"move by more than " CLI_STRING_OF(COMPARE_NOISE_K) " x sqrt(2) x the spread of its medians in its\n"
+	"earlier runs on the same host (at least " CLI_STRING_OF(COMPARE_MIN_EARLIER) "; the newest " CLI_STRING_OF(COMPARE_MAX_EARLIER) "). A cell's 95%\n"
+	"intervals must not overlap, and a cell whose repetitions drifted in either\n"
+	"run is reported unstable, never a regression.\n";
 
-struct fraction {
-	bool probability;   /* strictly between 0 and 1 */
-	const char *hint;
+static const struct cli_fraction threshold = { false, "give a percentage (5%) or a fraction (0.05)" };
+static const struct cli_fraction alpha = { true, "give a level between 0 and 1 (0.05)" };
+
+/* The run-to-run spread comes from the history: the same cell's earlier
+ * runs on the host of the new run, not the two compared. */
+struct earlier {
+	struct history h;
+	const char *host, *skip1, *skip2;
 };
-static const struct fraction threshold = { false, "give a percentage (5%) or a fraction (0.05)" };
-static const struct fraction alpha = { true, "give a level between 0 and 1 (0.05)" };
 
-/* "5%" or "0.05", into the double at offset: a finite number (nan and inf
- * refused: a gate that can never fire is no gate). */
-static int set_fraction(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
+static int earlier_medians(void *ctx, const char *name, double *out, int max)
 {
-	const struct fraction *f = opt->data;
-	char *end;
-	double v = strtod(value, &end);
-	if (end != value && *end == '%') {
-		v /= 100;
-		end++;
-	}
-	if (end == value || *end || !isfinite(v) || v < 0 || (f->probability && (v <= 0 || v >= 1))) {
-		snprintf(err, len, "invalid --%s '%s': %s", opt->name, value, f->hint);
-		return -1;
-	}
-	*(double *)((char *)t + opt->offset) = v;
-	return 0;
+	struct earlier *e = ctx;
+	return history_cell_medians(&e->h, name, e->host, e->skip1, e->skip2, out, max);
+}
+
+static const char *context_str(const struct results_view *v, const char *key)
+{
+	return v->context ? json_str(v->context, key) : "";
 }
 
 int cmd_compare(int argc, char **argv)
 {
 	static const struct cli_command cmd = { "compare", help, 2, 2, "need BASE and NEW" };
 	static const struct cli_option options[] = {
-		{ "threshold", CLI_VALUE, offsetof(struct compare_args, o.threshold), set_fraction, &threshold },
-		{ "alpha", CLI_VALUE, offsetof(struct compare_args, o.alpha), set_fraction, &alpha },
+		{ "threshold", CLI_VALUE, offsetof(struct compare_args, o.threshold), cli_set_fraction, &threshold },
+		{ "alpha", CLI_VALUE, offsetof(struct compare_args, o.alpha), cli_set_fraction, &alpha },
 		{ "db", CLI_STRING, offsetof(struct compare_args, db), NULL, NULL },
 		{ "out", CLI_STRING, offsetof(struct compare_args, out), NULL, NULL },
 	};
@@ -92,6 +94,16 @@ int cmd_compare(int argc, char **argv)
 		results_view_free(&base);
 		return 1;
 	}
+	/* A history to learn the run-to-run spread from: --db, or the default
+	 * one when a run id named it. */
+	struct earlier e = { .host = context_str(&new_run, "host_name"), .skip1 = context_str(&base, "run_id"),
+			     .skip2 = context_str(&new_run, "run_id") };
+	const char *hist = db ? db : results_arg_is_run(args[0]) || results_arg_is_run(args[1]) ? results_default_db() : NULL;
+	bool have_history = hist && history_open(&e.h, hist, err, sizeof err) == 0;
+	if (have_history) {
+		o.earlier_medians = earlier_medians;
+		o.earlier_ctx = &e;
+	}
 	struct output_file of = { 0 };
 	FILE *out = out_path ? output_open(&of, out_path, err, sizeof err) : stdout;
 	struct compare_summary s;
@@ -102,6 +114,8 @@ int cmd_compare(int argc, char **argv)
 		else
 			output_abandon(&of);
 	}
+	if (have_history)
+		history_close(&e.h);
 	results_view_free(&base);
 	results_view_free(&new_run);
 	if (rc < 0) {

@@ -11,7 +11,7 @@
 #include "bench/results/results_json.h"
 #include "bench/results/results_read.h"
 #include "bench/run/cell_result.h"
-#include "bench/run/stats.h"
+#include "bench/run/cell_stats.h"
 #include "lib/json_util.h"
 #include "lib/units.h"
 
@@ -33,6 +33,31 @@ static const char *const schema =
 	"  entries TEXT NOT NULL,"
 	"  UNIQUE(run_id, name));"
 	"CREATE INDEX IF NOT EXISTS cells_by_name ON cells(name, run_id);";
+
+/* Columns added after the first histories were written: added to an older
+ * history when it is opened (NULL in its earlier rows). */
+static const struct { const char *table, *column, *type; } later_columns[] = {
+	{ "runs", "killed", "INTEGER DEFAULT 0" },
+	{ "cells", "ci_low", "REAL" }, { "cells", "ci_high", "REAL" }, { "cells", "ci_coverage", "REAL" },
+	{ "cells", "stability", "TEXT" }, { "cells", "drift_pct", "REAL" }, { "cells", "drift_p", "REAL" },
+	{ "cells", "core_per_tsc", "REAL" }, { "cells", "core_cycles_per_access", "REAL" },
+	{ "cells", "clock_moved_reps", "INTEGER" }, { "cells", "steal_ticks", "REAL" }, { "cells", "wall_seconds", "REAL" },
+};
+
+static int add_later_columns(sqlite3 *db)
+{
+	for (size_t i = 0; i < sizeof later_columns / sizeof *later_columns; i++) {
+		char sql[200];
+		snprintf(sql, sizeof sql, "SELECT %s FROM %s LIMIT 0", later_columns[i].column, later_columns[i].table);
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+			continue;
+		snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", later_columns[i].table,
+			 later_columns[i].column, later_columns[i].type);
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			return -1;
+	}
+	return 0;
+}
 
 static int fail(struct history *h, char *err, size_t errlen, const char *what)
 {
@@ -70,10 +95,7 @@ int history_open(struct history *h, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	sqlite3_busy_timeout(h->db, 5000);
-	if (sqlite3_exec(h->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-	    /* Histories from before runs.killed existed get the column. */
-	    (sqlite3_exec(h->db, "SELECT killed FROM runs LIMIT 0", NULL, NULL, NULL) != SQLITE_OK &&
-	     sqlite3_exec(h->db, "ALTER TABLE runs ADD COLUMN killed INTEGER DEFAULT 0", NULL, NULL, NULL) != SQLITE_OK)) {
+	if (sqlite3_exec(h->db, schema, NULL, NULL, NULL) != SQLITE_OK || add_later_columns(h->db) < 0) {
 		open_failure(h, path, "use", err, errlen);
 		sqlite3_close(h->db);
 		h->db = NULL;
@@ -112,14 +134,17 @@ int history_add_cell(struct history *h, const struct cell_result *r, const char 
 {
 	const struct cell *c = &r->cell;
 	bool ok = r->status == CELL_OK;
-	struct summary s;
-	bool stats = ok && summarize(r->cycles, (size_t)r->reps, &s) == 0;
+	struct cell_stats cs;
+	bool stats = ok && cell_stats(r, &cs) == 0;
+	const struct summary s = cs.s;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(h->db,
 			       "INSERT OR REPLACE INTO cells(run_id, name, backend, pattern, ws_bytes, guest_page,"
 			       " host_page, status, reason, repetitions, median_cycles, mean_cycles, stddev_cycles,"
-			       " cv, median_ns, effective_page, page_size_flagged, entries)"
-			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       " cv, median_ns, effective_page, page_size_flagged, entries, ci_low, ci_high,"
+			       " ci_coverage, stability, drift_pct, drift_p, core_per_tsc, core_cycles_per_access,"
+			       " clock_moved_reps, steal_ticks, wall_seconds)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail(h, err, errlen, "preparing the cell row");
 	int k = 1;
@@ -150,6 +175,30 @@ int history_add_cell(struct history *h, const struct cell_result *r, const char 
 	if (array)
 		snprintf(array, len, "[\n%s\n]", entries ? entries : "");
 	sqlite3_bind_text(st, k++, array ? array : "[]", -1, SQLITE_TRANSIENT);
+	/* The uncertainty: NULL where the cell has no such figure. */
+	if (stats) {
+		sqlite3_bind_double(st, k, cs.ci.low);
+		sqlite3_bind_double(st, k + 1, cs.ci.high);
+		sqlite3_bind_double(st, k + 2, cs.ci.confidence);
+	}
+	k += 3;
+	if (stats && cell_stability(&cs)) {
+		sqlite3_bind_text(st, k, cell_stability(&cs), -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, k + 1, cs.drift.relative * 100);
+		sqlite3_bind_double(st, k + 2, cs.drift.p);
+	}
+	k += 3;
+	if (stats && cs.core_per_tsc > 0) {
+		sqlite3_bind_double(st, k, cs.core_per_tsc);
+		sqlite3_bind_double(st, k + 1, s.median * cs.core_per_tsc);
+		sqlite3_bind_int(st, k + 2, cs.clock_moved_reps);
+	}
+	k += 3;
+	if (r->steal_ticks >= 0)
+		sqlite3_bind_double(st, k, r->steal_ticks);
+	k++;
+	if (r->wall_seconds > 0)
+		sqlite3_bind_double(st, k, r->wall_seconds);
 	int rc = sqlite3_step(st); /* one statement: its own transaction */
 	sqlite3_finalize(st);
 	free(array);
@@ -310,4 +359,31 @@ int64_t history_previous_run(struct history *h, int64_t before)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return id;
+}
+
+int history_cell_medians(struct history *h, const char *name, const char *host, const char *skip1, const char *skip2,
+			 double *out, int max)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db,
+			       "SELECT c.median_cycles FROM cells c JOIN runs r ON r.id = c.run_id"
+			       " WHERE c.name = ?1 AND r.host = ?2 AND r.finished = 1 AND c.status = 'ok'"
+			       " AND c.median_cycles > 0 AND instr(r.context, ?3) = 0 AND instr(r.context, ?4) = 0"
+			       /* earlier than the new run (?4) when the history holds it */
+			       " AND r.id < coalesce((SELECT min(id) FROM runs WHERE instr(context, ?4) > 0), 9e18)"
+			       " ORDER BY r.id DESC LIMIT ?5",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	/* An empty run id would match every context: bind one that matches none. */
+	const char *none = "\x01no run\x01";
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, skip1 && skip1[0] ? skip1 : none, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, skip2 && skip2[0] ? skip2 : none, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 5, max);
+	int n = 0;
+	while (n < max && sqlite3_step(st) == SQLITE_ROW)
+		out[n++] = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return n;
 }

@@ -54,6 +54,14 @@ int64_t history_import(struct history *h, json_t *doc, const char *source, char 
 /* A stored run as a results view, cell by cell (-1 + err when there is none). */
 struct results_view;
 int history_load_view(struct history *h, int64_t run_id, struct results_view *v, char *err, size_t errlen);
+/* The medians (cycles per access) of cell 'name' in the newest finished
+ * runs on 'host', newest first, at most max, leaving out the runs whose
+ * context holds run id skip1 or skip2 (the runs being compared; NULL or ""
+ * for none) and, when the history holds run skip2 (the new one), every run
+ * after it: how much the cell moved from run to run before. Returns how
+ * many, or -1. */
+int history_cell_medians(struct history *h, const char *name, const char *host, const char *skip1, const char *skip2,
+			 double *out, int max);
 /* The newest run id before 'before' (0: the newest), or -1 when none. */
 int64_t history_previous_run(struct history *h, int64_t before);
 

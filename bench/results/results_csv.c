@@ -4,20 +4,22 @@
 #include <stdlib.h>
 
 #include "analysis/escape.h"
-#include "bench/run/stats.h"
+#include "bench/run/cell_stats.h"
 #include "lib/files.h"
 #include "lib/units.h"
 
 const char results_csv_header[] =
 	"name,backend,pattern,ws_bytes,guest_page,host_page,status,reps,median_cycles,"
 	"median_ns,mean_cycles,stddev_cycles,cv,min_cycles,effective_page,page_size_flagged,"
-	"warmup_passes,reason\n";
+	"warmup_passes,ci_low,ci_high,ci_coverage,stability,drift_pct,drift_p,core_per_tsc,"
+	"core_cycles_per_access,clock_moved_reps,steal_ticks,wall_seconds,reason\n";
 
 char *results_csv_row(const struct cell_result *r)
 {
 	const struct cell *c = &r->cell;
-	struct summary s = { 0 };
-	summarize(r->cycles, (size_t)r->reps, &s);
+	struct cell_stats st;
+	bool timed = cell_stats(r, &st) == 0;
+	const struct summary s = st.s;
 	char *out = NULL;
 	size_t size;
 	FILE *m = open_memstream(&out, &size);
@@ -32,6 +34,23 @@ char *results_csv_row(const struct cell_result *r)
 		cell_status_name(r->status), r->reps, s.median,
 		r->tsc_hz > 0 ? s.median / r->tsc_hz * 1e9 : 0.0, s.mean, s.stddev, s.cv, s.min,
 		r->status == CELL_OK ? r->effective_page : "", r->page_mismatch, r->warmup_passes);
+	/* Empty where the cell has no such figure (not timed, too few
+	 * repetitions for a drift test, no reference clock, no steal column). */
+	if (timed)
+		fprintf(m, "%.3f,%.3f,%.4f,", st.ci.low, st.ci.high, st.ci.confidence);
+	else
+		fputs(",,,", m);
+	if (timed && cell_stability(&st))
+		fprintf(m, "%s,%.3f,%.6f,", cell_stability(&st), st.drift.relative * 100, st.drift.p);
+	else
+		fputs(",,,", m);
+	if (timed && st.core_per_tsc > 0)
+		fprintf(m, "%.4f,%.3f,%d,", st.core_per_tsc, s.median * st.core_per_tsc, st.clock_moved_reps);
+	else
+		fputs(",,,", m);
+	if (r->steal_ticks >= 0)
+		fprintf(m, "%.0f", r->steal_ticks);
+	fprintf(m, ",%.3f,", r->wall_seconds);
 	escape_csv(m, r->status == CELL_OK ? r->mismatch_reason : r->reason);
 	fputc('\n', m);
 	fclose(m);

@@ -11,6 +11,7 @@
 #include "bench/backends/payload.h"
 #include "bench/host/host_caps.h"
 #include "bench/host/host_virt.h"
+#include "bench/run/cell_stats.h"
 #include "bench/run/run_config.h"
 #include "bench/run/stats.h"
 #include "lib/files.h"
@@ -134,6 +135,43 @@ json_t *results_context_json(const struct run_info *run)
 	return ctx;
 }
 
+/* Wall seconds by phase (setup is what the other phases leave of wall_seconds). */
+static void phase_keys(json_t *b, const struct cell_result *r)
+{
+	json_t *ph = json_object();
+	for (int p = 0; p < CELL_PHASES; p++)
+		json_object_set_new(ph, cell_phase_key((enum cell_phase)p), json_real(r->phase_seconds[p]));
+	json_object_set_new(b, "phases", ph);
+}
+
+/* The uncertainty of a timed cell and the machine under it: the interval of
+ * the median, the drift test, the core clock and stolen time. */
+static void uncertainty_keys(json_t *b, const struct cell_result *r)
+{
+	struct cell_stats st;
+	if (cell_stats(r, &st) < 0)
+		return;
+	json_object_set_new(b, "ci_low", json_real(st.ci.low));
+	json_object_set_new(b, "ci_high", json_real(st.ci.high));
+	json_object_set_new(b, "ci_coverage", json_real(st.ci.confidence));
+	if (cell_stability(&st)) {
+		json_object_set_new(b, "stability", json_string(cell_stability(&st)));
+		json_object_set_new(b, "drift_pct", json_real(st.drift.relative * 100));
+		json_object_set_new(b, "drift_p", json_real(st.drift.p));
+	}
+	if (st.core_per_tsc > 0) {
+		json_object_set_new(b, "core_per_tsc", json_real(st.core_per_tsc));
+		json_object_set_new(b, "core_cycles_per_access", json_real(st.s.median * st.core_per_tsc));
+		json_object_set_new(b, "clock_moved_reps", json_integer(st.clock_moved_reps));
+	}
+	if (r->steal_ticks >= 0)
+		json_object_set_new(b, "steal_ticks", json_real(r->steal_ticks));
+	if (r->order[0])
+		json_object_set_new(b, "order", json_string(r->order));
+	if (r->ci_target[0])
+		json_object_set_new(b, "ci_target", json_string(r->ci_target));
+}
+
 /* Keys every entry of a cell shares: the cell's parameters and outcome. */
 static void cell_keys(json_t *b, const struct cell_result *r)
 {
@@ -172,8 +210,10 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	if (r->host[0])
 		json_object_set_new(b, "machine", json_string(r->host));
 	json_object_set_new(b, "status", json_string(cell_status_name(r->status)));
-	if (r->wall_seconds > 0)
+	if (r->wall_seconds > 0) {
 		json_object_set_new(b, "wall_seconds", json_real(r->wall_seconds));
+		phase_keys(b, r);
+	}
 	if (r->status != CELL_OK) {
 		json_object_set_new(b, "error_occurred", json_true());
 		json_object_set_new(b, "error_message", json_string(r->reason));
@@ -189,6 +229,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 		json_object_set_new(b, "pmu_status", json_string(r->pmu_status));
 	if (r->exit_reasons_status[0])
 		json_object_set_new(b, "exit_reasons_status", json_string(r->exit_reasons_status));
+	uncertainty_keys(b, r);
 }
 
 static void counters(json_t *b, const struct cell_result *r)
@@ -234,6 +275,10 @@ static void add_cell(json_t *list, const struct cell_result *r)
 	for (int i = 0; i < r->reps; i++) {
 		json_t *b = entry(r, "iteration", r->cycles[i]);
 		json_object_set_new(b, "repetition_index", json_integer(i));
+		if (r->core_per_tsc[i] > 0) {
+			json_object_set_new(b, "rep_core_per_tsc", json_real(r->core_per_tsc[i]));
+			json_object_set_new(b, "rep_clock_moved", json_boolean(r->clock_moved[i]));
+		}
 		json_array_append_new(list, b);
 	}
 	struct summary s;

@@ -16,6 +16,9 @@ static const char *const entry_numbers[] = {
 	"iterations", "real_time", "cpu_time", "cycles_per_access", "ns_per_access", "repetition_index",
 	"warmup_passes", "elements", "timer_overhead_cycles", "wall_seconds", "matrix_index", "tsc_hz",
 	"second_level_levels", "guest_levels", "host_paging_levels",
+	/* computed from the repetitions by the writer (bench/run/cell_stats.h) */
+	"ci_low", "ci_high", "ci_coverage", "drift_pct", "drift_p", "core_per_tsc", "core_cycles_per_access",
+	"clock_moved_reps", "steal_ticks", "rep_core_per_tsc",
 };
 
 static const char *entry_name(const json_t *e)
@@ -63,6 +66,9 @@ static void read_outcome(const json_t *e, struct cell_result *r)
 	r->status = read_status(e);
 	snprintf(r->reason, sizeof r->reason, "%s", json_str(e, "error_message"));
 	r->wall_seconds = json_number_value(json_object_get(e, "wall_seconds"));
+	json_t *phases = json_object_get(e, "phases");
+	for (int p = 0; p < CELL_PHASES; p++)
+		r->phase_seconds[p] = json_number_value(json_object_get(phases, cell_phase_key((enum cell_phase)p)));
 	snprintf(r->host, sizeof r->host, "%s", json_str(e, "machine"));
 	if (r->status != CELL_OK)
 		return;
@@ -83,6 +89,10 @@ static void read_outcome(const json_t *e, struct cell_result *r)
 	r->kvm.second_level_levels = (unsigned)json_int(e, "second_level_levels");
 	r->kvm.guest_levels = (unsigned)json_int(e, "guest_levels");
 	r->kvm.host_paging_levels = (unsigned)json_int(e, "host_paging_levels");
+	json_t *steal = json_object_get(e, "steal_ticks");
+	r->steal_ticks = json_is_number(steal) ? json_number_value(steal) : -1;
+	snprintf(r->order, sizeof r->order, "%s", json_str(e, "order"));
+	snprintf(r->ci_target, sizeof r->ci_target, "%s", json_str(e, "ci_target"));
 	const char *key;
 	json_t *v;
 	json_object_foreach((json_t *)e, key, v) {
@@ -109,6 +119,8 @@ static void read_iteration(const json_t *e, struct cell_result *r)
 		r->tsc_hz = hz;
 	else if (r->reps == 0 && ns > 0 && cycles > 0) /* written before cells said their rate */
 		r->tsc_hz = cycles / ns * 1e9;
+	r->core_per_tsc[r->reps] = json_number_value(json_object_get(e, "rep_core_per_tsc"));
+	r->clock_moved[r->reps] = json_is_true(json_object_get(e, "rep_clock_moved"));
 	r->cycles[r->reps++] = cycles;
 }
 

@@ -14,6 +14,14 @@
  * "pmu_guest_..._per_access" around a libpfm4 event name (PMU_NAME, 80). */
 #define RESULT_COUNTER_NAME 112
 
+enum cell_phase { CELL_PHASE_SETUP = 0, CELL_PHASE_FAULT_IN, CELL_PHASE_WARMUP, CELL_PHASE_MEASURE, CELL_PHASES };
+/* "setup_s", "fault_in_s", "warmup_s", "measure_s" */
+const char *cell_phase_key(enum cell_phase p);
+
+/* A repetition's core clock moved when the reference loop before and after
+ * it disagree by more than this fraction. */
+#define CLOCK_MOVED_FRACTION 0.02
+
 enum cell_status {
 	CELL_PENDING = 0,
 	CELL_OK,
@@ -42,6 +50,17 @@ struct cell_result {
 	int warmup_passes;
 	bool warmup_stable;
 	double wall_seconds;       /* the cell from start to result, as the run loop timed it */
+	/* Wall seconds by phase: build (the first touch of every page: faults),
+	 * warm-up, the timed repetitions; setup is the rest of wall_seconds
+	 * (allocation, VM creation, teardown). 0 where not timed. */
+	double phase_seconds[CELL_PHASES];
+	/* Core cycles per TSC tick around each repetition (workloads/refclock.h;
+	 * 0: not read), and whether it moved during the repetition. */
+	double core_per_tsc[RESULT_MAX_REPS];
+	bool clock_moved[RESULT_MAX_REPS];
+	double steal_ticks;        /* /proc/stat steal (USER_HZ ticks) during the repetitions; <0: unknown */
+	char order[160];           /* how the repetitions were ordered, and why ("" when read from old files) */
+	char ci_target[48];        /* --target-ci: "reached", or why it stopped short; "" when not asked */
 	char host[64];             /* the machine it ran on, when results of several are merged (else "") */
 
 	/* effective page sizes of the working set (native: smaps; kvm: VM stats) */
@@ -68,6 +87,7 @@ struct cell_result {
 
 void result_init(struct cell_result *r, const struct cell *c);
 void result_counter(struct cell_result *r, const char *name, double value);
+void result_counter_add(struct cell_result *r, const char *name, double value); /* sum, from 0 */
 void result_skip(struct cell_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void result_fail(struct cell_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

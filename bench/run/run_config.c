@@ -24,6 +24,7 @@ void run_defaults(struct matrix *m, struct run_config *cfg)
 	cfg->stride = 4096;
 	cfg->seed = 0x7c5f3a1d;
 	cfg->max_warmup_passes = 20;
+	cfg->max_time = 10;
 	cfg->guest_timeout = 60;
 	cfg->vmx_timeout = 900;
 }

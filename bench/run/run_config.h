@@ -17,6 +17,15 @@ struct run_config {
 	int repetitions;
 	double min_time;      /* seconds per repetition, at least */
 	int max_warmup_passes;
+	/* --target-ci: more repetitions (up to RESULT_MAX_REPS) until the 95%
+	 * interval of the median is within +-target_ci of it (a fraction; 0:
+	 * off), or the cell's repetitions took max_time seconds. */
+	double target_ci;
+	double max_time;
+	/* --sequential: one cell after the other, instead of the cells of one
+	 * working set round-robin (one repetition of each in turn) where the
+	 * backend and the memory budget allow it. */
+	bool sequential;
 	/* The chase. */
 	uint64_t stride;      /* bytes per chased element (default: 4K, one line per page) */
 	uint64_t group;       /* TLB-locality group (0: none) */

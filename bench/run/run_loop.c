@@ -29,6 +29,37 @@ void run_catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* The cell's wall time, and what its measured phases leave of it: setup. */
+static void record_wall(struct cell_result *r, double seconds)
+{
+	r->wall_seconds = seconds;
+	double rest = seconds;
+	for (int p = CELL_PHASE_SETUP + 1; p < CELL_PHASES; p++)
+		rest -= r->phase_seconds[p];
+	r->phase_seconds[CELL_PHASE_SETUP] = rest > 0 ? rest : 0;
+}
+
+/* How many cells from i on are measured round-robin: the following cells
+ * not yet done of the same section, backend, workload, pattern, working
+ * set and module knobs, when the backend can (1: this cell alone). */
+static int group_size(const struct backend_env *env, const struct cell_result *results, const bool *kept, int i, int n)
+{
+	const struct cell *c = &results[i].cell;
+	if (env->cfg->sequential || !backend_ops(c->backend)->run_group)
+		return 1;
+	int g = 1;
+	while (i + g < n && g < BACKEND_MAX_GROUP && !kept[i + g]) {
+		const struct cell *d = &results[i + g].cell;
+		if (d->section != c->section || d->backend != c->backend || d->workload != c->workload ||
+		    d->pattern != c->pattern || d->ws != c->ws ||
+		    /* module knobs (kvm) are the host's: one setting per group */
+		    d->vpid_set != c->vpid_set || d->vpid != c->vpid || d->ept_levels != c->ept_levels)
+			break;
+		g++;
+	}
+	return g;
+}
+
 /* Backends that boot once for all their cells (tlbvisor's hypervisor). */
 static void run_batches(const struct backend_env *env, struct cell_result *results, int n, json_t *extra)
 {
@@ -66,30 +97,49 @@ void run_loop(const struct backend_env *envs, int nenvs, struct cell_result *res
 	display_header(stdout);
 	struct progress prog;
 	progress_init(&prog, results, n);
-	for (int i = 0; i < n && !run_interrupted; i++) {
+	for (int i = 0; i < n && !run_interrupted;) {
 		struct cell_result *r = &results[i];
 		if (kept[i]) {
 			progress_cell_done(&prog, &r->cell);
+			i++;
 			continue;
 		}
 		progress_show(&prog, &r->cell);
 		const struct backend_ops *ops = backend_ops(r->cell.backend);
-		double start = monotonic_seconds();
-		int res = ops->run_cell ? ops->run_cell(&envs[r->cell.section], r) : MEASURE_OK; /* else: ran as a batch */
-		if (ops->run_cell)
-			r->wall_seconds = monotonic_seconds() - start;
-		progress_clear(&prog);
-		if (res == MEASURE_INTERRUPTED || r->status == CELL_PENDING) {
-			result_init(r, &r->cell); /* an unfinished cell is not a result */
-			break;
+		const struct backend_env *env = &envs[r->cell.section];
+		int g = group_size(env, results, kept, i, n), res;
+		if (g > 1) {
+			res = ops->run_group(env, r, g);
+			for (int j = i; j < i + g; j++)
+				record_wall(&results[j], results[j].wall_seconds);
+		} else {
+			double start = monotonic_seconds();
+			res = ops->run_cell ? ops->run_cell(env, r) : MEASURE_OK; /* else: ran as a batch */
+			if (ops->run_cell)
+				record_wall(r, monotonic_seconds() - start);
 		}
-		progress_cell_done(&prog, &r->cell);
-		t->ok += r->status == CELL_OK;
-		t->skipped += r->status == CELL_SKIPPED;
-		t->failed += r->status == CELL_FAILED;
-		t->write_errors += recorder_add(rec, r);
-		/* Printed only once it is on disk: every row shown is safe. */
-		display_row(stdout, r);
+		progress_clear(&prog);
+		bool stop = false;
+		for (int j = i; j < i + g && !stop; j++) {
+			r = &results[j];
+			/* A group's cells that finished before a signal are results. */
+			if ((g == 1 && res == MEASURE_INTERRUPTED) || r->status == CELL_PENDING) {
+				for (int k = j; k < i + g; k++)
+					result_init(&results[k], &results[k].cell); /* an unfinished cell is not a result */
+				stop = true;
+				break;
+			}
+			progress_cell_done(&prog, &r->cell);
+			t->ok += r->status == CELL_OK;
+			t->skipped += r->status == CELL_SKIPPED;
+			t->failed += r->status == CELL_FAILED;
+			t->write_errors += recorder_add(rec, r);
+			/* Printed only once it is on disk: every row shown is safe. */
+			display_row(stdout, r);
+		}
+		if (stop)
+			break;
+		i += g;
 	}
 	run->interrupted = run_interrupted != 0;
 }

@@ -30,8 +30,8 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a > ~0ull - b ? ~0ull : a + b;
 }
 
-int measure_cell(const struct measure_ops *ops, const struct chase_config *cfg,
-		 const struct measure_params *p, struct measure_result *r)
+int measure_prepare(const struct measure_ops *ops, const struct chase_config *cfg,
+		    const struct measure_params *p, struct measure_result *r)
 {
 	uint64_t n = cfg ? chase_elements(cfg) : 1;
 	uint64_t cycles, final_ptr;
@@ -86,24 +86,43 @@ int measure_cell(const struct measure_ops *ops, const struct chase_config *cfg,
 	if (steps < MEASURE_MIN_STEPS)
 		steps = MEASURE_MIN_STEPS;
 	r->steps = steps;
-
-	r->step = "measurement";
 	r->expected_ptr = cfg ? chase_expected(cfg, steps) : 0;
-	ops->phase_begin(ops->ctx, MEASURE_MEASURE);
-	for (unsigned rep = 0; rep < p->repetitions && rep < MEASURE_MAX_REPS; rep++) {
-		rc = stop(p, ops->run(ops->ctx, steps, &cycles, &final_ptr));
-		if (rc == MEASURE_OK && cfg && final_ptr != r->expected_ptr) {
-			r->final_ptr = final_ptr;
-			rc = MEASURE_CORRUPT;
-		}
-		if (rc != MEASURE_OK) {
-			ops->phase_end(ops->ctx, MEASURE_MEASURE);
-			return rc;
-		}
-		r->rep_cycles[rep] = cycles;
-		r->reps = rep + 1;
+	r->step = "measurement";
+	return MEASURE_OK;
+}
+
+int measure_repetition(const struct measure_ops *ops, const struct chase_config *cfg,
+		       const struct measure_params *p, struct measure_result *r)
+{
+	uint64_t cycles, final_ptr;
+	unsigned rep = r->reps;
+	if (rep >= MEASURE_MAX_REPS)
+		return MEASURE_OK;
+	r->step = "measurement";
+	r->clock_before_ppm[rep] = p->clock_ppm ? p->clock_ppm() : 0;
+	int rc = stop(p, ops->run(ops->ctx, r->steps, &cycles, &final_ptr));
+	r->clock_after_ppm[rep] = p->clock_ppm ? p->clock_ppm() : 0;
+	if (rc == MEASURE_OK && cfg && final_ptr != r->expected_ptr) {
+		r->final_ptr = final_ptr;
+		rc = MEASURE_CORRUPT;
 	}
-	ops->phase_end(ops->ctx, MEASURE_MEASURE);
+	if (rc != MEASURE_OK)
+		return rc;
+	r->rep_cycles[rep] = cycles;
+	r->reps = rep + 1;
 	r->step = "done";
 	return MEASURE_OK;
+}
+
+int measure_cell(const struct measure_ops *ops, const struct chase_config *cfg,
+		 const struct measure_params *p, struct measure_result *r)
+{
+	int rc = measure_prepare(ops, cfg, p, r);
+	if (rc != MEASURE_OK)
+		return rc;
+	ops->phase_begin(ops->ctx, MEASURE_MEASURE);
+	for (unsigned rep = 0; rc == MEASURE_OK && rep < p->repetitions && rep < MEASURE_MAX_REPS; rep++)
+		rc = measure_repetition(ops, cfg, p, r);
+	ops->phase_end(ops->ctx, MEASURE_MEASURE);
+	return rc;
 }

@@ -39,6 +39,10 @@ struct measure_params {
 	unsigned max_warmup_passes;
 	volatile int *interrupted;    /* checked between operations; may be NULL */
 	uint64_t warmup_steps;        /* accesses per warm-up pass (0: one cycle, at least 64K) */
+	/* Optional (NULL: not read): core cycles per TSC tick x 1e6
+	 * (workloads/refclock.h), read right before and right after every
+	 * timed repetition. */
+	uint64_t (*clock_ppm)(void);
 };
 
 #define MEASURE_MAX_REPS 64
@@ -53,14 +57,26 @@ struct measure_result {
 	uint64_t steps;               /* accesses per repetition */
 	unsigned reps;
 	uint64_t rep_cycles[MEASURE_MAX_REPS]; /* raw cycles of each repetition */
+	uint64_t clock_before_ppm[MEASURE_MAX_REPS], clock_after_ppm[MEASURE_MAX_REPS]; /* 0: not read */
 	const char *step;             /* where it stopped, when not MEASURE_OK */
 	uint64_t final_ptr, expected_ptr;
 };
 
 const char *measure_phase_name(enum measure_phase p); /* "build", "warmup", "measure" */
 
-/* cfg NULL: a workload without a chain (e.g. exit round trips): 'steps'
+/* The protocol in three steps, so that cells can be measured one after the
+ * other or round-robin (one repetition of each in turn) with the same code:
+ * measure_prepare times the timer, builds, warms up and calibrates;
+ * measure_repetition adds one timed repetition (the caller brackets the
+ * repetitions with the MEASURE_MEASURE phase: measure_cell once around all
+ * of them, a round-robin driver around each, its counters adding up);
+ * measure_cell is prepare plus p->repetitions repetitions.
+ * cfg NULL: a workload without a chain (e.g. exit round trips): 'steps'
  * counts operations and no end pointer is checked. */
+int measure_prepare(const struct measure_ops *ops, const struct chase_config *cfg,
+		    const struct measure_params *p, struct measure_result *r);
+int measure_repetition(const struct measure_ops *ops, const struct chase_config *cfg,
+		       const struct measure_params *p, struct measure_result *r);
 int measure_cell(const struct measure_ops *ops, const struct chase_config *cfg,
 		 const struct measure_params *p, struct measure_result *r);
 

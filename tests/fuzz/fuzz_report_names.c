@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_markdown(buf, len);
 		free(buf);
 		f = open_memstream(&buf, &len);
-		struct compare_options o = { 0.05, 0.05 };
+		struct compare_options o = { .threshold = 0.05, .alpha = 0.05 };
 		struct compare_summary s;
 		compare_runs(&v, &v, &o, f, &s, err, sizeof err);
 		fclose(f);

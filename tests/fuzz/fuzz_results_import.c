@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (results_view_build(doc, &v, err, sizeof err) == 0) {
 		if (streamed_ok)
 			check_same(&streamed, &v);
-		struct compare_options o = { 0.05, 0.05 };
+		struct compare_options o = { .threshold = 0.05, .alpha = 0.05 };
 		struct compare_summary s;
 		compare_runs(&v, &v, &o, null, &s, err, sizeof err);
 		strategies_markdown(&v, null, err, sizeof err);

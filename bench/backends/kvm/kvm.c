@@ -9,6 +9,7 @@
 #include "bench/backends/kvm/kvm_knobs.h"
 #include "bench/backends/kvm/kvm_trace.h"
 #include "bench/backends/measure_host.h"
+#include "bench/backends/round_robin.h"
 #include "bench/backends/payload.h"
 #include "bench/host/host_caps.h"
 #include "bench/host/host_virt.h"
@@ -115,7 +116,7 @@ static void kvm_phase_end(void *ctx, enum measure_phase p)
 			continue;
 		phase_counter(k->r, p, vcpu_stat_names[i], (double)(after.value[idx] - k->before.value[idx]));
 		if (!strcmp(vcpu_stat_names[i], "exits"))
-			k->phase_exits[p] = after.value[idx] - k->before.value[idx];
+			k->phase_exits[p] += after.value[idx] - k->before.value[idx];
 	}
 	/* Exit reasons from the tracepoint, next to the stats' total. */
 	if (k->trace.fd >= 0) {
@@ -166,20 +167,42 @@ static void record_translation(struct cell_result *r, const struct host_caps *h,
 		snprintf(r->kvm.vpid, sizeof r->kvm.vpid, "%s", k->vpid_on ? "Y" : "N");
 }
 
-static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
+/* One cell: its VM, its working set's memory, its counters, its protocol. */
+struct kvm_cell {
+	struct kvm_ctx k;
+	struct host_mem mem;
+	struct measure_ops ops;
+	struct pmu_session pmu;
+	struct measure_host m;
+	struct kvm_stats_snapshot base;
+	bool stats, exits;
+	uint64_t granule;
+	const struct host_caps *h;
+	const struct run_config *cfg;
+};
+
+/* Sets the module knobs, maps the working set, creates and starts the VM,
+ * opens the counters and prepares the protocol (measure_host_prepare).
+ * Returns 1 when the cell is open (kvm_cell_close it), 0 when it is done already
+ * (skipped or failed, r says why), MEASURE_INTERRUPTED when a signal cut it
+ * short before. */
+static int kvm_cell_open(const struct backend_env *env, struct cell_result *r, struct kvm_cell *kc)
 {
 	const struct run_config *cfg = env->cfg;
 	const struct host_caps *h = env->host;
 	const struct payload *p = env->payload;
 	const struct cell *c = &r->cell;
 	char err[512];
+	memset(kc, 0, sizeof *kc);
+	kc->h = h;
+	kc->cfg = cfg;
 	if (!h->kvm_ok) {
 		result_skip(r, "%s", h->kvm_reason);
-		return MEASURE_OK;
+		return 0;
 	}
 	if (c->guest_page == (1ull << 30) && !h->guest_1g) {
 		result_skip(r, "guest 1G pages unavailable: %s", h->guest_1g_reason);
-		return MEASURE_OK;
+		return 0;
 	}
 	/* Module knobs first: they decide whether this cell can run here. */
 	struct kvm_knobs knobs;
@@ -189,24 +212,24 @@ static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
 		const char *no = kvm_knobs_vpid_blocker(&knobs, c->vpid, cfg->allow_module_reload, err, sizeof err);
 		if (no) {
 			result_skip(r, "VPID %s not realizable: %s", c->vpid ? "on" : "off", no);
-			return MEASURE_OK;
+			return 0;
 		}
 		char why[256];
 		if (kvm_knobs_set_vpid(&knobs, c->vpid, why, sizeof why) < 0) {
 			result_fail(r, "%s", why);
-			return MEASURE_OK;
+			return 0;
 		}
 	}
 	if (c->ept_levels) {
 		const char *no = kvm_knobs_levels_blocker(&knobs, c->ept_levels, err, sizeof err);
 		if (no) {
 			result_skip(r, "EPT depth %u not realizable: %s", c->ept_levels, no);
-			return MEASURE_OK;
+			return 0;
 		}
 		phys_bits = kvm_knobs_phys_bits(c->ept_levels);
 	}
-	uint64_t granule = host_page_granule(c->host_page);
-	uint64_t align = granule > c->guest_page ? granule : c->guest_page;
+	kc->granule = host_page_granule(c->host_page);
+	uint64_t align = kc->granule > c->guest_page ? kc->granule : c->guest_page;
 	uint64_t mem_size = (c->ws + align - 1) / align * align;
 	if (cfg->guest_mem && mem_size > cfg->guest_mem) {
 		char need[32], have[32];
@@ -214,26 +237,24 @@ static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
 		format_size(cfg->guest_mem, have, sizeof have);
 		result_skip(r, "working set needs %s of guest memory but --guest-mem is %s; fix: raise --guest-mem or use a smaller --ws",
 			    need, have);
-		return MEASURE_OK;
+		return 0;
 	}
 	if (check_memory(r, h, mem_size) < 0)
-		return MEASURE_OK;
-	struct host_mem mem;
-	if (host_mem_alloc(&mem, c->host_page, mem_size, err, sizeof err) < 0) {
+		return 0;
+	if (host_mem_alloc(&kc->mem, c->host_page, mem_size, err, sizeof err) < 0) {
 		result_skip(r, "%s", err);
-		return MEASURE_OK;
+		return 0;
 	}
-	static struct kvm_ctx k; /* large (stats snapshots); one cell at a time */
-	memset(&k, 0, sizeof k);
-	k.r = r;
+	struct kvm_ctx *k = &kc->k;
+	k->r = r;
 	unsigned guest_levels = c->guest_levels ? c->guest_levels : 4;
 	struct kvm_guest_config gc = { .payload = p->image, .payload_size = p->size,
-				       .ws_host = mem.addr, .ws_mem_size = mem_size,
+				       .ws_host = kc->mem.addr, .ws_mem_size = mem_size,
 				       .guest_page = c->guest_page, .phys_bits = phys_bits,
 				       .guest_levels = guest_levels };
-	int created = kvm_guest_create(&k.g, &gc, err, sizeof err);
+	int created = kvm_guest_create(&k->g, &gc, err, sizeof err);
 	if (created < 0) {
-		host_mem_free(&mem);
+		host_mem_free(&kc->mem);
 		/* A signal (EINTR) cut the VM's creation short: the cell is not a
 		 * result, it stays pending for --resume. */
 		if (run_interrupted)
@@ -247,74 +268,89 @@ static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
 			result_skip(r, "%s; KVM here: %s", err, kvm_kind_words(h->kvm_kind));
 		else
 			result_fail(r, "%s", err);
-		return MEASURE_OK;
+		return 0;
 	}
 	record_translation(r, h, &knobs, phys_bits, guest_levels);
-	k.g.watchdog_s = cfg->guest_timeout;
-	k.cfg = cell_chase_config(c, cfg, TV_WS_ADDR);
+	k->g.watchdog_s = cfg->guest_timeout;
+	k->cfg = cell_chase_config(c, cfg, TV_WS_ADDR);
 	if (c->workload != WORKLOAD_CHASE)
-		k.cfg.group = 0; /* exit cells only need a valid, unused chase */
-	enum chase_check chk = chase_validate(&k.cfg);
+		k->cfg.group = 0; /* exit cells only need a valid, unused chase */
+	enum chase_check chk = chase_validate(&k->cfg);
 	int res = MEASURE_OK;
-	struct kvm_stats_snapshot base, built;
 	if (chk != CHASE_OK) {
 		result_fail(r, "%s", chase_check_str(chk));
-		goto out;
+		goto gone;
 	}
-	k.g.params->chase = k.cfg;
-	k.g.params->exit_every = cfg->exit_every;
+	k->g.params->chase = k->cfg;
+	k->g.params->exit_every = cfg->exit_every;
 	/* Baseline of mapped pages before the working set is touched. */
-	res = command(&k, TV_CMD_NOP);
+	res = command(k, TV_CMD_NOP);
 	if (res != MEASURE_OK) {
 		if (res == MEASURE_FAILED)
-			result_fail(r, "guest start: %s", k.err);
-		goto out;
+			result_fail(r, "guest start: %s", k->err);
+		goto gone;
 	}
-	bool stats = k.g.have_stats && kvm_stats_read(&k.g.vm_stats, &base) == 0;
-	bool exits = c->workload != WORKLOAD_CHASE;
-	struct measure_ops ops = { .ctx = &k, .timer_overhead = kvm_timer,
-				   .build = exits ? kvm_no_build : kvm_build,
-				   .run = exits ? kvm_exit_cost : kvm_run_steps,
-				   .phase_begin = kvm_phase_begin, .phase_end = kvm_phase_end };
+	kc->stats = k->g.have_stats && kvm_stats_read(&k->g.vm_stats, &kc->base) == 0;
+	kc->exits = c->workload != WORKLOAD_CHASE;
+	kc->ops = (struct measure_ops){ .ctx = k, .timer_overhead = kvm_timer,
+					.build = kc->exits ? kvm_no_build : kvm_build,
+					.run = kc->exits ? kvm_exit_cost : kvm_run_steps,
+					.phase_begin = kvm_phase_begin, .phase_end = kvm_phase_end };
 	/* The vCPU is this thread: guest-only and host-only groups. */
-	struct pmu_session pmu;
 	const enum pmu_scope scopes[] = { PMU_GUEST, PMU_HOST };
 	const char *const prefixes[] = { "guest_", "host_" };
-	pmu_session_open(&pmu, cfg, scopes, prefixes, 2, r);
-	kvm_trace_open(&k.trace);
+	pmu_session_open(&kc->pmu, cfg, scopes, prefixes, 2, r);
+	kvm_trace_open(&k->trace);
 	/* Exit cells: warm-up passes of 256 exits, no chain to check. */
-	res = measure_host_run(&ops, exits ? NULL : &k.cfg, cfg, h->tsc_hz, k.err, r, &pmu, exits ? 256 : 0);
-	pmu_session_close(&pmu);
+	measure_host_prepare(&kc->m, &kc->ops, kc->exits ? NULL : &k->cfg, cfg, h->tsc_hz, k->err, r, &kc->pmu,
+			     kc->exits ? 256 : 0, false);
+	return 1;
+gone:
+	kvm_guest_destroy(&k->g);
+	host_mem_free(&kc->mem);
+	return res == MEASURE_INTERRUPTED ? MEASURE_INTERRUPTED : 0;
+}
+
+/* After measure_host_finish: why exit reasons are missing, the effective
+ * page sizes from the VM stats; then the VM and its memory let go. */
+static void kvm_cell_close(struct kvm_cell *kc)
+{
+	struct kvm_ctx *k = &kc->k;
+	struct cell_result *r = k->r;
+	const struct cell *c = &r->cell;
+	const struct host_caps *h = kc->h;
+	struct kvm_stats_snapshot built;
+	pmu_session_close(&kc->pmu);
 	/* Say why there are no exit reasons, also when the tracepoint was open
 	 * but never fired although the vCPU stats counted exits. */
-	if (k.trace.fd < 0)
-		snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status, "%s", k.trace.why);
-	else if (k.phase_exits[MEASURE_MEASURE] && !k.trace.total)
+	if (k->trace.fd < 0)
+		snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status, "%s", k->trace.why);
+	else if (k->phase_exits[MEASURE_MEASURE] && !k->trace.total)
 		snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status,
 			 "kvm:kvm_exit fired 0 times while the vCPU stats counted %llu exits: this KVM (%s) does not use the tracepoint",
-			 (unsigned long long)k.phase_exits[MEASURE_MEASURE], h->kvm_modules);
+			 (unsigned long long)k->phase_exits[MEASURE_MEASURE], h->kvm_modules);
 	else
 		snprintf(r->exit_reasons_status, sizeof r->exit_reasons_status, "ok");
-	kvm_trace_close(&k.trace);
-	result_counter(r, "guest_page_table_pages", (double)k.g.pt_tables);
-	result_counter(r, "exit_every", (double)cfg->exit_every);
-	result_counter(r, "tick_exits", (double)k.g.tick_exits);
-	if (exits && r->status == CELL_OK) {
+	kvm_trace_close(&k->trace);
+	result_counter(r, "guest_page_table_pages", (double)k->g.pt_tables);
+	result_counter(r, "exit_every", (double)kc->cfg->exit_every);
+	result_counter(r, "tick_exits", (double)k->g.tick_exits);
+	if (kc->exits && r->status == CELL_OK) {
 		/* cycles_per_access is the cycles of one exit round trip here. */
 		snprintf(r->effective_page, sizeof r->effective_page, "-");
-	} else if (r->status == CELL_OK && stats && kvm_stats_read(&k.g.vm_stats, &built) == 0) {
+	} else if (r->status == CELL_OK && kc->stats && kvm_stats_read(&k->g.vm_stats, &built) == 0) {
 		/* pages_* are current counts: the host may have zapped mappings
 		 * in between, so a delta can be negative; clamp it at zero. */
-		uint64_t d4 = count_delta(vm_pages(&k.g, &built, "pages_4k"), vm_pages(&k.g, &base, "pages_4k"));
-		uint64_t d2 = count_delta(vm_pages(&k.g, &built, "pages_2m"), vm_pages(&k.g, &base, "pages_2m"));
-		uint64_t d1 = count_delta(vm_pages(&k.g, &built, "pages_1g"), vm_pages(&k.g, &base, "pages_1g"));
+		uint64_t d4 = count_delta(vm_pages(&k->g, &built, "pages_4k"), vm_pages(&k->g, &kc->base, "pages_4k"));
+		uint64_t d2 = count_delta(vm_pages(&k->g, &built, "pages_2m"), vm_pages(&k->g, &kc->base, "pages_2m"));
+		uint64_t d1 = count_delta(vm_pages(&k->g, &built, "pages_1g"), vm_pages(&k->g, &kc->base, "pages_1g"));
 		/* Second-level leaves can be no larger than the host backing and,
 		 * under shadow paging, than the guest page: flag both losses. */
-		uint64_t wanted = granule > c->guest_page ? granule : c->guest_page;
+		uint64_t wanted = kc->granule > c->guest_page ? kc->granule : c->guest_page;
 		char why[200];
-		if (c->guest_page > granule)
+		if (c->guest_page > kc->granule)
 			snprintf(why, sizeof why, "guest %s pages are splintered into %s second-level leaves by the %s host backing",
-				 page_size_name(c->guest_page), page_size_name(granule),
+				 page_size_name(c->guest_page), page_size_name(kc->granule),
 				 host_page_name(c->host_page));
 		else if (!strcmp(r->kvm.second_level, "shadow"))
 			snprintf(why, sizeof why, "this KVM uses shadow paging, which maps at most the guest page size (%s)",
@@ -326,11 +362,50 @@ static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
 	} else if (r->status == CELL_OK) {
 		snprintf(r->mismatch_reason, sizeof r->mismatch_reason, "KVM VM stats unavailable: effective page size unknown");
 	}
-out:
-	kvm_guest_destroy(&k.g);
-	host_mem_free(&mem);
-	return res;
+	kvm_guest_destroy(&k->g);
+	host_mem_free(&kc->mem);
 }
+
+static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
+{
+	static struct kvm_cell kc; /* large (stats snapshots); one cell at a time */
+	int o = kvm_cell_open(env, r, &kc);
+	if (o != 1)
+		return o;
+	if (!r->order[0])
+		snprintf(r->order, sizeof r->order, "one cell after the other");
+	while (measure_host_wants_more(&kc.m))
+		measure_host_repetition(&kc.m);
+	int rc = measure_host_finish(&kc.m);
+	kvm_cell_close(&kc);
+	return rc;
+}
+
+/* Round-robin: the group's cells, each VM alive until the end. */
+static struct kvm_cell group[BACKEND_MAX_GROUP];
+
+static int group_open(const struct backend_env *env, struct cell_result *r, int i)
+{
+	return kvm_cell_open(env, r, &group[i]);
+}
+
+static struct measure_host *group_host(int i)
+{
+	return &group[i].m;
+}
+
+static void group_close(int i)
+{
+	kvm_cell_close(&group[i]);
+}
+
+static int kvm_run_group(const struct backend_env *env, struct cell_result *rs, int n)
+{
+	static const struct round_robin_ops ops = { group_open, group_host, group_close, kvm_run_cell };
+	return round_robin_run(env, rs, n, &ops);
+}
+
+
 
 static bool kvm_available(const struct host_caps *h, char *why, size_t len)
 {
@@ -344,5 +419,6 @@ const struct backend_ops backend_kvm = {
 	.module_knobs = true,
 	.available = kvm_available,
 	.run_cell = kvm_run_cell,
+	.run_group = kvm_run_group,
 	.restore_host = kvm_knobs_restore,
 };
