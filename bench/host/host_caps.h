@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bench/host/cpu_caches.h"
 #include "bench/host/host_mem.h"
+#include "bench/host/tlb_geometry.h"
 
 #define HOST_CAPS_MAX_PARAMS 24
 
@@ -29,6 +31,9 @@ struct host_param {
 
 struct host_caps {
 	char cpu_model[128];
+	struct cpu_cache caches[CPU_CACHES_MAX]; /* sysfs */
+	int ncaches;
+	struct tlb_geometry tlb;                 /* CPUID */
 	char cpu_vendor[32];
 	int cpu_family, cpu_model_id, cpu_stepping;
 	char microcode[32];
