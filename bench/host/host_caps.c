@@ -47,6 +47,31 @@ static void probe_cpu(struct host_caps *h)
 	h->cpu_pdpe1gb = proc_field_has_word(cpuinfo, "flags", "pdpe1gb");
 }
 
+/* CPUID.01H:ECX bit 31 is reserved for use by hypervisors and reads 1 in a
+ * guest (Intel SDM Vol. 2A, Table 3-10, "Not Used"; AMD APM Vol. 3, CPUID
+ * Fn0000_0001_ECX, "RAZ. Reserved for use by hypervisor"); the hypervisor
+ * then names itself in leaf 40000000H, EBX:ECX:EDX (the convention KVM,
+ * Xen, Hyper-V and VMware share). */
+#define CPUID_1_ECX_HYPERVISOR (1u << 31)
+#define CPUID_HYPERVISOR_LEAF 0x40000000u
+
+static void probe_virt(struct host_caps *h)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & CPUID_1_ECX_HYPERVISOR))
+		return;
+	h->host_virt = true;
+	__cpuid(CPUID_HYPERVISOR_LEAF, a, b, c, d);
+	char sig[13] = { 0 };
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	for (int i = 0; i < 12; i++)
+		if (sig[i] && (sig[i] < ' ' || sig[i] > '~'))
+			sig[i] = '?';
+	snprintf(h->hypervisor, sizeof h->hypervisor, "%s", sig[0] ? sig : "unnamed");
+}
+
 /* TSC against CLOCK_MONOTONIC over ~50 ms. */
 static double tsc_calibrate(void)
 {
@@ -174,6 +199,9 @@ void host_caps_probe(struct host_caps *h)
 {
 	memset(h, 0, sizeof *h);
 	probe_cpu(h);
+	probe_virt(h);
+	tlb_geometry_read(cpuid_native, NULL, &h->tlb);
+	h->ncaches = host_caches_read("/sys/devices/system/cpu/cpu0/cache", h->caches, HOST_CACHES_MAX);
 	struct utsname u;
 	if (uname(&u) == 0) {
 		snprintf(h->kernel, sizeof h->kernel, "%s %s %s", u.sysname, u.release, u.version);

@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bench/host/host_cache.h"
 #include "bench/host/host_mem.h"
+#include "bench/host/tlb_geometry.h"
 
 #define HOST_CAPS_MAX_PARAMS 24
 
@@ -25,6 +27,11 @@ struct host_caps {
 	char hostname[64];
 	int ncpus;
 	bool cpu_pdpe1gb;
+	bool host_virt;               /* this "host" is itself a virtual machine */
+	char hypervisor[16];          /* its hypervisor's CPUID signature, e.g. "KVMKVMKVM" */
+	struct tlb_geometry tlb;
+	struct host_cache caches[HOST_CACHES_MAX];
+	int ncaches;
 	char thp_enabled[32];
 	char thp_defrag[32];
 	struct hugetlb_pool pool_2m, pool_1g;

@@ -28,6 +28,8 @@
 	X("cpu_family", integer, cpu_family)                      \
 	X("cpu_model_id", integer, cpu_model_id)                  \
 	X("cpu_stepping", integer, cpu_stepping)                  \
+	X("host_virt", boolean, host_virt)                        \
+	X("hypervisor", string, hypervisor)                       \
 	X("microcode", string, microcode)                         \
 	X("kernel", string, kernel)                               \
 	X("thp_enabled", string, thp_enabled)                     \
@@ -46,13 +48,57 @@
 	X("kvm_guest_1g_pages", boolean, guest_1g)                \
 	X("kvm_guest_1g_reason", string, guest_1g_reason)
 
+/* Google Benchmark's layout: [{"type", "level", "size", "num_sharing"}]. */
+static json_t *caches_json(const struct host_caps *h)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < h->ncaches; i++) {
+		const struct host_cache *c = &h->caches[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "type", json_string(c->type));
+		json_object_set_new(o, "level", json_integer(c->level));
+		json_object_set_new(o, "size", json_u64(c->size));
+		json_object_set_new(o, "num_sharing", json_integer(c->num_sharing));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* {"source", "tlbs": [{"level", "kind", "entries", "ways", "page_sizes":
+ * ["4k", ...]}]}; ways is null where CPUID does not give it, 0 for fully
+ * associative. */
+static json_t *tlb_geometry_json(const struct tlb_geometry *g)
+{
+	static const struct { unsigned bit; const char *name; } sizes[] = {
+		{ TLB_PAGE_4K, "4k" }, { TLB_PAGE_2M, "2m" }, { TLB_PAGE_4M, "4m" }, { TLB_PAGE_1G, "1g" },
+	};
+	json_t *o = json_object(), *list = json_array();
+	json_object_set_new(o, "source", json_string(g->source ? g->source : ""));
+	for (int i = 0; i < g->n; i++) {
+		const struct tlb_info *t = &g->tlb[i];
+		json_t *e = json_object(), *ps = json_array();
+		json_object_set_new(e, "level", json_integer(t->level));
+		json_object_set_new(e, "kind", json_string(tlb_kind_name(t->kind)));
+		json_object_set_new(e, "entries", json_integer(t->entries));
+		json_object_set_new(e, "ways", t->ways == TLB_WAYS_UNKNOWN ? json_null() : json_integer(t->ways));
+		for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++)
+			if (t->page_sizes & sizes[k].bit)
+				json_array_append_new(ps, json_string(sizes[k].name));
+		json_object_set_new(e, "page_sizes", ps);
+		json_array_append_new(list, e);
+	}
+	json_object_set_new(o, "tlbs", list);
+	return o;
+}
+
 static void host_keys(json_t *ctx, const struct host_caps *h)
 {
 #define HOST_KEY(key, type, member) json_object_set_new(ctx, key, json_##type(h->member));
 	HOST_KEYS(HOST_KEY)
 #undef HOST_KEY
 	json_object_set_new(ctx, "cpu_scaling_enabled", json_false());
-	json_object_set_new(ctx, "caches", json_array());
+	json_object_set_new(ctx, "caches", caches_json(h));
+	json_object_set_new(ctx, "tlb_geometry", tlb_geometry_json(&h->tlb));
 	json_t *params = json_object();
 	for (int i = 0; i < h->nkvm_params; i++)
 		json_object_set_new(params, h->kvm_params[i].name, json_string(h->kvm_params[i].value));
