@@ -13,6 +13,7 @@
 #include "escape.h"
 #include "lib/process.h"
 #include "lib/strmap.h"
+#include "lib/units.h"
 
 #define MAX_LINES 64
 
@@ -39,6 +40,39 @@ static int by_line_then_ws(const void *a, const void *b)
 	if (x->line != y->line)
 		return (x->line > y->line) - (x->line < y->line);
 	return (x->c->ws_bytes > y->c->ws_bytes) - (x->c->ws_bytes < y->c->ws_bytes);
+}
+
+/* Each data TLB's reach (entries x page size, per page size it holds) as a
+ * dashed vertical line with its name, where it falls inside [lo, hi]: the
+ * knees of the latency curves read against the hardware. From the run's
+ * context.tlb_geometry (CPUID); nothing when the results predate it. */
+static void tlb_markers(FILE *script, json_t *ctx, uint64_t lo, uint64_t hi)
+{
+	size_t i, k;
+	json_t *t, *size;
+	json_array_foreach(json_object_get(json_object_get(ctx, "tlb_geometry"), "tlbs"), i, t) {
+		const char *kind = json_str(t, "kind");
+		if (!strcmp(kind, "instruction"))
+			continue;
+		json_array_foreach(json_object_get(t, "page_sizes"), k, size) {
+			uint64_t page, reach;
+			if (!json_is_string(size) || page_size_parse(json_string_value(size), &page) < 0)
+				continue;
+			reach = (uint64_t)json_integer_value(json_object_get(t, "entries")) * page;
+			if (reach < lo || reach > hi)
+				continue;
+			char label[96], r[32];
+			format_size(reach, r, sizeof r);
+			snprintf(label, sizeof label, "L%lld %s TLB, %s pages: %s", (long long)json_integer_value(json_object_get(t, "level")),
+				 kind, json_string_value(size), r);
+			fprintf(script, "set arrow from %llu, graph 0 to %llu, graph 1 nohead dt 2 lc rgb '#888888'\n",
+				(unsigned long long)reach, (unsigned long long)reach);
+			fprintf(script, "set label ");
+			escape_gnuplot(script, label);
+			fprintf(script, " at %llu, graph %.2f rotate by 90 right front font ',9' tc rgb '#555555'\n",
+				(unsigned long long)reach, 0.97);
+		}
+	}
 }
 
 /* Latency versus working set, one line per configuration (at most 64).
@@ -77,26 +111,43 @@ static int latency_plot(const struct results_view *v, const char *work, const ch
 		escape_gnuplot(script, p->title);
 		fprintf(script, "\nset logscale x 2\nset logscale y\nunset logscale cb\n"
 				"set xlabel 'working set (bytes)'\nset ylabel 'cycles per access (median)'\n"
-				"set key outside right top\nset grid\nset format x '%%.0b%%BB'\nplot ");
+				"set key outside right top\nset grid\nset format x '%%.0b%%BB'\n");
+		uint64_t lo = UINT64_MAX, hi = 0;
+		for (size_t k = 0; k < n; k++) {
+			lo = pts[k].c->ws_bytes < lo ? pts[k].c->ws_bytes : lo;
+			hi = pts[k].c->ws_bytes > hi ? pts[k].c->ws_bytes : hi;
+		}
+		tlb_markers(script, v->context, lo, hi);
+		fprintf(script, "plot ");
 		for (size_t i = 0; i < n;) {
 			uint32_t line = pts[i].line;
 			char data[64], path[4300];
 			snprintf(data, sizeof data, "latency-%s-%u.dat", pattern, line);
 			snprintf(path, sizeof path, "%s/%s", work, data);
 			FILE *f = fopen(path, "w");
-			for (; i < n && pts[i].line == line; i++)
+			/* Columns: working set, median, and its interval (the median
+			 * itself where the cell carries none). */
+			bool bars = false;
+			for (; i < n && pts[i].line == line; i++) {
+				const struct cell_view *c = pts[i].c;
+				bool ci = !isnan(c->ci_low) && !isnan(c->ci_high);
+				bars |= ci;
 				if (f)
-					fprintf(f, "%llu %.6g\n", (unsigned long long)pts[i].c->ws_bytes, pts[i].c->median);
+					fprintf(f, "%llu %.6g %.6g %.6g\n", (unsigned long long)c->ws_bytes, c->median,
+						ci ? c->ci_low : c->median, ci ? c->ci_high : c->median);
+			}
 			if (!f || fclose(f) != 0)
 				continue;
 			/* The legend: the configuration without the pattern prefix. */
 			const char *label = line_key[line];
 			const char *slash = strchr(label + (strncmp(label, "chase/", 6) ? 0 : 6), '/');
-			fprintf(script, "%s'%s' using 1:2 with linespoints lw 2 title ", drawn ? ", \\\n  " : "", data);
+			fprintf(script, bars ? "%s'%s' using 1:2:3:4 with yerrorlines lw 2 title "
+					     : "%s'%s' using 1:2 with linespoints lw 2 title ",
+				drawn ? ", \\\n  " : "", data);
 			escape_gnuplot(script, slash ? slash + 1 : label);
 			drawn++;
 		}
-		fprintf(script, "\nunset logscale\nunset title\n");
+		fprintf(script, "\nunset logscale\nunset title\nunset arrow\nunset label\n");
 	}
 	free(pts);
 	strmap_free(&lines);

@@ -9,6 +9,10 @@
 
 #include "baseline.h"
 #include "escape.h"
+#include "machines.h"
+#include "provenance.h"
+#include "summary.h"
+#include "walk_metrics.h"
 #include "model.h"
 #include "overhead.h"
 #include "lib/output_file.h"
@@ -53,36 +57,6 @@ static void results_table(const struct results_view *v, struct out o)
 	table_end(&t);
 }
 
-/* A page name's size; THP maps with 2M leaves where it can. */
-static uint64_t page_bytes(const char *p)
-{
-	uint64_t bytes = 4096;
-	page_size_parse(!strcmp(p, "thp") ? "2m" : p, &bytes);
-	return bytes;
-}
-
-static int page_index(uint64_t bytes)
-{
-	return bytes == 1ull << 30 ? 2 : bytes == 2ull << 20 ? 1 : 0;
-}
-
-/* The model for a guest leaf, a second-level leaf and an EPT depth: built
- * once per combination (18 of them), not once per cell. */
-static const struct model_row *model_for(const char *guest_page, const char *ept_page, unsigned ept_levels)
-{
-	static struct model_row rows[2][3][3];
-	static bool have[2][3][3];
-	uint64_t guest = page_bytes(guest_page), ept = page_bytes(ept_page);
-	int l = ept_levels == 5, g = page_index(guest), e = page_index(ept);
-	if (!have[l][g][e]) {
-		rows[l][g][e] = (struct model_row){ .guest_levels = 4, .ept_levels = ept_levels,
-						    .guest_page = guest, .ept_page = ept };
-		model_compute_one(&rows[l][g][e]);
-		have[l][g][e] = true;
-	}
-	return &rows[l][g][e];
-}
-
 /* Each virtualized cell: extra cycles over native 4K beside the references a
  * TLB miss costs for its guest leaf and effective second-level leaf. */
 static void model_table(const struct results_view *v, struct out o)
@@ -103,7 +77,7 @@ static void model_table(const struct results_view *v, struct out o)
 		const struct cell_view *base = baseline_find(&natives, c->pattern, c->ws_bytes);
 		double n4 = base ? base->median : NAN;
 		const char *leaf = c->effective_page[0] && strcmp(c->effective_page, "?") ? c->effective_page : c->host_page;
-		const struct model_row *m = model_for(c->guest_page, leaf, view_counter(c, "ept_levels") == 5 ? 5 : 4);
+		const struct model_row *m = model_lookup(c->guest_page, leaf, view_counter(c, "ept_levels") == 5 ? 5 : 4);
 		char nr[16], xr[16], cyc[32], nat[32], extra[32], ratio[32];
 		snprintf(nr, sizeof nr, "%u", m->native_refs);
 		if (m->error)
@@ -238,12 +212,63 @@ static void notes(const struct results_view *v, struct out o)
 	}
 }
 
+/* The opening: what the run found, in sentences, per machine. */
+static void summary_section(const struct results_view *v, struct out o)
+{
+	if (o.md)
+		fputs("## Summary\n\n", o.md);
+	if (o.html)
+		fputs("<div class=\"top\">\n<h2>Summary</h2>\n<ul>\n", o.html);
+	const char *machines[MACHINES_MAX];
+	int n = machines_list(v, machines, MACHINES_MAX);
+	for (int m = 0; m < n; m++) {
+		struct results_view one;
+		if (n == 1) {
+			summary_write(v, "", o.md, o.html);
+		} else if (machines_view(v, machines[m], &one) == 0) {
+			char prefix[160];
+			snprintf(prefix, sizeof prefix, "On %s: ", machines[m]);
+			summary_write(&one, prefix, o.md, o.html);
+			machines_view_free(&one);
+		}
+	}
+	if (o.md)
+		fputs("\n", o.md);
+	if (o.html)
+		fputs("</ul>\n", o.html);
+	provenance_write(v, o.md, o.html);
+	if (o.html)
+		fputs("</div>\n", o.html);
+}
+
+/* Sections that relate cells to each other (over native, ranked): per
+ * machine when the results hold several, never across machines. */
+static void related_sections(const struct results_view *v, struct out o)
+{
+	overhead_write(v, o.md, o.html);
+	model_table(v, o);
+	walk_metrics_write(v, o.md, o.html);
+	strategies_write(v, o.md, o.html);
+}
+
 static void tables(const struct results_view *v, struct out o)
 {
 	results_table(v, o);
-	overhead_write(v, o.md, o.html);
-	model_table(v, o);
-	strategies_write(v, o.md, o.html);
+	const char *machines[MACHINES_MAX];
+	int n = machines_list(v, machines, MACHINES_MAX);
+	for (int m = 0; m < n; m++) {
+		struct results_view one;
+		if (n == 1) {
+			related_sections(v, o);
+		} else if (machines_view(v, machines[m], &one) == 0) {
+			char title[200];
+			snprintf(title, sizeof title, "Machine %s", machines[m]);
+			struct table t;
+			table_begin(&t, o.md, o.html, title, "The sections below compare cells of this machine only.", 0, NULL);
+			related_sections(&one, o);
+			machines_view_free(&one);
+		}
+	}
 	exits_pmu_table(v, o);
 	skipped_table(v, o);
 	warnings_table(v, o);
@@ -255,6 +280,7 @@ int report_markdown(const struct results_view *v, FILE *out)
 	struct out o = { out, NULL };
 	fprintf(out, "# tlbvisor report\n\n");
 	notes(v, o);
+	summary_section(v, o);
 	tables(v, o);
 	return 0;
 }
@@ -282,6 +308,7 @@ static const char html_head[] =
 	"table{border-collapse:collapse;margin:0.5em 0 1.5em 0;font-size:13px}\n"
 	"th,td{border:1px solid #ccc;padding:3px 7px;text-align:left}\nth{background:#f0f0f0}\n"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n.note{background:#fff4ce;border-left:4px solid #e0a800;padding:0.5em 1em}\n"
+	".top{background:#f4f8fc;border:1px solid #9bb8d3;padding:0 1em;margin-bottom:1em}\n.top li{margin:0.2em 0}\n"
 	"figure{margin:1em 0}\nfigcaption{font-weight:bold}\n</style>\n</head>\n<body>\n<h1>tlbvisor report</h1>\n";
 
 static void plots_section(struct out o, const char *plot_dir, const struct plot *plots, int nplots, const char *plot_note)
@@ -336,6 +363,7 @@ int report_write(const struct results_view *v, const char *dir, char *err, size_
 	fprintf(o.md, "# tlbvisor report\n\n");
 	fputs(html_head, o.html);
 	notes(v, o);
+	summary_section(v, o);
 	plots_section(o, plot_dir, plots, nplots, why);
 	tables(v, o);
 	fputs("</body>\n</html>\n", o.html);

@@ -98,11 +98,13 @@ static struct cell_view *new_cell(struct results_view *v, const char *name, json
 	c->pmu_status = value(v, e, "pmu_status");
 	c->exit_reasons_status = value(v, e, "exit_reasons_status");
 	c->vpid = value(v, e, "vpid");
+	c->machine = value(v, e, "machine");
+	c->stability = value(v, e, "stability");
 	c->ws_bytes = (uint64_t)json_integer_value(json_object_get(e, "ws_bytes"));
 	c->flagged = json_is_true(json_object_get(e, "page_size_flagged"));
-	c->median = c->cv = c->ns_median = NAN;
+	c->median = c->cv = c->ns_median = c->ci_low = c->ci_high = NAN;
 	if (!c->status || !c->reason || !c->backend || !c->pattern || !c->guest_page || !c->host_page ||
-	    !c->ws || !c->effective_page || !c->note || !c->pmu_status || !c->exit_reasons_status || !c->vpid ||
+	    !c->ws || !c->effective_page || !c->note || !c->pmu_status || !c->exit_reasons_status || !c->vpid || !c->machine || !c->stability ||
 	    keep_counters(v, c, e) < 0)
 		return NULL;
 	return c;
@@ -130,6 +132,14 @@ int results_view_add(struct results_view *v, json_t *e, char *err, size_t errlen
 	const char *name = json_str(e, "run_name")[0] ? json_str(e, "run_name") : json_str(e, "name");
 	struct cell_view *c = (struct cell_view *)results_view_find(v, name);
 	if (!c && !(c = new_cell(v, name, e)))
+		return oom(err, errlen);
+	/* The interval and the stability verdict: from whichever entry has them. */
+	json_t *lo = json_object_get(e, "ci_low"), *hi = json_object_get(e, "ci_high");
+	if (json_is_number(lo) && json_is_number(hi) && isnan(c->ci_low)) {
+		c->ci_low = json_number_value(lo);
+		c->ci_high = json_number_value(hi);
+	}
+	if (!c->stability[0] && json_str(e, "stability")[0] && !(c->stability = value(v, e, "stability")))
 		return oom(err, errlen);
 	const char *run_type = json_str(e, "run_type"), *agg = json_str(e, "aggregate_name");
 	double cycles = json_number_value(json_object_get(e, "cycles_per_access"));

@@ -24,12 +24,15 @@ struct cell_view {
 	const char *backend, *pattern, *guest_page, *host_page, *ws, *effective_page, *note;
 	const char *pmu_status, *exit_reasons_status;
 	const char *vpid;              /* "on", "off", or "" when the backend has none */
+	const char *machine;           /* the host it ran on ("" in files older than merge) */
+	const char *stability;         /* "stable", "unstable", or "" when not judged */
 	uint64_t ws_bytes;
 	bool flagged;
 	double *reps;                  /* cycles_per_access per repetition */
 	int nreps, cap_reps;
 	double median, cv;             /* from the aggregates (median cycles, cv fraction) */
 	double ns_median;
+	double ci_low, ci_high;        /* interval of the median (cycles), NAN when absent */
 	struct view_counter *counters; /* the counters of the cell's first entry (not the
 	                                * Google Benchmark keys every entry has) */
 	int ncounters;
