@@ -11,6 +11,7 @@
 
 #include "baseline.h"
 #include "escape.h"
+#include "machines.h"
 #include "lib/process.h"
 #include "lib/strmap.h"
 #include "lib/units.h"
@@ -171,8 +172,8 @@ static int random_ok(const struct cell_view *c)
 }
 
 /* Virtualized / native 4K at the largest working set where both ran. */
-static int heat_plot(const struct results_view *v, const char *work, const char *backend, FILE *script,
-		     struct plot *p)
+static int heat_plot(const struct results_view *v, const char *work, const char *backend, const char *machine,
+		     int index, FILE *script, struct plot *p)
 {
 	struct baseline natives;
 	if (baseline_build(&natives, v) < 0)
@@ -196,7 +197,7 @@ static int heat_plot(const struct results_view *v, const char *work, const char 
 			grid[g][h] = c;
 	}
 	char data[64], path[4300];
-	snprintf(data, sizeof data, "heat-%s.dat", backend);
+	snprintf(data, sizeof data, index ? "heat-%s-%d.dat" : "heat-%s.dat", backend, index);
 	snprintf(path, sizeof path, "%s/%s", work, data);
 	FILE *f = fopen(path, "w");
 	if (!f)
@@ -210,8 +211,9 @@ static int heat_plot(const struct results_view *v, const char *work, const char 
 			}
 	if (fclose(f) != 0 || !points)
 		return 0;
-	snprintf(p->file, sizeof p->file, "heat-%s.svg", backend);
-	snprintf(p->title, sizeof p->title, "%s / native 4K at %s (random chase): guest page x host page", backend, native->ws);
+	snprintf(p->file, sizeof p->file, index ? "heat-%s-%d.svg" : "heat-%s.svg", backend, index);
+	snprintf(p->title, sizeof p->title, "%s / native 4K at %s (random chase): guest page x host page%s%s", backend,
+		 native->ws, machine[0] ? " on " : "", machine);
 	fprintf(script, "set output '%s'\nset title ", p->file);
 	escape_gnuplot(script, p->title);
 	fprintf(script, "\nset xlabel 'host page (second-level backing)'\nset ylabel 'guest page'\n");
@@ -249,9 +251,20 @@ static int render(const struct results_view *v, const char *work, struct plot *p
 	static const char *const patterns[] = { "random", "seq" };
 	for (int p = 0; p < 2 && n < PLOTS_MAX; p++)
 		n += latency_plot(v, work, patterns[p], script, &plots[n]);
+	/* Heat maps relate cells to native ones: within one machine each. */
 	static const char *const backends[] = { "kvm", "bochs", "qemu", "baremetal" };
-	for (int b = 0; b < 4 && n < PLOTS_MAX; b++)
-		n += heat_plot(v, work, backends[b], script, &plots[n]);
+	const char *machines[MACHINES_MAX];
+	int nm = machines_list(v, machines, MACHINES_MAX);
+	for (int m = 0; m < nm; m++) {
+		struct results_view one;
+		if (nm > 1 && machines_view(v, machines[m], &one) < 0)
+			break;
+		for (int b = 0; b < 4 && n < PLOTS_MAX; b++)
+			n += heat_plot(nm > 1 ? &one : v, work, backends[b], nm > 1 ? machines[m] : "", nm > 1 ? m + 1 : 0,
+				       script, &plots[n]);
+		if (nm > 1)
+			machines_view_free(&one);
+	}
 	if (fclose(script) != 0) {
 		snprintf(why, whylen, "cannot write plots.gp: %s", strerror(errno));
 		return 0;

@@ -167,6 +167,10 @@ check("merged: the overhead and strategy sections per machine",
       and md.count("## Virtualization overhead") == 2, re.findall(r"^## .*", md, re.M))
 check("merged: the provenance box has a column per machine",
       p.get("host is a VM", ["", ""])[0].startswith("yes") and p["host is a VM"][1].startswith("no"), p)
+heats = re.findall(r"^!\[kvm / native 4K at 256M \(random chase\): guest page x host page on (host-[ab])\]\(plots/(.*)\)$", md, re.M)
+data = {h: open(os.path.join(TMP, "merged", "plots", f.replace(".svg", ".dat"))).read().split() for h, f in heats}
+check("merged: a heat map per machine, each over its own native cells",
+      sorted(data) == ["host-a", "host-b"] and data["host-a"][2] == "3.0000" and data["host-b"][2] == "1.5000", (heats, data))
 check("merged: one latency series per machine", len(re.findall(r"machine:host-[ab]'", script)) == 4, script[-800:])
 
 # 4. An emulated backend: said so, and not a result.
