@@ -28,14 +28,6 @@ struct out {
 	FILE *md, *html;
 };
 
-static void fmt(char *buf, size_t len, const char *f, double v)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, f, v);
-}
-
 static void results_table(const struct results_view *v, struct out o)
 {
 	static const char *const cols[] = { "cell", ">cycles/access", ">ns/access", ">cv %", ">warm-up passes", "effective page", "note" };
@@ -46,10 +38,10 @@ static void results_table(const struct results_view *v, struct out o)
 		if (strcmp(c->status, "ok"))
 			continue;
 		char cyc[32], ns[32], cv[32], warm[32], n[600];
-		fmt(cyc, sizeof cyc, "%.1f", c->median);
-		fmt(ns, sizeof ns, "%.2f", c->ns_median);
-		fmt(cv, sizeof cv, "%.2f", c->cv * 100);
-		fmt(warm, sizeof warm, "%.0f", view_counter(c, "warmup_passes"));
+		table_number(cyc, sizeof cyc, "%.1f", c->median);
+		table_number(ns, sizeof ns, "%.2f", c->ns_median);
+		table_number(cv, sizeof cv, "%.2f", c->cv * 100);
+		table_number(warm, sizeof warm, "%.0f", view_counter(c, "warmup_passes"));
 		snprintf(n, sizeof n, "%s%s", c->flagged ? "flagged: " : "", c->note);
 		const char *vals[] = { c->name, cyc, ns, cv, warm, c->effective_page, n };
 		table_row(&t, vals);
@@ -84,10 +76,10 @@ static void model_table(const struct results_view *v, struct out o)
 			snprintf(xr, sizeof xr, "-");
 		else
 			snprintf(xr, sizeof xr, "%u", m->nested_refs);
-		fmt(cyc, sizeof cyc, "%.1f", c->median);
-		fmt(nat, sizeof nat, "%.1f", n4);
-		fmt(extra, sizeof extra, "%+.1f", c->median - n4);
-		fmt(ratio, sizeof ratio, "%.3f", c->median / n4);
+		table_number(cyc, sizeof cyc, "%.1f", c->median);
+		table_number(nat, sizeof nat, "%.1f", n4);
+		table_number(extra, sizeof extra, "%+.1f", c->median - n4);
+		table_number(ratio, sizeof ratio, "%.3f", c->median / n4);
 		const char *vals[] = { c->name, c->guest_page, leaf, nr, xr, cyc, nat, extra, ratio };
 		table_row(&t, vals);
 	}
@@ -110,8 +102,8 @@ static void exits_pmu_table(const struct results_view *v, struct out o)
 		double f = view_counter(c, "build_faults");
 		if (isnan(f))
 			f = view_counter(c, "build_host_faults");
-		fmt(faults, sizeof faults, "%.0f", f);
-		fmt(exits, sizeof exits, "%.0f", view_counter(c, "measure_exits"));
+		table_number(faults, sizeof faults, "%.0f", f);
+		table_number(exits, sizeof exits, "%.0f", view_counter(c, "measure_exits"));
 		size_t rl = 0, pl = 0;
 		for (int k = 0; k < c->ncounters; k++) {
 			const char *key = c->counters[k].key;

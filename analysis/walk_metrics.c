@@ -67,14 +67,6 @@ bool walk_metrics_compute(const struct cell_view *c, struct walk_metrics *m)
 	       !isnan(m->walk_active_fraction) || !isnan(m->walks_per_access);
 }
 
-static void fmt(char *buf, size_t len, const char *f, double v)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, f, v);
-}
-
 void walk_metrics_write(const struct results_view *v, FILE *md, FILE *html)
 {
 	struct walk_metrics m;
@@ -102,10 +94,10 @@ void walk_metrics_write(const struct results_view *v, FILE *md, FILE *html)
 			snprintf(refs, sizeof refs, "%u", native ? r->native_refs : r->nested_refs);
 		else
 			snprintf(refs, sizeof refs, "-");
-		fmt(wc, sizeof wc, "%.1f", m.walk_cycles_per_walk);
-		fmt(ewc, sizeof ewc, "%.1f", m.ept_walk_cycles_per_walk);
-		fmt(act, sizeof act, "%.3f", m.walk_active_fraction);
-		fmt(wpa, sizeof wpa, "%.4f", m.walks_per_access);
+		table_number(wc, sizeof wc, "%.1f", m.walk_cycles_per_walk);
+		table_number(ewc, sizeof ewc, "%.1f", m.ept_walk_cycles_per_walk);
+		table_number(act, sizeof act, "%.3f", m.walk_active_fraction);
+		table_number(wpa, sizeof wpa, "%.4f", m.walks_per_access);
 		const char *vals[] = { c->name, m.scope[0] ? "guest only" : "all", refs, wc, ewc, act, wpa };
 		table_row(&t, vals);
 	}
