@@ -70,7 +70,7 @@ static void tlb_markers(FILE *script, json_t *ctx, uint64_t lo, uint64_t hi)
 				(unsigned long long)reach, (unsigned long long)reach);
 			fprintf(script, "set label ");
 			escape_gnuplot(script, label);
-			fprintf(script, " at %llu, graph %.2f rotate by 90 right front font ',9' tc rgb '#555555'\n",
+			fprintf(script, " at %llu, graph %.2f rotate by 90 right offset -0.8,0 front font ',9' tc rgb '#555555'\n",
 				(unsigned long long)reach, 0.97);
 		}
 	}

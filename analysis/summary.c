@@ -278,12 +278,12 @@ static void stability_sentence(const struct results_view *v, const char *prefix,
 	struct sentence s = { .used = 0 };
 	if (judged && unstable)
 		say(&s, "%d of %d judged cells are unstable (their repetitions drift over the run): %s%s. Re-run them before trusting their numbers.",
-		    unstable, judged, names.text, unstable > 3 ? ", ..." : "");
+		    unstable, judged, names.text, unstable > 3 ? " and others (see the Results table)" : "");
 	else if (judged)
 		say(&s, "All %d judged cells are stable (no drift over their repetitions).", judged);
 	else if (noisy)
 		say(&s, "Stability was not judged (results without the drift test); %d of %d timed cells have a CV above %.0f%%: %s%s.",
-		    noisy, timed, SUMMARY_NOISY_CV * 100, noisy_names.text, noisy > 3 ? ", ..." : "");
+		    noisy, timed, SUMMARY_NOISY_CV * 100, noisy_names.text, noisy > 3 ? " and others (see the cv column of Results)" : "");
 	else if (timed)
 		say(&s, "Stability was not judged (results without the drift test); every timed cell has a CV of %.0f%% or less.",
 		    SUMMARY_NOISY_CV * 100);
