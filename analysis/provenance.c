@@ -108,7 +108,7 @@ static void host_virt(json_t *ctx, char *buf, size_t len)
 	json_t *virt = json_object_get(ctx, "host_virt");
 	if (json_is_true(virt))
 		snprintf(buf, len, "yes: a virtual machine (hypervisor %s). Its \"native\" numbers include the outer hypervisor's translation; its memory may be backed by 4K pages underneath, which no page size chosen here changes",
-			 json_str(ctx, "hypervisor")[0] ? json_str(ctx, "hypervisor") : "unnamed");
+			 json_str(ctx, "host_hypervisor")[0] ? json_str(ctx, "host_hypervisor") : "unnamed");
 	else if (json_is_false(virt))
 		snprintf(buf, len, "no (bare metal: CPUID reports no hypervisor)");
 	else
@@ -130,6 +130,11 @@ static void hypervisor_backends(json_t *ctx, char *buf, size_t len)
 		       emulated ? "software translation (the emulator walks the EPT/NPT itself): timings are not performance results"
 				: "nested paging under QEMU with KVM");
 	}
+	/* An ingested bare-metal log: the hypervisor's hello line. */
+	json_t *hello = json_object_get(ctx, "hypervisor");
+	if (json_is_object(hello))
+		APPEND(buf, len, &used, "%sbare metal: nested paging (%s), measured by tlbvisor's hypervisor on the machine itself",
+		       used ? "; " : "", !strcmp(json_str(hello, "vendor"), "svm") ? "NPT" : "EPT");
 	if (!used)
 		snprintf(buf, len, "none in this run");
 }

@@ -63,7 +63,7 @@ def context(new_keys=True, host="host-a", **more):
          "tsc_hz": 2.0e9, "tsc_source": "KVM_GET_TSC_KHZ", "kvm_available": True, "kvm_modules": "kvm kvm_pvm",
          "kvm_parameters": {"kvm.nx_huge_pages": "N"}}
     if new_keys:
-        c.update(host_virt=True, hypervisor="KVMKVMKVM", tlb_geometry=TLBS,
+        c.update(host_virt=True, host_hypervisor="KVMKVMKVM", tlb_geometry=TLBS,
                  caches=[{"type": "Data", "level": 1, "size": 32768, "num_sharing": 1}])
     c.update(more)
     return c
@@ -179,9 +179,19 @@ emu += cell("bochs", 16 * MB, "4k", guest="4k", median=9000.0, extra={"vpid": "o
 md, html, script = report("emulated", {"context": context(bochs={"emulated": True, "note": "Bochs timings are not results"}),
                                        "benchmarks": emu})
 s = summary(md)
+check("emulated: the provenance box calls the emulator's translation software, not a result",
+      provenance(md).get("tlbvisor's hypervisor", [""])[0].startswith("bochs: software translation"), provenance(md))
 check("emulated: the summary says the bochs cells are not performance results and leaves them out",
       any(x.startswith("The 1 bochs cells ran in an emulator") and "not performance results" in x for x in s)
       and not any("90.00x" in x or "9000" in x for x in s), s)
+
+# An ingested bare-metal log's context: the hypervisor's hello line, no host keys.
+md, html, script = report("baremetal", {"context": {"hypervisor": {"vendor": "svm"}, "tsc_hz": 2e9},
+                                        "benchmarks": cell("baremetal", 16 * MB, "4k", guest="4k", median=120.0)})
+p = provenance(md)
+check("bare metal: nested paging by the own hypervisor, what was not recorded said so",
+      p.get("tlbvisor's hypervisor", [""])[0].startswith("bare metal: nested paging (NPT)")
+      and p.get("host is a VM", [""])[0].startswith("not recorded"), p)
 
 # 5. Derived page-walk metrics where the PMU counted (recorded Skylake-like guest counts).
 walk = cell("native", 16 * MB, "4k", median=100.0)

@@ -29,7 +29,7 @@
 	X("cpu_model_id", integer, cpu_model_id)                  \
 	X("cpu_stepping", integer, cpu_stepping)                  \
 	X("host_virt", boolean, host_virt)                        \
-	X("hypervisor", string, hypervisor)                       \
+	X("host_hypervisor", string, hypervisor)                  \
 	X("microcode", string, microcode)                         \
 	X("kernel", string, kernel)                               \
 	X("thp_enabled", string, thp_enabled)                     \
