@@ -1,9 +1,12 @@
 #include "model.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hv/paging/paging.h"
 #include "hv/paging/pt_arena.h"
+#include "lib/units.h"
 
 #define MODEL_ARENA_BYTES (8u << 20)
 /* Guest-virtual = guest-physical address of the walked page: 1 GiB, aligned
@@ -99,4 +102,33 @@ void model_print(FILE *out, const struct model_row *rows, int n)
 			r->ept_levels, page_name(r->guest_page), page_name(r->ept_page),
 			r->native_refs, r->nested_refs, r->guest_refs, r->ept_refs);
 	}
+}
+
+/* A page name's size; THP maps with 2M leaves where it can. */
+static uint64_t page_bytes(const char *p)
+{
+	uint64_t bytes = 4096;
+	page_size_parse(!strcmp(p, "thp") ? "2m" : p, &bytes);
+	return bytes;
+}
+
+static int page_index(uint64_t bytes)
+{
+	return bytes == 1ull << 30 ? 2 : bytes == 2ull << 20 ? 1 : 0;
+}
+
+const struct model_row *model_lookup(unsigned guest_levels, const char *guest_page, const char *ept_page,
+				     unsigned ept_levels)
+{
+	static struct model_row rows[2][2][3][3];
+	static bool have[2][2][3][3];
+	uint64_t guest = page_bytes(guest_page), ept = page_bytes(ept_page);
+	int gl = guest_levels == 5, l = ept_levels == 5, g = page_index(guest), e = page_index(ept);
+	if (!have[gl][l][g][e]) {
+		rows[gl][l][g][e] = (struct model_row){ .guest_levels = gl ? 5 : 4, .ept_levels = l ? 5 : 4,
+							.guest_page = guest, .ept_page = ept };
+		model_compute_one(&rows[gl][l][g][e]);
+		have[gl][l][g][e] = true;
+	}
+	return &rows[gl][l][g][e];
 }

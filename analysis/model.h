@@ -22,6 +22,11 @@ struct model_row {
 int model_compute(struct model_row *rows, int max_rows);
 /* One combination. */
 void model_compute_one(struct model_row *row);
+/* The model for a 4-level guest with a guest leaf and a second-level leaf
+ * named as cells name them ("4k", "2m", "1g", "thp") and an EPT depth (4 or
+ * 5): computed once per combination (18 of them), not once per cell. */
+const struct model_row *model_lookup(unsigned guest_levels, const char *guest_page, const char *ept_page,
+				     unsigned ept_levels);
 void model_print(FILE *out, const struct model_row *rows, int n);
 
 #endif

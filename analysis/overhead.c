@@ -11,7 +11,7 @@
 #include "lib/strmap.h"
 
 /* A virtualized configuration: everything of a chase cell but its working set. */
-static void overhead_label(const struct cell_view *c, char *buf, size_t len)
+void overhead_label(const struct cell_view *c, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "%s %s, guest %s / host %s", c->backend, c->pattern, c->guest_page, c->host_page);
 	double levels = view_counter(c, "ept_levels");

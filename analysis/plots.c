@@ -11,8 +11,10 @@
 
 #include "baseline.h"
 #include "escape.h"
+#include "machines.h"
 #include "lib/process.h"
 #include "lib/strmap.h"
+#include "lib/units.h"
 
 #define MAX_LINES 64
 
@@ -39,6 +41,39 @@ static int by_line_then_ws(const void *a, const void *b)
 	if (x->line != y->line)
 		return (x->line > y->line) - (x->line < y->line);
 	return (x->c->ws_bytes > y->c->ws_bytes) - (x->c->ws_bytes < y->c->ws_bytes);
+}
+
+/* Each data TLB's reach (entries x page size, per page size it holds) as a
+ * dashed vertical line with its name, where it falls inside [lo, hi]: the
+ * knees of the latency curves read against the hardware. From the run's
+ * context.tlb_geometry (CPUID); nothing when the results predate it. */
+static void tlb_markers(FILE *script, json_t *ctx, uint64_t lo, uint64_t hi)
+{
+	size_t i, k;
+	json_t *t, *size;
+	json_array_foreach(json_object_get(json_object_get(ctx, "tlb_geometry"), "tlbs"), i, t) {
+		const char *kind = json_str(t, "kind");
+		if (!strcmp(kind, "instruction"))
+			continue;
+		json_array_foreach(json_object_get(t, "page_sizes"), k, size) {
+			uint64_t page, reach;
+			if (!json_is_string(size) || page_size_parse(json_string_value(size), &page) < 0)
+				continue;
+			reach = (uint64_t)json_integer_value(json_object_get(t, "entries")) * page;
+			if (reach < lo || reach > hi)
+				continue;
+			char label[96], r[32];
+			format_size(reach, r, sizeof r);
+			snprintf(label, sizeof label, "L%lld %s TLB, %s pages: %s", (long long)json_integer_value(json_object_get(t, "level")),
+				 kind, json_string_value(size), r);
+			fprintf(script, "set arrow from %llu, graph 0 to %llu, graph 1 nohead dt 2 lc rgb '#888888'\n",
+				(unsigned long long)reach, (unsigned long long)reach);
+			fprintf(script, "set label ");
+			escape_gnuplot(script, label);
+			fprintf(script, " at %llu, graph %.2f rotate by 90 right offset -0.8,0 front font ',9' tc rgb '#555555'\n",
+				(unsigned long long)reach, 0.97);
+		}
+	}
 }
 
 /* Latency versus working set, one line per configuration (at most 64).
@@ -77,26 +112,43 @@ static int latency_plot(const struct results_view *v, const char *work, const ch
 		escape_gnuplot(script, p->title);
 		fprintf(script, "\nset logscale x 2\nset logscale y\nunset logscale cb\n"
 				"set xlabel 'working set (bytes)'\nset ylabel 'cycles per access (median)'\n"
-				"set key outside right top\nset grid\nset format x '%%.0b%%BB'\nplot ");
+				"set key outside right top\nset grid\nset format x '%%.0b%%BB'\n");
+		uint64_t lo = UINT64_MAX, hi = 0;
+		for (size_t k = 0; k < n; k++) {
+			lo = pts[k].c->ws_bytes < lo ? pts[k].c->ws_bytes : lo;
+			hi = pts[k].c->ws_bytes > hi ? pts[k].c->ws_bytes : hi;
+		}
+		tlb_markers(script, v->context, lo, hi);
+		fprintf(script, "plot ");
 		for (size_t i = 0; i < n;) {
 			uint32_t line = pts[i].line;
 			char data[64], path[4300];
 			snprintf(data, sizeof data, "latency-%s-%u.dat", pattern, line);
 			snprintf(path, sizeof path, "%s/%s", work, data);
 			FILE *f = fopen(path, "w");
-			for (; i < n && pts[i].line == line; i++)
+			/* Columns: working set, median, and its interval (the median
+			 * itself where the cell carries none). */
+			bool bars = false;
+			for (; i < n && pts[i].line == line; i++) {
+				const struct cell_view *c = pts[i].c;
+				bool ci = !isnan(c->ci_low) && !isnan(c->ci_high);
+				bars |= ci;
 				if (f)
-					fprintf(f, "%llu %.6g\n", (unsigned long long)pts[i].c->ws_bytes, pts[i].c->median);
+					fprintf(f, "%llu %.6g %.6g %.6g\n", (unsigned long long)c->ws_bytes, c->median,
+						ci ? c->ci_low : c->median, ci ? c->ci_high : c->median);
+			}
 			if (!f || fclose(f) != 0)
 				continue;
 			/* The legend: the configuration without the pattern prefix. */
 			const char *label = line_key[line];
 			const char *slash = strchr(label + (strncmp(label, "chase/", 6) ? 0 : 6), '/');
-			fprintf(script, "%s'%s' using 1:2 with linespoints lw 2 title ", drawn ? ", \\\n  " : "", data);
+			fprintf(script, bars ? "%s'%s' using 1:2:3:4 with yerrorlines lw 2 title "
+					     : "%s'%s' using 1:2 with linespoints lw 2 title ",
+				drawn ? ", \\\n  " : "", data);
 			escape_gnuplot(script, slash ? slash + 1 : label);
 			drawn++;
 		}
-		fprintf(script, "\nunset logscale\nunset title\n");
+		fprintf(script, "\nunset logscale\nunset title\nunset arrow\nunset label\n");
 	}
 	free(pts);
 	strmap_free(&lines);
@@ -120,8 +172,8 @@ static int random_ok(const struct cell_view *c)
 }
 
 /* Virtualized / native 4K at the largest working set where both ran. */
-static int heat_plot(const struct results_view *v, const char *work, const char *backend, FILE *script,
-		     struct plot *p)
+static int heat_plot(const struct results_view *v, const char *work, const char *backend, const char *machine,
+		     int index, FILE *script, struct plot *p)
 {
 	struct baseline natives;
 	if (baseline_build(&natives, v) < 0)
@@ -145,7 +197,7 @@ static int heat_plot(const struct results_view *v, const char *work, const char 
 			grid[g][h] = c;
 	}
 	char data[64], path[4300];
-	snprintf(data, sizeof data, "heat-%s.dat", backend);
+	snprintf(data, sizeof data, index ? "heat-%s-%d.dat" : "heat-%s.dat", backend, index);
 	snprintf(path, sizeof path, "%s/%s", work, data);
 	FILE *f = fopen(path, "w");
 	if (!f)
@@ -159,8 +211,9 @@ static int heat_plot(const struct results_view *v, const char *work, const char 
 			}
 	if (fclose(f) != 0 || !points)
 		return 0;
-	snprintf(p->file, sizeof p->file, "heat-%s.svg", backend);
-	snprintf(p->title, sizeof p->title, "%s / native 4K at %s (random chase): guest page x host page", backend, native->ws);
+	snprintf(p->file, sizeof p->file, index ? "heat-%s-%d.svg" : "heat-%s.svg", backend, index);
+	snprintf(p->title, sizeof p->title, "%s / native 4K at %s (random chase): guest page x host page%s%s", backend,
+		 native->ws, machine[0] ? " on " : "", machine);
 	fprintf(script, "set output '%s'\nset title ", p->file);
 	escape_gnuplot(script, p->title);
 	fprintf(script, "\nset xlabel 'host page (second-level backing)'\nset ylabel 'guest page'\n");
@@ -198,9 +251,20 @@ static int render(const struct results_view *v, const char *work, struct plot *p
 	static const char *const patterns[] = { "random", "seq" };
 	for (int p = 0; p < 2 && n < PLOTS_MAX; p++)
 		n += latency_plot(v, work, patterns[p], script, &plots[n]);
+	/* Heat maps relate cells to native ones: within one machine each. */
 	static const char *const backends[] = { "kvm", "bochs", "qemu", "baremetal" };
-	for (int b = 0; b < 4 && n < PLOTS_MAX; b++)
-		n += heat_plot(v, work, backends[b], script, &plots[n]);
+	const char *machines[MACHINES_MAX];
+	int nm = machines_list(v, machines, MACHINES_MAX);
+	for (int m = 0; m < nm; m++) {
+		struct results_view one;
+		if (nm > 1 && machines_view(v, machines[m], &one) < 0)
+			break;
+		for (int b = 0; b < 4 && n < PLOTS_MAX; b++)
+			n += heat_plot(nm > 1 ? &one : v, work, backends[b], nm > 1 ? machines[m] : "", nm > 1 ? m + 1 : 0,
+				       script, &plots[n]);
+		if (nm > 1)
+			machines_view_free(&one);
+	}
 	if (fclose(script) != 0) {
 		snprintf(why, whylen, "cannot write plots.gp: %s", strerror(errno));
 		return 0;

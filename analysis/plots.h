@@ -7,11 +7,11 @@
 
 #include "results_view.h"
 
-#define PLOTS_MAX 8
+#define PLOTS_MAX 16
 
 struct plot {
 	char file[64];    /* name inside the plots directory */
-	char title[160];
+	char title[240];
 };
 
 /* Writes data, a gnuplot script and the SVGs into dir. Returns the number of

@@ -9,7 +9,10 @@
 
 #include "baseline.h"
 #include "escape.h"
-#include "hv/paging/paging.h"
+#include "machines.h"
+#include "provenance.h"
+#include "summary.h"
+#include "walk_metrics.h"
 #include "model.h"
 #include "overhead.h"
 #include "lib/output_file.h"
@@ -25,14 +28,6 @@ struct out {
 	FILE *md, *html;
 };
 
-static void fmt(char *buf, size_t len, const char *f, double v)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, f, v);
-}
-
 static void results_table(const struct results_view *v, struct out o)
 {
 	static const char *const cols[] = { "cell", ">cycles/access", ">ns/access", ">cv %", ">warm-up passes", "effective page", "note" };
@@ -43,61 +38,15 @@ static void results_table(const struct results_view *v, struct out o)
 		if (strcmp(c->status, "ok"))
 			continue;
 		char cyc[32], ns[32], cv[32], warm[32], n[600];
-		fmt(cyc, sizeof cyc, "%.1f", c->median);
-		fmt(ns, sizeof ns, "%.2f", c->ns_median);
-		fmt(cv, sizeof cv, "%.2f", c->cv * 100);
-		fmt(warm, sizeof warm, "%.0f", view_counter(c, "warmup_passes"));
+		table_number(cyc, sizeof cyc, "%.1f", c->median);
+		table_number(ns, sizeof ns, "%.2f", c->ns_median);
+		table_number(cv, sizeof cv, "%.2f", c->cv * 100);
+		table_number(warm, sizeof warm, "%.0f", view_counter(c, "warmup_passes"));
 		snprintf(n, sizeof n, "%s%s", c->flagged ? "flagged: " : "", c->note);
 		const char *vals[] = { c->name, cyc, ns, cv, warm, c->effective_page, n };
 		table_row(&t, vals);
 	}
 	table_end(&t);
-}
-
-/* A page name's size; THP maps with 2M leaves where it can. */
-static uint64_t page_bytes(const char *p)
-{
-	uint64_t bytes = 4096;
-	page_size_parse(!strcmp(p, "thp") ? "2m" : p, &bytes);
-	return bytes;
-}
-
-static int page_index(uint64_t bytes)
-{
-	return bytes == 1ull << 30 ? 2 : bytes == 2ull << 20 ? 1 : 0;
-}
-
-/* The model for a guest depth, a guest leaf, a second-level leaf and a
- * second-level depth: built once per combination (72 of them), not once per
- * cell. */
-static const struct model_row *model_for(unsigned guest_levels, const char *guest_page, const char *ept_page,
-					 unsigned ept_levels)
-{
-	static struct model_row rows[2][2][3][3];
-	static bool have[2][2][3][3];
-	uint64_t guest = page_bytes(guest_page), ept = page_bytes(ept_page);
-	int gl = guest_levels == 5, l = ept_levels == 5, g = page_index(guest), e = page_index(ept);
-	if (!have[gl][l][g][e]) {
-		rows[gl][l][g][e] = (struct model_row){ .guest_levels = guest_levels, .ept_levels = ept_levels,
-							.guest_page = guest, .ept_page = ept };
-		model_compute_one(&rows[gl][l][g][e]);
-		have[gl][l][g][e] = true;
-	}
-	return &rows[gl][l][g][e];
-}
-
-/* A depth recorded in the cell (4 or 5), else 0 (absent, or not a depth). */
-static unsigned recorded_depth(const struct cell_view *c, const char *key)
-{
-	double d = view_counter(c, key);
-	return d == 4 || d == 5 ? (unsigned)d : 0;
-}
-
-/* A depth recorded in the cell, else 4. */
-static unsigned cell_depth(const struct cell_view *c, const char *key)
-{
-	unsigned d = recorded_depth(c, key);
-	return d ? d : 4;
 }
 
 /* Each virtualized cell: extra cycles over native 4K beside the references a
@@ -123,8 +72,8 @@ static void model_table(const struct results_view *v, struct out o)
 		const char *leaf = c->effective_page[0] && strcmp(c->effective_page, "?") ? c->effective_page : c->host_page;
 		const char *second = c->second_level;
 		bool shadow = !strcmp(second, "shadow");
-		unsigned second_levels = cell_depth(c, second[0] ? "second_level_levels" : "ept_levels");
-		const struct model_row *m = model_for(cell_depth(c, "guest_levels"), c->guest_page, leaf, second_levels);
+		unsigned second_levels = view_depth(c, second[0] ? "second_level_levels" : "ept_levels");
+		const struct model_row *m = model_lookup(view_depth(c, "guest_levels"), c->guest_page, leaf, second_levels);
 		char walk[32], nr[16], xr[16], cyc[32], nat[32], extra[32], ratio[32];
 		if (shadow)
 			snprintf(walk, sizeof walk, "%u-level, shadow", m->guest_levels);
@@ -132,15 +81,16 @@ static void model_table(const struct results_view *v, struct out o)
 			snprintf(walk, sizeof walk, "%u-level x %s %u", m->guest_levels, second[0] ? second : "ept",
 				 second_levels);
 		/* Shadow paging: the walk is native over the shadow table's leaves. */
-		snprintf(nr, sizeof nr, "%u", shadow ? pt_native_refs(m->guest_levels, page_bytes(leaf)) : m->native_refs);
+		snprintf(nr, sizeof nr, "%u",
+			 shadow ? model_lookup(m->guest_levels, leaf, leaf, 4)->native_refs : m->native_refs);
 		if (m->error || shadow)
 			snprintf(xr, sizeof xr, "-");
 		else
 			snprintf(xr, sizeof xr, "%u", m->nested_refs);
-		fmt(cyc, sizeof cyc, "%.1f", c->median);
-		fmt(nat, sizeof nat, "%.1f", n4);
-		fmt(extra, sizeof extra, "%+.1f", c->median - n4);
-		fmt(ratio, sizeof ratio, "%.3f", c->median / n4);
+		table_number(cyc, sizeof cyc, "%.1f", c->median);
+		table_number(nat, sizeof nat, "%.1f", n4);
+		table_number(extra, sizeof extra, "%+.1f", c->median - n4);
+		table_number(ratio, sizeof ratio, "%.3f", c->median / n4);
 		const char *vals[] = { c->name, walk, c->guest_page, leaf, nr, xr, cyc, nat, extra, ratio };
 		table_row(&t, vals);
 	}
@@ -163,8 +113,8 @@ static void exits_pmu_table(const struct results_view *v, struct out o)
 		double f = view_counter(c, "build_faults");
 		if (isnan(f))
 			f = view_counter(c, "build_host_faults");
-		fmt(faults, sizeof faults, "%.0f", f);
-		fmt(exits, sizeof exits, "%.0f", view_counter(c, "measure_exits"));
+		table_number(faults, sizeof faults, "%.0f", f);
+		table_number(exits, sizeof exits, "%.0f", view_counter(c, "measure_exits"));
 		size_t rl = 0, pl = 0;
 		for (int k = 0; k < c->ncounters; k++) {
 			const char *key = c->counters[k].key;
@@ -270,7 +220,7 @@ static void provenance_notes(const struct results_view *v, struct out o)
 		if (!strcmp(v->cells[i].backend, "kvm")) {
 			kvm_cells = true;
 			if (!second_levels && !strcmp(v->cells[i].status, "ok"))
-				second_levels = recorded_depth(&v->cells[i], "second_level_levels");
+				second_levels = view_recorded_depth(&v->cells[i], "second_level_levels");
 		}
 	const char *words = json_str(ctx, "kvm_translation");
 	if (kvm_cells && words[0]) {
@@ -301,12 +251,63 @@ static void notes(const struct results_view *v, struct out o)
 	}
 }
 
+/* The opening: what the run found, in sentences, per machine. */
+static void summary_section(const struct results_view *v, struct out o)
+{
+	if (o.md)
+		fputs("## Summary\n\n", o.md);
+	if (o.html)
+		fputs("<div class=\"top\">\n<h2>Summary</h2>\n<ul>\n", o.html);
+	const char *machines[MACHINES_MAX];
+	int n = machines_list(v, machines, MACHINES_MAX);
+	for (int m = 0; m < n; m++) {
+		struct results_view one;
+		if (n == 1) {
+			summary_write(v, "", o.md, o.html);
+		} else if (machines_view(v, machines[m], &one) == 0) {
+			char prefix[160];
+			snprintf(prefix, sizeof prefix, "On %s: ", machines[m]);
+			summary_write(&one, prefix, o.md, o.html);
+			machines_view_free(&one);
+		}
+	}
+	if (o.md)
+		fputs("\n", o.md);
+	if (o.html)
+		fputs("</ul>\n", o.html);
+	provenance_write(v, o.md, o.html);
+	if (o.html)
+		fputs("</div>\n", o.html);
+}
+
+/* Sections that relate cells to each other (over native, ranked): per
+ * machine when the results hold several, never across machines. */
+static void related_sections(const struct results_view *v, struct out o)
+{
+	overhead_write(v, o.md, o.html);
+	model_table(v, o);
+	walk_metrics_write(v, o.md, o.html);
+	strategies_write(v, o.md, o.html);
+}
+
 static void tables(const struct results_view *v, struct out o)
 {
 	results_table(v, o);
-	overhead_write(v, o.md, o.html);
-	model_table(v, o);
-	strategies_write(v, o.md, o.html);
+	const char *machines[MACHINES_MAX];
+	int n = machines_list(v, machines, MACHINES_MAX);
+	for (int m = 0; m < n; m++) {
+		struct results_view one;
+		if (n == 1) {
+			related_sections(v, o);
+		} else if (machines_view(v, machines[m], &one) == 0) {
+			char title[200];
+			snprintf(title, sizeof title, "Machine %s", machines[m]);
+			struct table t;
+			table_begin(&t, o.md, o.html, title, "The sections below compare cells of this machine only.", 0, NULL);
+			related_sections(&one, o);
+			machines_view_free(&one);
+		}
+	}
 	exits_pmu_table(v, o);
 	skipped_table(v, o);
 	warnings_table(v, o);
@@ -318,6 +319,7 @@ int report_markdown(const struct results_view *v, FILE *out)
 	struct out o = { out, NULL };
 	fprintf(out, "# tlbvisor report\n\n");
 	notes(v, o);
+	summary_section(v, o);
 	tables(v, o);
 	return 0;
 }
@@ -345,6 +347,7 @@ static const char html_head[] =
 	"table{border-collapse:collapse;margin:0.5em 0 1.5em 0;font-size:13px}\n"
 	"th,td{border:1px solid #ccc;padding:3px 7px;text-align:left}\nth{background:#f0f0f0}\n"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n.note{background:#fff4ce;border-left:4px solid #e0a800;padding:0.5em 1em}\n"
+	".top{background:#f4f8fc;border:1px solid #9bb8d3;padding:0 1em;margin-bottom:1em}\n.top li{margin:0.2em 0}\n"
 	"figure{margin:1em 0}\nfigcaption{font-weight:bold}\n</style>\n</head>\n<body>\n<h1>tlbvisor report</h1>\n";
 
 static void plots_section(struct out o, const char *plot_dir, const struct plot *plots, int nplots, const char *plot_note)
@@ -399,6 +402,7 @@ int report_write(const struct results_view *v, const char *dir, char *err, size_
 	fprintf(o.md, "# tlbvisor report\n\n");
 	fputs(html_head, o.html);
 	notes(v, o);
+	summary_section(v, o);
 	plots_section(o, plot_dir, plots, nplots, why);
 	tables(v, o);
 	fputs("</body>\n</html>\n", o.html);

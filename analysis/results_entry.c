@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #define NOT_KEPT SIZE_MAX /* a number every entry has: neither a field nor a counter */
@@ -38,6 +39,7 @@ static struct entry_key {
 	ROW("vpid", vpid),
 	ROW("second_level", second_level),
 	ROW("stability", stability),
+	ROW("machine", machine),
 	ROW("cycles_per_access", cycles_per_access),
 	ROW("ns_per_access", ns_per_access),
 	ROW("real_time", real_time),
@@ -223,4 +225,12 @@ const char *entry_cell_name(const struct results_entry *e)
 const char *entry_counter_key(const struct results_entry *e, const struct entry_counter *c)
 {
 	return e->strings + c->key_at;
+}
+
+double entry_counter_value(const struct results_entry *e, const char *key)
+{
+	for (int i = 0; i < e->ncounters; i++)
+		if (!strcmp(entry_counter_key(e, &e->counters[i]), key))
+			return e->counters[i].value;
+	return NAN;
 }

@@ -32,7 +32,7 @@ struct results_entry {
 	struct entry_value run_name, name, status, error_message, error_occurred, run_type, aggregate_name;
 	struct entry_value backend, pattern, guest_page, host_page, ws, ws_bytes, effective_page;
 	struct entry_value page_size_note, page_size_flagged, pmu_status, exit_reasons_status, vpid;
-	struct entry_value second_level, stability;
+	struct entry_value second_level, stability, machine;
 	struct entry_value cycles_per_access, ns_per_access, real_time;
 	struct entry_counter *counters; /* numbers at the top level that no field takes */
 	int ncounters, cap_counters;
@@ -58,6 +58,8 @@ const char *entry_string(const struct results_entry *e, const struct entry_value
 double entry_number(const struct entry_value *v);
 /* The cell the entry belongs to: run_name, else name. */
 const char *entry_cell_name(const struct results_entry *e);
+/* A counter of the entry by key, NAN when absent. */
+double entry_counter_value(const struct results_entry *e, const char *key);
 const char *entry_counter_key(const struct results_entry *e, const struct entry_counter *c);
 
 #endif

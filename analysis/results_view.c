@@ -86,12 +86,13 @@ static struct cell_view *new_cell(struct results_view *v, const char *name, cons
 	c->vpid = value(v, e, &e->vpid);
 	c->second_level = value(v, e, &e->second_level);
 	c->stability = value(v, e, &e->stability);
+	c->machine = value(v, e, &e->machine);
 	c->ws_bytes = e->ws_bytes.integer ? (uint64_t)e->ws_bytes.whole : 0;
 	c->flagged = e->page_size_flagged.kind == ENTRY_TRUE;
-	c->median = c->cv = c->ns_median = NAN;
+	c->median = c->cv = c->ns_median = c->ci_low = c->ci_high = NAN;
 	if (!c->status || !c->reason || !c->backend || !c->pattern || !c->guest_page || !c->host_page ||
 	    !c->ws || !c->effective_page || !c->note || !c->pmu_status || !c->exit_reasons_status || !c->vpid ||
-	    !c->second_level || !c->stability ||
+	    !c->second_level || !c->stability || !c->machine ||
 	    keep_counters(v, c, e) < 0)
 		return NULL;
 	return c;
@@ -119,6 +120,14 @@ int results_view_add(struct results_view *v, const struct results_entry *e, char
 	const char *name = entry_cell_name(e);
 	struct cell_view *c = (struct cell_view *)results_view_find(v, name);
 	if (!c && !(c = new_cell(v, name, e)))
+		return oom(err, errlen);
+	/* The interval and the stability verdict: from whichever entry has them. */
+	double lo = entry_counter_value(e, "ci_low"), hi = entry_counter_value(e, "ci_high");
+	if (!isnan(lo) && !isnan(hi) && isnan(c->ci_low)) {
+		c->ci_low = lo;
+		c->ci_high = hi;
+	}
+	if (!c->stability[0] && entry_string(e, &e->stability)[0] && !(c->stability = value(v, e, &e->stability)))
 		return oom(err, errlen);
 	const char *run_type = entry_string(e, &e->run_type), *agg = entry_string(e, &e->aggregate_name);
 	double cycles = entry_number(&e->cycles_per_access);
@@ -187,4 +196,16 @@ double view_counter(const struct cell_view *c, const char *key)
 		if (!strcmp(c->counters[i].key, key))
 			return c->counters[i].value;
 	return NAN;
+}
+
+unsigned view_recorded_depth(const struct cell_view *c, const char *key)
+{
+	double d = view_counter(c, key);
+	return d == 4 || d == 5 ? (unsigned)d : 0;
+}
+
+unsigned view_depth(const struct cell_view *c, const char *key)
+{
+	unsigned d = view_recorded_depth(c, key);
+	return d ? d : 4;
 }

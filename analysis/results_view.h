@@ -28,12 +28,14 @@ struct cell_view {
 	const char *vpid;              /* "on", "off", or "" when the backend has none */
 	const char *second_level;      /* kvm: "npt", "ept", "shadow"; "" when not recorded */
 	const char *stability;         /* "stable", "unstable", or "" (too few repetitions, older files) */
+	const char *machine;           /* the host it ran on ("" in files older than merge) */
 	uint64_t ws_bytes;
 	bool flagged;
 	double *reps;                  /* cycles_per_access per repetition */
 	int nreps, cap_reps;
 	double median, cv;             /* from the aggregates (median cycles, cv fraction) */
 	double ns_median;
+	double ci_low, ci_high;        /* interval of the median (cycles), NAN when absent */
 	struct view_counter *counters; /* the counters of the cell's first entry (not the
 	                                * Google Benchmark keys every entry has) */
 	int ncounters;
@@ -61,5 +63,9 @@ int results_view_build(json_t *doc, struct results_view *v, char *err, size_t er
 void results_view_free(struct results_view *v);
 const struct cell_view *results_view_find(const struct results_view *v, const char *name);
 double view_counter(const struct cell_view *c, const char *key); /* NAN when absent */
+/* A paging depth the cell recorded under key (4 or 5), else 0 (absent, or not a depth). */
+unsigned view_recorded_depth(const struct cell_view *c, const char *key);
+/* The same, 4 when not recorded. */
+unsigned view_depth(const struct cell_view *c, const char *key);
 
 #endif

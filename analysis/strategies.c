@@ -15,7 +15,7 @@ static int by_ws_then_median(const void *a, const void *b)
 	return (x->median > y->median) - (x->median < y->median);
 }
 
-static void strategy_name(const struct cell_view *c, char *buf, size_t len)
+void strategy_name(const struct cell_view *c, char *buf, size_t len)
 {
 	if (!strcmp(c->backend, "native"))
 		snprintf(buf, len, "native, %s pages", c->host_page);

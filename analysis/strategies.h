@@ -14,4 +14,7 @@ int strategies_write(const struct results_view *v, FILE *md, FILE *html);
 /* The tables in Markdown, or a sentence saying there is nothing to rank. */
 int strategies_markdown(const struct results_view *v, FILE *out, char *err, size_t errlen);
 
+/* "native, thp pages" or "kvm, guest 2m / host 2m". */
+void strategy_name(const struct cell_view *c, char *buf, size_t len);
+
 #endif

@@ -1,5 +1,7 @@
 #include "table.h"
 
+#include <math.h>
+
 #include "escape.h"
 
 static const char *col_name(const char *col)
@@ -88,4 +90,12 @@ void table_end(struct table *t)
 		fputs(t->nrows ? "\n" : "(none)\n\n", t->md);
 	if (t->html)
 		fputs(t->nrows ? "</table>\n" : "<p>(none)</p>\n", t->html);
+}
+
+void table_number(char *buf, size_t len, const char *f, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, f, v);
 }

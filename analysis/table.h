@@ -5,6 +5,7 @@
 #ifndef TLBVISOR_TABLE_H
 #define TLBVISOR_TABLE_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #define TABLE_MAX_COLS 16
@@ -22,5 +23,8 @@ void table_begin(struct table *t, FILE *md, FILE *html, const char *title, const
 void table_row(struct table *t, const char *const *values);
 /* Closes the table, or says "(none)" when it had no rows. */
 void table_end(struct table *t);
+
+/* A number for a cell: v in format f, or "-" when it is NAN (not measured). */
+void table_number(char *buf, size_t len, const char *f, double v);
 
 #endif

@@ -193,7 +193,10 @@ def check_report(label, doc, md_text, html_text, doc_md_text):
     want, ws = expected_tables(doc)
     md = md_sections(md_text)
     titles = [t for t, _ in md]
-    order = ["Results", "Virtualization overhead", "Nested page walks: model beside measurement"] + \
+    walks = any(c["ok"] and any(re.match(r"pmu_(guest_)?(dtlb_load_misses_walk_(completed|active)|l1_dtlb_miss_tlb_reload_.*_l2_miss|dtlb_walks)", k)
+                                for k in c["first"]) for c in view(doc).values())
+    order = ["Summary", "Provenance", "Results", "Virtualization overhead", "Nested page walks: model beside measurement"] + \
+        (["Page walks: PMU beside the model"] if walks else []) + \
         [t for t in want if t.startswith("Huge-page strategies at")] + \
         ["Exits and PMU counters", "Skipped and failed cells", "Effective versus requested page size", "Host and run"]
     check(f"{label}: the sections, in order", titles == order, titles)
@@ -221,6 +224,32 @@ def check_report(label, doc, md_text, html_text, doc_md_text):
     figures = re.findall(r"^!\[(.*)\]\(plots/(.*)\)$", md_text, re.M)
     check(f"{label}: the plots the results call for ({len(plots)})",
           len(figures) == len(plots) and all(f[0].startswith(p) for f, p in zip(figures, plots)), figures)
+    # The opening: sentences, then the provenance box, before any plot.
+    summary = [l for l in md_text.split("## Summary\n\n", 1)[-1].split("\n\n", 1)[0].splitlines() if l.startswith("- ")]
+    check(f"{label}: a summary in sentences opens the report", bool(summary) and all(l.endswith(".") for l in summary), summary)
+    v = view(doc)
+    emulated = {"bochs"} | ({"qemu"} if ctx.get("qemu", {}).get("emulated", True) else set())
+    rand = [c for n, c in v.items() if c["ok"] and n.startswith("chase/") and c["first"]["pattern"] == "random"
+            and c["first"]["backend"] not in emulated]
+    for b in sorted({c["first"]["backend"] for c in rand} - {"native"}):
+        mine = [c for c in rand if c["first"]["backend"] == b and not math.isnan(native4k(v, c["first"]))]
+        if not mine:
+            continue
+        w = max(c["first"]["ws_bytes"] for c in mine)
+        at = [c for c in mine if c["first"]["ws_bytes"] == w][:8]
+        line = next((md_unescape(l) for l in summary
+                     if md_unescape(l).startswith(f"- Virtualization overhead at {at[0]['first']['ws']}")), "")
+        ratios = [f"{c['median'] / native4k(v, c['first']):.2f}x" for c in at]
+        check(f"{label}: summary: {b} overhead at the largest working set, every pair, as the results say",
+              all(r in line for r in ratios), (ratios, line))
+    first_plot = html_text.find("<figure")
+    check(f"{label}: summary and provenance box before the first plot",
+          0 < html_text.find("<h2>Summary</h2>") < html_text.find("<h2>Provenance</h2>")
+          and (first_plot < 0 or html_text.find("<h2>Provenance</h2>") < first_plot), first_plot)
+    prov = dict((r[0], r[1:]) for r in got.get("Provenance", [[]])[1:])
+    virt = ctx.get("native_is_vm")
+    check(f"{label}: provenance says whether the host is itself a VM",
+          prov.get("host is a VM", [""])[0].startswith({True: "yes", False: "no", None: "not recorded"}[virt]), prov)
     # The HTML page: the same sections and tables, the plots inlined, nothing external.
     h = HtmlReport()
     h.feed(html_text)
@@ -235,7 +264,7 @@ def check_report(label, doc, md_text, html_text, doc_md_text):
     described = re.findall(r"^\*\*(.+?)\*\*", doc_md_text, re.M)
     generic = {re.sub(r"Huge-page strategies at .*", "Huge-page strategies at WS", t) for t in titles}
     check(f"{label}: docs/report.md describes exactly the report's sections (and plots)",
-          generic | {"Latency versus working set", "Heat map"} == set(described), set(described) ^ generic)
+          generic | {"Latency versus working set", "Heat map", "Page walks: PMU beside the model"} == set(described), set(described) ^ generic)
 
 
 def check_geomean(label, text, base_doc, new_doc):

@@ -176,8 +176,8 @@ void host_caps_probe(struct host_caps *h)
 {
 	memset(h, 0, sizeof *h);
 	probe_cpu(h);
-	h->ncaches = cpu_caches_read(h->caches, CPU_CACHES_MAX);
 	tlb_geometry_read(cpuid_native, NULL, &h->tlb);
+	h->ncaches = host_caches_read("/sys/devices/system/cpu/cpu0/cache", h->caches, HOST_CACHES_MAX);
 	struct utsname u;
 	if (uname(&u) == 0) {
 		snprintf(h->kernel, sizeof h->kernel, "%s %s %s", u.sysname, u.release, u.version);

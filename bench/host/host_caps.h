@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bench/host/cpu_caches.h"
+#include "bench/host/host_cache.h"
 #include "bench/host/host_mem.h"
 #include "bench/host/tlb_geometry.h"
 
@@ -31,9 +31,6 @@ struct host_param {
 
 struct host_caps {
 	char cpu_model[128];
-	struct cpu_cache caches[CPU_CACHES_MAX]; /* sysfs */
-	int ncaches;
-	struct tlb_geometry tlb;                 /* CPUID */
 	char cpu_vendor[32];
 	int cpu_family, cpu_model_id, cpu_stepping;
 	char microcode[32];
@@ -41,6 +38,9 @@ struct host_caps {
 	char hostname[64];
 	int ncpus;
 	bool cpu_pdpe1gb;
+	struct tlb_geometry tlb;                  /* CPUID */
+	struct host_cache caches[HOST_CACHES_MAX]; /* sysfs */
+	int ncaches;
 	char thp_enabled[32];
 	char thp_defrag[32];
 	struct hugetlb_pool pool_2m, pool_1g;

@@ -53,28 +53,47 @@
 	X("paging_levels", integer, paging_levels)                \
 	X("paging_levels_how", string, paging_how)
 
-/* The TLBs CPUID describes: per TLB its level, kind, page sizes, entries
- * and ways (null: not given), for the report's reach markers. */
-static void tlb_geometry_keys(json_t *ctx, const struct tlb_geometry *g)
+/* Google Benchmark's layout: [{"type", "level", "size", "num_sharing"}]. */
+static json_t *caches_json(const struct host_caps *h)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < h->ncaches; i++) {
+		const struct host_cache *c = &h->caches[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "type", json_string(c->type));
+		json_object_set_new(o, "level", json_integer(c->level));
+		json_object_set_new(o, "size", json_u64(c->size));
+		json_object_set_new(o, "num_sharing", json_integer(c->num_sharing));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* {"source", "tlbs": [{"level", "kind", "entries", "ways", "page_sizes":
+ * ["4k", ...]}]}; ways is null where CPUID does not give it, 0 for fully
+ * associative. */
+static json_t *tlb_geometry_json(const struct tlb_geometry *g)
 {
 	static const struct { unsigned bit; const char *name; } sizes[] = {
 		{ TLB_PAGE_4K, "4k" }, { TLB_PAGE_2M, "2m" }, { TLB_PAGE_4M, "4m" }, { TLB_PAGE_1G, "1g" },
 	};
-	json_t *geo = json_object(), *tlbs = json_array();
-	json_object_set_new(geo, "source", json_string(g->source ? g->source : ""));
+	json_t *o = json_object(), *list = json_array();
+	json_object_set_new(o, "source", json_string(g->source ? g->source : ""));
 	for (int i = 0; i < g->n; i++) {
 		const struct tlb_info *t = &g->tlb[i];
-		json_t *pages = json_array();
+		json_t *e = json_object(), *ps = json_array();
+		json_object_set_new(e, "level", json_integer(t->level));
+		json_object_set_new(e, "kind", json_string(tlb_kind_name(t->kind)));
+		json_object_set_new(e, "entries", json_integer(t->entries));
+		json_object_set_new(e, "ways", t->ways == TLB_WAYS_UNKNOWN ? json_null() : json_integer(t->ways));
 		for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++)
 			if (t->page_sizes & sizes[k].bit)
-				json_array_append_new(pages, json_string(sizes[k].name));
-		json_array_append_new(tlbs, json_pack("{s:i, s:s, s:o, s:i, s:o}", "level", (int)t->level, "kind",
-						      tlb_kind_name(t->kind), "page_sizes", pages, "entries",
-						      (int)t->entries, "ways",
-						      t->ways == TLB_WAYS_UNKNOWN ? json_null() : json_integer(t->ways)));
+				json_array_append_new(ps, json_string(sizes[k].name));
+		json_object_set_new(e, "page_sizes", ps);
+		json_array_append_new(list, e);
 	}
-	json_object_set_new(geo, "tlbs", tlbs);
-	json_object_set_new(ctx, "tlb_geometry", geo);
+	json_object_set_new(o, "tlbs", list);
+	return o;
 }
 
 static void host_keys(json_t *ctx, const struct host_caps *h)
@@ -83,13 +102,8 @@ static void host_keys(json_t *ctx, const struct host_caps *h)
 	HOST_KEYS(HOST_KEY)
 #undef HOST_KEY
 	json_object_set_new(ctx, "cpu_scaling_enabled", json_false());
-	json_t *caches = json_array();
-	for (int i = 0; i < h->ncaches; i++)
-		json_array_append_new(caches, json_pack("{s:s, s:i, s:I, s:i}", "type", h->caches[i].type, "level",
-							h->caches[i].level, "size", (json_int_t)h->caches[i].size,
-							"num_sharing", h->caches[i].num_sharing));
-	json_object_set_new(ctx, "caches", caches);
-	tlb_geometry_keys(ctx, &h->tlb);
+	json_object_set_new(ctx, "caches", caches_json(h));
+	json_object_set_new(ctx, "tlb_geometry", tlb_geometry_json(&h->tlb));
 	json_t *params = json_object();
 	for (int i = 0; i < h->nkvm_params; i++)
 		json_object_set_new(params, h->kvm_params[i].name, json_string(h->kvm_params[i].value));
