@@ -89,7 +89,7 @@ MUTANTS = [
      "double overhead = c->median / base->median;",
      "double overhead = base->median / c->median;",
      ["history_report"]),
-    ("matrix-order", "cells run pattern-major within each working set instead of working-set-major", "bench/run/matrix.c",
+    ("matrix-order", "cells run pattern-major within each working set instead of working-set-major", "bench/matrix/matrix.c",
      "for (int p = 0; p < m->npatterns; p++)\n\t\t\tfor (int w = 0; w < m->nws; w++)",
      "for (int w = 0; w < m->nws; w++)\n\t\t\tfor (int p = 0; p < m->npatterns; p++)",
      ["bench", "cli", "history_report", "interrupt_resume"]),

@@ -11,9 +11,9 @@
 #include "bench/cli/args.h"
 #include "bench/cli/run_options.h"
 #include "bench/run/cell_result.h"
-#include "bench/run/matrix.h"
+#include "bench/matrix/matrix.h"
 #include "bench/cli/matrix_file.h"
-#include "bench/run/run_config.h"
+#include "bench/matrix/run_config.h"
 #include "bench/run/stats.h"
 #include "lib/units.h"
 

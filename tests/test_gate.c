@@ -11,7 +11,7 @@
 
 #include "analysis/compare.h"
 #include "bench/results/results_json.h"
-#include "bench/run/matrix.h"
+#include "bench/matrix/matrix.h"
 
 #define NAME "chase/random/ws:64M/backend:native/host:4k"
 

@@ -10,9 +10,9 @@
 #include "bench/backends/payload.h"
 #include "bench/run/cell_result.h"
 #include "bench/host/host_caps.h"
-#include "bench/run/matrix.h"
+#include "bench/matrix/matrix.h"
 #include "bench/cli/matrix_file.h"
-#include "bench/run/run_config.h"
+#include "bench/matrix/run_config.h"
 
 static int count_fds(void)
 {

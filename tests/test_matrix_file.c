@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "bench/cli/matrix_file.h"
-#include "bench/run/matrix.h"
-#include "bench/run/run_config.h"
+#include "bench/matrix/matrix.h"
+#include "bench/matrix/run_config.h"
 
 static struct run_request base(void)
 {

@@ -1,4 +1,4 @@
-/* bench/host/perf_counters: preset events encode for forced PMU models (no hardware PMU
+/* bench/pmu/perf_counters: preset events encode for forced PMU models (no hardware PMU
  * needed), and the counting path works with a software event. */
 #include <criterion/criterion.h>
 #include <linux/perf_event.h>
@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 
 #include "bench/backends/hypervisor/serial_log.h"
-#include "bench/host/perf_counters.h"
+#include "bench/pmu/perf_counters.h"
 
 /* The presets by value: event names and their raw encodings
  * (EventSel | UMask << 8 | CMask << 24), written from the vendors' event

@@ -14,8 +14,8 @@
 #include "bench/results/results_json.h"
 #include "bench/results/results_read.h"
 #include "bench/run/cell_result.h"
-#include "bench/run/matrix.h"
-#include "bench/run/run_config.h"
+#include "bench/matrix/matrix.h"
+#include "bench/matrix/run_config.h"
 
 static struct cell_result sample_ok(void)
 {

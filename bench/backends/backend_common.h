@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "bench/run/cell_result.h"
-#include "bench/run/run_config.h"
+#include "bench/matrix/run_config.h"
 #include "workloads/chase.h"
 
 struct host_caps;

@@ -6,9 +6,9 @@
 #ifndef TLBVISOR_MEASURE_HOST_H
 #define TLBVISOR_MEASURE_HOST_H
 
-#include "bench/host/perf_counters.h"
+#include "bench/pmu/perf_counters.h"
 #include "bench/run/cell_result.h"
-#include "bench/run/run_config.h"
+#include "bench/matrix/run_config.h"
 #include "hv/common/measure.h"
 
 /* PMU groups read around every phase of a cell (may have none). */

@@ -6,6 +6,7 @@
 #define EXIT_INTERRUPTED 130
 
 int cmd_run(int argc, char **argv);
+extern const char cmd_run_help[]; /* commands/cmd_run_help.c */
 int cmd_list(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 
 #include "bench/cli/args.h"
-#include "bench/run/matrix.h"
-#include "bench/run/run_config.h"
+#include "bench/matrix/matrix.h"
+#include "bench/matrix/run_config.h"
 
 /* What the command line asks of a run. */
 struct run_request {
@@ -29,7 +29,7 @@ extern const int run_nhost_options;
 /* Start from the preset named on the command line (default: quick), so that
  * the options given override it. -1 after printing the error. */
 int run_request_init(struct run_request *req, const char *command, int argc, char **argv);
-/* Checks across options, after parsing (bench/run/matrix_check.h): for a
+/* Checks across options, after parsing (bench/matrix/matrix_check.h): for a
  * matrix file, of each section with the command line over it (section: its
  * name; NULL without a file). -1 after printing the error. */
 int run_request_check(const struct run_request *req, const char *command, const char *section);

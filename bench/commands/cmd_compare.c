@@ -8,7 +8,7 @@
 #include "bench/cli/args.h"
 #include "bench/cli/commands.h"
 #include "bench/results/history.h"
-#include "bench/results/run_or_file.h"
+#include "bench/outputs/run_or_file.h"
 #include "lib/json_util.h"
 #include "lib/output_file.h"
 

@@ -7,7 +7,7 @@
 #include "bench/cli/args.h"
 #include "bench/cli/commands.h"
 #include "bench/results/history.h"
-#include "bench/results/run_or_file.h"
+#include "bench/outputs/run_or_file.h"
 
 static const char help[] =
 	"usage: tlbvisor import RESULTS.json... [--db FILE]\n\n"

@@ -9,7 +9,7 @@
 #include "bench/cli/commands.h"
 #include "bench/host/host_caps.h"
 #include "bench/host/host_virt.h"
-#include "bench/host/perf_counters.h"
+#include "bench/pmu/perf_counters.h"
 #include <stdlib.h>
 
 static void yesno(const char *what, bool yes, const char *why)

@@ -6,7 +6,7 @@
 #include "analysis/report.h"
 #include "bench/cli/args.h"
 #include "bench/cli/commands.h"
-#include "bench/results/run_or_file.h"
+#include "bench/outputs/run_or_file.h"
 
 struct report_options {
 	const char *out, *db;

@@ -4,7 +4,7 @@
 #include "analysis/strategies.h"
 #include "bench/cli/args.h"
 #include "bench/cli/commands.h"
-#include "bench/results/run_or_file.h"
+#include "bench/outputs/run_or_file.h"
 
 static const char help[] =
 	"usage: tlbvisor strategies RUN|FILE [--db FILE]\n\n"

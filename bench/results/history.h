@@ -36,7 +36,7 @@ int history_transaction(struct history *h, int commit, char *err, size_t errlen)
 int history_end_run(struct history *h, int interrupted, char *err, size_t errlen);
 /* Runs left unfinished by a process that died (SIGKILL, a crash) are marked
  * finished, interrupted and killed. Only while holding the history's run
- * lock (bench/results/run_lock.h: no run is in progress). Returns how many,
+ * lock (bench/outputs/run_lock.h: no run is in progress). Returns how many,
  * or -1. */
 int history_mark_killed(struct history *h, char *err, size_t errlen);
 /* --resume: go on with the stored run whose context has this run_id (its

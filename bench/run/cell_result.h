@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bench/run/matrix.h"
+#include "bench/matrix/matrix.h"
 
 #define RESULT_MAX_REPS 64
 #define RESULT_MAX_COUNTERS 128

@@ -5,8 +5,8 @@
 
 #include "bench/backends/measure_host.h"
 #include "bench/run/display.h"
-#include "bench/run/matrix.h"
-#include "bench/run/run_config.h"
+#include "bench/matrix/matrix.h"
+#include "bench/matrix/run_config.h"
 #include "hv/common/measure.h"
 #include "lib/clock.h"
 #include "lib/json_util.h"

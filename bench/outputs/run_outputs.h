@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bench/results/run_lock.h"
+#include "bench/outputs/run_lock.h"
 
 struct run_outputs {
 	char out[1024];        /* results JSON */

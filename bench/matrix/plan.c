@@ -1,4 +1,4 @@
-#include "bench/run/plan.h"
+#include "bench/matrix/plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>

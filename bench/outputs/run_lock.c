@@ -1,4 +1,4 @@
-#include "bench/results/run_lock.h"
+#include "bench/outputs/run_lock.h"
 
 #include <errno.h>
 #include <fcntl.h>

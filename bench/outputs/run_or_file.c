@@ -1,4 +1,4 @@
-#include "bench/results/run_or_file.h"
+#include "bench/outputs/run_or_file.h"
 
 #include <ctype.h>
 #include <stdio.h>

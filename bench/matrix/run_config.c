@@ -1,8 +1,8 @@
-#include "bench/run/run_config.h"
+#include "bench/matrix/run_config.h"
 
 #include <string.h>
 
-#include "bench/run/matrix.h"
+#include "bench/matrix/matrix.h"
 
 void run_defaults(struct matrix *m, struct run_config *cfg)
 {

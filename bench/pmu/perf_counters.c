@@ -1,4 +1,4 @@
-#include "bench/host/perf_counters.h"
+#include "bench/pmu/perf_counters.h"
 
 #include <errno.h>
 #include <linux/perf_event.h>

@@ -1,4 +1,4 @@
-#include "bench/results/run_outputs.h"
+#include "bench/outputs/run_outputs.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "bench/run/matrix.h"
-#include "bench/run/shard.h"
+#include "bench/matrix/matrix.h"
+#include "bench/matrix/shard.h"
 
 struct matrix;
 struct run_config;

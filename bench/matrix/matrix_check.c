@@ -1,4 +1,4 @@
-#include "bench/run/matrix_check.h"
+#include "bench/matrix/matrix_check.h"
 
 #include <stdio.h>
 

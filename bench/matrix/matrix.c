@@ -1,4 +1,4 @@
-#include "bench/run/matrix.h"
+#include "bench/matrix/matrix.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "bench/run/shard.h"
+#include "bench/matrix/shard.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 
 #include "bench/backends/backend.h"
 #include "bench/cli/args.h"
-#include "bench/run/run_config.h"
+#include "bench/matrix/run_config.h"
 
 static int env_number(const char *name, unsigned long long *out)
 {

@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-#include "bench/run/matrix.h"
-#include "bench/run/run_config.h"
+#include "bench/matrix/matrix.h"
+#include "bench/matrix/run_config.h"
 
 /* 0, or -1 with err: what is wrong and how to fix it. */
 int matrix_check(const struct matrix *m, const struct run_config *cfg, char *err, size_t errlen);

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bench/run/matrix.h"
+#include "bench/matrix/matrix.h"
 
 struct run_config;
 
