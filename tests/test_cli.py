@@ -348,6 +348,36 @@ def check_exit_cost(rc, stderr, by, where=""):
           stderr + json.dumps(io[:1])[:600])
 
 
+PT_BACKING = ["--backend", "kvm", "--ws", "4m", "--host-page", "thp", "--guest-page", "4k", "--repetitions", "3",
+              "--min-time", "0.005", "--no-db"]
+
+
+def check_pt_backing(default_doc, split_doc, where=""):
+    """A host-THP kvm cell: the guest page tables behind 2M host pages by
+    default (as its working set), behind 4K ones with --pt-backing split."""
+    d = iterations(cells(default_doc).get("chase/random/ws:4M/backend:kvm/guest:4k/host:thp", []))
+    s = iterations(cells(split_doc).get("chase/random/ws:4M/backend:kvm/guest:4k/host:thp", []))
+    check(f"host-THP kvm cell: guest page tables behind 2m by default{where}",
+          d and d[0].get("status") == "ok" and d[0].get("pt_leaf") == "2m", json.dumps(d[:1])[:600])
+    check(f"--pt-backing split: guest page tables behind 4k, the reason recorded{where}",
+          s and s[0].get("status") == "ok" and s[0].get("pt_leaf") == "4k"
+          and "--pt-backing split" in s[0].get("pt_backing_note", ""), json.dumps(s[:1])[:600])
+
+
+def test_pt_backing():
+    if not kvm_usable():
+        return  # test_kvm_in_emulated_machine runs it
+    docs = []
+    for extra in ([], ["--pt-backing", "split"]):
+        out = os.path.join(TMP, f"pt{len(docs)}.json")
+        r = run("run", *PT_BACKING, *extra, "--out", out)
+        check(f"kvm run {' '.join(extra) or '(default pt backing)'} exit status 0", r.returncode == 0, r.stderr[-600:])
+        docs.append(load_json(out) if r.returncode == 0 else {"benchmarks": []})
+    check_pt_backing(*docs)
+    r = run("run", *PT_BACKING, "--pt-backing", "4k")
+    check("bad --pt-backing refused with the choices", r.returncode == 2 and "give cell" in r.stderr, r.stderr)
+
+
 KVM_SMALL = ["--backend", "kvm", "--ws", "16k,1m", "--pattern", "random,seq", "--host-page", "4k",
              "--guest-page", "4k,2m,1g", "--repetitions", "3", "--min-time", "0.005", "--no-db"]
 
@@ -365,6 +395,8 @@ def test_kvm_in_emulated_machine():
     m.run("small", tv, "run", *KVM_SMALL, "--out", "small.json")
     m.run("guest_mem", tv, "run", *GUEST_MEM_TOO_SMALL, "--out", "guest_mem.json", "--no-db")
     m.run("exits", tv, "run", *EXIT_COST, "--out", "exits.json")
+    m.run("pt_cell", tv, "run", *PT_BACKING, "--out", "pt_cell.json")
+    m.run("pt_split", tv, "run", *PT_BACKING, "--pt-backing", "split", "--out", "pt_split.json")
     try:
         res = m.boot(timeout=900)
     except emukvm.EmuKvmError as e:
@@ -381,6 +413,7 @@ def test_kvm_in_emulated_machine():
     check_kvm_cells(by, where)
     check_guest_mem_skip(load_json(res.path("guest_mem.json")), where)
     check_exit_cost(res.rc("exits"), res.stderr("exits"), cells(load_json(res.path("exits.json"))), where)
+    check_pt_backing(load_json(res.path("pt_cell.json")), load_json(res.path("pt_split.json")), where)
     emukvm.keep_on_failure(m)
 
 
@@ -404,7 +437,7 @@ def test_list_and_model():
 
 
 for t in [test_help, test_bad_inputs, test_small_run, test_stride_group_seed, test_skip_reasons, test_kvm_missing,
-          test_interrupt, test_pmu_columns, test_exit_cost, test_list_and_model, test_kvm_in_emulated_machine]:
+          test_interrupt, test_pmu_columns, test_exit_cost, test_pt_backing, test_list_and_model, test_kvm_in_emulated_machine]:
     try:
         t()
     except Exception as e:  # a crash of the test itself is a failure, not an abort
