@@ -362,6 +362,29 @@ def check_pt_backing(default_doc, split_doc, where=""):
     check(f"--pt-backing split: guest page tables behind 4k, the reason recorded{where}",
           s and s[0].get("status") == "ok" and s[0].get("pt_leaf") == "4k"
           and "--pt-backing split" in s[0].get("pt_backing_note", ""), json.dumps(s[:1])[:600])
+    for doc, entries in ((default_doc, d), (split_doc, s)):
+        if entries and entries[0].get("status") == "ok":
+            check_model_row(doc, entries[0], where)
+
+
+def check_model_row(doc, cell, where):
+    """The report's model row counts the walk the cell had: each guest table
+    read through an NPT/EPT walk as deep as pt_leaf's leaf, the data through
+    the data's leaf (4K: 4 levels, 2M: 3, on 4-level tables)."""
+    path = os.path.join(TMP, "pt-report.json")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    r = run("report", path, "--out", os.path.join(TMP, "pt-report"))
+    md = open(os.path.join(TMP, "pt-report", "report.md")).read() if r.returncode == 0 else ""
+    row = next((line.split(" | ") for line in md.splitlines() if line.startswith("| " + cell["run_name"] + " |")
+                and "-level" in line), [])
+    shadow = cell.get("second_level") == "shadow"
+    depth = {"4k": 4, "2m": 3, "1g": 2}
+    levels = cell.get("second_level_levels", 4)
+    want = "-" if shadow else str(4 + 4 * (depth[cell["pt_leaf"]] - 4 + levels) + depth[cell["effective_page"]] - 4 + levels)
+    check(f"report's model row: guest tables behind {cell['pt_leaf']}, {want} nested references{where}",
+          len(row) == 11 and row[4] == ("-" if shadow else cell["pt_leaf"]) and row[6] == want,
+          r.stderr + repr(row))
 
 
 def test_pt_backing():
