@@ -18,7 +18,8 @@ static uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) & ~(a - 1)
 
 /* Host-physical memory is the arena at address 0. EPT tables and guest tables
  * both come from it; the EPT maps the arena identity (gPA == hPA) with the
- * requested EPT leaf, so guest tables are walked through real EPT leaves. */
+ * page-table leaf (pt_page), the data with the EPT leaf, so guest tables are
+ * walked through real EPT leaves of the size they really sat behind. */
 void model_compute_one(struct model_row *r)
 {
 	r->error = NULL;
@@ -35,9 +36,9 @@ void model_compute_one(struct model_row *r)
 	if (s == PT_OK)
 		s = pt_init(&guest, &pt_format_x86, r->guest_levels, pt_arena_mem(&arena));
 	uint64_t data_span = r->guest_page > r->ept_page ? r->guest_page : r->ept_page;
+	uint64_t pt_page = r->pt_page ? r->pt_page : r->ept_page;
 	if (s == PT_OK)
-		s = pt_map(&ept, 0, 0, round_up(MODEL_ARENA_BYTES, r->ept_page), r->ept_page,
-			   PT_R | PT_W | PT_X);
+		s = pt_map(&ept, 0, 0, round_up(MODEL_ARENA_BYTES, pt_page), pt_page, PT_R | PT_W | PT_X);
 	if (s == PT_OK)
 		s = pt_map(&ept, MODEL_DATA_GPA, MODEL_DATA_GPA, data_span, r->ept_page,
 			   PT_R | PT_W | PT_X);
@@ -117,18 +118,24 @@ static int page_index(uint64_t bytes)
 	return bytes == 1ull << 30 ? 2 : bytes == 2ull << 20 ? 1 : 0;
 }
 
+const struct model_row *model_lookup_pt(unsigned guest_levels, const char *guest_page, const char *ept_page,
+					const char *pt_page, unsigned ept_levels)
+{
+	static struct model_row rows[2][2][3][3][3];
+	static bool have[2][2][3][3][3];
+	uint64_t guest = page_bytes(guest_page), ept = page_bytes(ept_page), pt = page_bytes(pt_page);
+	int gl = guest_levels == 5, l = ept_levels == 5, g = page_index(guest), e = page_index(ept), p = page_index(pt);
+	if (!have[gl][l][g][e][p]) {
+		rows[gl][l][g][e][p] = (struct model_row){ .guest_levels = gl ? 5 : 4, .ept_levels = l ? 5 : 4,
+							   .guest_page = guest, .ept_page = ept, .pt_page = pt };
+		model_compute_one(&rows[gl][l][g][e][p]);
+		have[gl][l][g][e][p] = true;
+	}
+	return &rows[gl][l][g][e][p];
+}
+
 const struct model_row *model_lookup(unsigned guest_levels, const char *guest_page, const char *ept_page,
 				     unsigned ept_levels)
 {
-	static struct model_row rows[2][2][3][3];
-	static bool have[2][2][3][3];
-	uint64_t guest = page_bytes(guest_page), ept = page_bytes(ept_page);
-	int gl = guest_levels == 5, l = ept_levels == 5, g = page_index(guest), e = page_index(ept);
-	if (!have[gl][l][g][e]) {
-		rows[gl][l][g][e] = (struct model_row){ .guest_levels = gl ? 5 : 4, .ept_levels = l ? 5 : 4,
-							.guest_page = guest, .ept_page = ept };
-		model_compute_one(&rows[gl][l][g][e]);
-		have[gl][l][g][e] = true;
-	}
-	return &rows[gl][l][g][e];
+	return model_lookup_pt(guest_levels, guest_page, ept_page, ept_page, ept_levels);
 }

@@ -10,6 +10,7 @@
 struct model_row {
 	unsigned guest_levels, ept_levels;
 	uint64_t guest_page, ept_page;
+	uint64_t pt_page;      /* second-level leaf behind the guest page tables (0: ept_page) */
 	unsigned native_refs;  /* guest walk alone, as on bare metal */
 	unsigned nested_refs;  /* guest + EPT references of the 2D walk */
 	unsigned guest_refs, ept_refs;
@@ -27,6 +28,10 @@ void model_compute_one(struct model_row *row);
  * 5): computed once per combination (18 of them), not once per cell. */
 const struct model_row *model_lookup(unsigned guest_levels, const char *guest_page, const char *ept_page,
 				     unsigned ept_levels);
+/* The same with the guest page tables behind pt_page second-level leaves
+ * and the data behind ept_page (model_lookup: both ept_page). */
+const struct model_row *model_lookup_pt(unsigned guest_levels, const char *guest_page, const char *ept_page,
+					const char *pt_page, unsigned ept_levels);
 void model_print(FILE *out, const struct model_row *rows, int n);
 
 #endif

@@ -54,12 +54,13 @@ static void results_table(const struct results_view *v, struct out o)
  * depths the cell really had. */
 static void model_table(const struct results_view *v, struct out o)
 {
-	static const char *const cols[] = { "cell", "walk", "guest leaf", "2nd-level leaf", ">native refs", ">nested refs",
-					    ">cycles/access", ">native 4K cycles", ">extra cycles", ">ratio" };
+	static const char *const cols[] = { "cell", "walk", "guest leaf", "2nd-level leaf", "guest tables' leaf",
+					    ">native refs", ">nested refs", ">cycles/access", ">native 4K cycles",
+					    ">extra cycles", ">ratio" };
 	struct table t;
 	table_begin(&t, o.md, o.html, "Nested page walks: model beside measurement",
-		    "References per TLB miss from the nested walker on tables built by the paging engine, for the depths each cell really had (guest depth; NPT or EPT depth: kvm_amd's NPT is as deep as the host's paging, kvm_intel's EPT as KVM chose), beside the measured cycles over native 4K pages at the same working set. Under shadow paging there is no second dimension: a TLB miss walks the shadow table, as deep as the guest's.",
-		    10, cols);
+		    "References per TLB miss from the nested walker on tables built by the paging engine, for the depths each cell really had (guest depth; NPT or EPT depth: kvm_amd's NPT is as deep as the host's paging, kvm_intel's EPT as KVM chose), beside the measured cycles over native 4K pages at the same working set. The guest's page-table reads are translated through the second-level leaf the cell recorded for them (pt_leaf; '-' where unknown, then the data's leaf is assumed). Under shadow paging there is no second dimension: a TLB miss walks the shadow table, as deep as the guest's.",
+		    11, cols);
 	struct baseline natives;
 	if (baseline_build(&natives, v) < 0)
 		natives.n = 0;
@@ -73,7 +74,9 @@ static void model_table(const struct results_view *v, struct out o)
 		const char *second = c->second_level;
 		bool shadow = !strcmp(second, "shadow");
 		unsigned second_levels = view_depth(c, second[0] ? "second_level_levels" : "ept_levels");
-		const struct model_row *m = model_lookup(view_depth(c, "guest_levels"), c->guest_page, leaf, second_levels);
+		const char *pt_leaf = c->pt_leaf[0] ? c->pt_leaf : leaf;
+		const struct model_row *m = model_lookup_pt(view_depth(c, "guest_levels"), c->guest_page, leaf, pt_leaf,
+							    second_levels);
 		char walk[32], nr[16], xr[16], cyc[32], nat[32], extra[32], ratio[32];
 		if (shadow)
 			snprintf(walk, sizeof walk, "%u-level, shadow", m->guest_levels);
@@ -91,7 +94,8 @@ static void model_table(const struct results_view *v, struct out o)
 		table_number(nat, sizeof nat, "%.1f", n4);
 		table_number(extra, sizeof extra, "%+.1f", c->median - n4);
 		table_number(ratio, sizeof ratio, "%.3f", c->median / n4);
-		const char *vals[] = { c->name, walk, c->guest_page, leaf, nr, xr, cyc, nat, extra, ratio };
+		const char *vals[] = { c->name, walk, c->guest_page, leaf, shadow || !c->pt_leaf[0] ? "-" : c->pt_leaf,
+				       nr, xr, cyc, nat, extra, ratio };
 		table_row(&t, vals);
 	}
 	baseline_free(&natives);

@@ -40,6 +40,7 @@ static struct entry_key {
 	ROW("second_level", second_level),
 	ROW("stability", stability),
 	ROW("machine", machine),
+	ROW("pt_leaf", pt_leaf),
 	ROW("cycles_per_access", cycles_per_access),
 	ROW("ns_per_access", ns_per_access),
 	ROW("real_time", real_time),

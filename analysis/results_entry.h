@@ -32,7 +32,7 @@ struct results_entry {
 	struct entry_value run_name, name, status, error_message, error_occurred, run_type, aggregate_name;
 	struct entry_value backend, pattern, guest_page, host_page, ws, ws_bytes, effective_page;
 	struct entry_value page_size_note, page_size_flagged, pmu_status, exit_reasons_status, vpid;
-	struct entry_value second_level, stability, machine;
+	struct entry_value second_level, stability, machine, pt_leaf;
 	struct entry_value cycles_per_access, ns_per_access, real_time;
 	struct entry_counter *counters; /* numbers at the top level that no field takes */
 	int ncounters, cap_counters;

@@ -87,12 +87,13 @@ static struct cell_view *new_cell(struct results_view *v, const char *name, cons
 	c->second_level = value(v, e, &e->second_level);
 	c->stability = value(v, e, &e->stability);
 	c->machine = value(v, e, &e->machine);
+	c->pt_leaf = value(v, e, &e->pt_leaf);
 	c->ws_bytes = e->ws_bytes.integer ? (uint64_t)e->ws_bytes.whole : 0;
 	c->flagged = e->page_size_flagged.kind == ENTRY_TRUE;
 	c->median = c->cv = c->ns_median = c->ci_low = c->ci_high = NAN;
 	if (!c->status || !c->reason || !c->backend || !c->pattern || !c->guest_page || !c->host_page ||
 	    !c->ws || !c->effective_page || !c->note || !c->pmu_status || !c->exit_reasons_status || !c->vpid ||
-	    !c->second_level || !c->stability || !c->machine ||
+	    !c->second_level || !c->stability || !c->machine || !c->pt_leaf ||
 	    keep_counters(v, c, e) < 0)
 		return NULL;
 	return c;

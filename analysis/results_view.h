@@ -29,6 +29,7 @@ struct cell_view {
 	const char *second_level;      /* kvm: "npt", "ept", "shadow"; "" when not recorded */
 	const char *stability;         /* "stable", "unstable", or "" (too few repetitions, older files) */
 	const char *machine;           /* the host it ran on ("" in files older than merge) */
+	const char *pt_leaf;           /* second-level leaf behind the guest page tables ("" unknown, older files) */
 	uint64_t ws_bytes;
 	bool flagged;
 	double *reps;                  /* cycles_per_access per repetition */

@@ -348,6 +348,59 @@ def check_exit_cost(rc, stderr, by, where=""):
           stderr + json.dumps(io[:1])[:600])
 
 
+PT_BACKING = ["--backend", "kvm", "--ws", "4m", "--host-page", "thp", "--guest-page", "4k", "--repetitions", "3",
+              "--min-time", "0.005", "--no-db"]
+
+
+def check_pt_backing(default_doc, split_doc, where=""):
+    """A host-THP kvm cell: the guest page tables behind 2M host pages by
+    default (as its working set), behind 4K ones with --pt-backing split."""
+    d = iterations(cells(default_doc).get("chase/random/ws:4M/backend:kvm/guest:4k/host:thp", []))
+    s = iterations(cells(split_doc).get("chase/random/ws:4M/backend:kvm/guest:4k/host:thp", []))
+    check(f"host-THP kvm cell: guest page tables behind 2m by default{where}",
+          d and d[0].get("status") == "ok" and d[0].get("pt_leaf") == "2m", json.dumps(d[:1])[:600])
+    check(f"--pt-backing split: guest page tables behind 4k, the reason recorded{where}",
+          s and s[0].get("status") == "ok" and s[0].get("pt_leaf") == "4k"
+          and "--pt-backing split" in s[0].get("pt_backing_note", ""), json.dumps(s[:1])[:600])
+    for doc, entries in ((default_doc, d), (split_doc, s)):
+        if entries and entries[0].get("status") == "ok":
+            check_model_row(doc, entries[0], where)
+
+
+def check_model_row(doc, cell, where):
+    """The report's model row counts the walk the cell had: each guest table
+    read through an NPT/EPT walk as deep as pt_leaf's leaf, the data through
+    the data's leaf (4K: 4 levels, 2M: 3, on 4-level tables)."""
+    path = os.path.join(TMP, "pt-report.json")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    r = run("report", path, "--out", os.path.join(TMP, "pt-report"))
+    md = open(os.path.join(TMP, "pt-report", "report.md")).read() if r.returncode == 0 else ""
+    row = next((line.split(" | ") for line in md.splitlines() if line.startswith("| " + cell["run_name"] + " |")
+                and "-level" in line), [])
+    shadow = cell.get("second_level") == "shadow"
+    depth = {"4k": 4, "2m": 3, "1g": 2}
+    levels = cell.get("second_level_levels", 4)
+    want = "-" if shadow else str(4 + 4 * (depth[cell["pt_leaf"]] - 4 + levels) + depth[cell["effective_page"]] - 4 + levels)
+    check(f"report's model row: guest tables behind {cell['pt_leaf']}, {want} nested references{where}",
+          len(row) == 11 and row[4] == ("-" if shadow else cell["pt_leaf"]) and row[6] == want,
+          r.stderr + repr(row))
+
+
+def test_pt_backing():
+    if not kvm_usable():
+        return  # test_kvm_in_emulated_machine runs it
+    docs = []
+    for extra in ([], ["--pt-backing", "split"]):
+        out = os.path.join(TMP, f"pt{len(docs)}.json")
+        r = run("run", *PT_BACKING, *extra, "--out", out)
+        check(f"kvm run {' '.join(extra) or '(default pt backing)'} exit status 0", r.returncode == 0, r.stderr[-600:])
+        docs.append(load_json(out) if r.returncode == 0 else {"benchmarks": []})
+    check_pt_backing(*docs)
+    r = run("run", *PT_BACKING, "--pt-backing", "4k")
+    check("bad --pt-backing refused with the choices", r.returncode == 2 and "give cell" in r.stderr, r.stderr)
+
+
 KVM_SMALL = ["--backend", "kvm", "--ws", "16k,1m", "--pattern", "random,seq", "--host-page", "4k",
              "--guest-page", "4k,2m,1g", "--repetitions", "3", "--min-time", "0.005", "--no-db"]
 
@@ -365,6 +418,8 @@ def test_kvm_in_emulated_machine():
     m.run("small", tv, "run", *KVM_SMALL, "--out", "small.json")
     m.run("guest_mem", tv, "run", *GUEST_MEM_TOO_SMALL, "--out", "guest_mem.json", "--no-db")
     m.run("exits", tv, "run", *EXIT_COST, "--out", "exits.json")
+    m.run("pt_cell", tv, "run", *PT_BACKING, "--out", "pt_cell.json")
+    m.run("pt_split", tv, "run", *PT_BACKING, "--pt-backing", "split", "--out", "pt_split.json")
     try:
         res = m.boot(timeout=900)
     except emukvm.EmuKvmError as e:
@@ -381,6 +436,7 @@ def test_kvm_in_emulated_machine():
     check_kvm_cells(by, where)
     check_guest_mem_skip(load_json(res.path("guest_mem.json")), where)
     check_exit_cost(res.rc("exits"), res.stderr("exits"), cells(load_json(res.path("exits.json"))), where)
+    check_pt_backing(load_json(res.path("pt_cell.json")), load_json(res.path("pt_split.json")), where)
     emukvm.keep_on_failure(m)
 
 
@@ -404,7 +460,7 @@ def test_list_and_model():
 
 
 for t in [test_help, test_bad_inputs, test_small_run, test_stride_group_seed, test_skip_reasons, test_kvm_missing,
-          test_interrupt, test_pmu_columns, test_exit_cost, test_list_and_model, test_kvm_in_emulated_machine]:
+          test_interrupt, test_pmu_columns, test_exit_cost, test_pt_backing, test_list_and_model, test_kvm_in_emulated_machine]:
     try:
         t()
     except Exception as e:  # a crash of the test itself is a failure, not an abort

@@ -335,6 +335,25 @@ Test(paging, nested_walk_headline_numbers)
 	}
 }
 
+/* Guest page tables behind a different second-level leaf than the data:
+ * each of the guest's table reads takes an EPT walk as deep as pt_page's
+ * leaf (4K: 4, 2M: 3, 1G: 2 references), the data one as deep as ept_page's. */
+Test(paging, nested_walk_with_guest_tables_behind_their_own_leaf)
+{
+	struct { const char *gp, *ep, *pt; unsigned refs; } want[] = {
+		{ "4k", "2m", "4k", 4 + 4 * 4 + 3 }, { "2m", "2m", "4k", 3 + 3 * 4 + 3 },
+		{ "1g", "1g", "4k", 2 + 2 * 4 + 2 }, { "1g", "1g", "2m", 2 + 2 * 3 + 2 },
+		{ "2m", "2m", "2m", 15 },            { "4k", "4k", "2m", 4 + 4 * 3 + 4 },
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		const struct model_row *r = model_lookup_pt(4, want[i].gp, want[i].ep, want[i].pt, 4);
+		cr_assert_null(r->error, "case %zu: %s", i, r->error);
+		cr_assert_eq(r->nested_refs, want[i].refs, "case %zu: %u", i, r->nested_refs);
+	}
+	/* model_lookup: the tables behind the data's leaf. */
+	cr_assert_eq(model_lookup(4, "2m", "2m", 4), model_lookup_pt(4, "2m", "2m", "2m", 4));
+}
+
 Test(paging, nested_walk_reports_an_ept_hole)
 {
 	struct pt_table ept, guest;

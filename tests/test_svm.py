@@ -137,6 +137,20 @@ for name, it in cells.items():
           f"io={io} commands={c['io_commands']}/{commands} ticks={c['tick_exits']}/{ticks} others={others}")
     requested = name.split("/host:")[1].split("/")[0]
     check(f"nested leaf is the requested one: {name}", c["effective_page"] == requested, c["effective_page"])
+    # The guest page tables sit behind the cell's NPT leaf, from the
+    # hypervisor's own walk; 1G: the 16 MiB system region is 2 MiB aligned.
+    pt = {"4k": "4k", "2m": "2m", "1g": "2m"}[requested]
+    check(f"guest page tables behind {pt} nested leaves: {name}", c.get("pt_leaf") == pt, c.get("pt_leaf"))
+# --- --pt-backing split: today's layout, the guest page tables behind 4K leaves.
+split_out = os.path.join(TMP, "qemu-split.json")
+r = run("run", "--backend", "qemu", "--ws", "1m", "--guest-page", "4k", "--host-page", "2m", "--tlb-tag", "on",
+        "--ept-levels", "4", "--repetitions", "2", "--min-time", "0.002", "--max-warmup", "3",
+        "--pt-backing", "split", "--out", split_out, "--no-db")
+split = [e for e in (json.load(open(split_out))["benchmarks"] if os.path.exists(split_out) else [])
+         if e.get("run_type") == "iteration"]
+check("--pt-backing split: a 2M nested cell's guest page tables behind 4k leaves",
+      r.returncode == 0 and split and split[0]["status"] == "ok" and split[0]["effective_page"] == "2m"
+      and split[0].get("pt_leaf") == "4k", r.stderr[-800:] + json.dumps(split[:1])[:400])
 probe = ctx.get("probe_nested_fault", {})
 reason = probe.get("reason", "")
 check("nested page fault reported with its guest-physical address and error code",

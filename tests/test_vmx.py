@@ -80,6 +80,10 @@ for name, entries in four.items():
     requested = name.split("/host:")[1].split("/")[0]
     check(f"EPT leaf is the requested one: {name}", c["effective_page"] == requested and not c["page_size_flagged"],
           c["effective_page"])
+    # The guest page tables sit behind the cell's EPT leaf, from the
+    # hypervisor's own walk; 1G: the 16 MiB system region is 2 MiB aligned.
+    pt = {"4k": "4k", "2m": "2m", "1g": "2m"}[requested]
+    check(f"guest page tables behind {pt} EPT leaves: {name}", c.get("pt_leaf") == pt, c.get("pt_leaf"))
 
 probe = ctx.get("probe_nested_fault", {})
 check("EPT violation reported with its guest-physical address",

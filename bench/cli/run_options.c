@@ -162,6 +162,17 @@ static int set_pmu_preset(void *t, const struct cli_option *opt, const char *val
 	return 0;
 }
 
+static int set_pt_backing(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
+{
+	if (strcmp(value, "split") && strcmp(value, "cell")) {
+		snprintf(err, len, "invalid --%s '%s': give cell (guest page tables behind the cell's host page or EPT/NPT leaf, the default) or split (behind 4K leaves, the layout shadow paging needed)",
+			 opt->name, value);
+		return -1;
+	}
+	REQ(t)->cfg.pt_split = !strcmp(value, "split");
+	return 0;
+}
+
 /* Applied by run_request_init before every other option, which override it. */
 static int preset_applied(void *t, const struct cli_option *opt, const char *value, char *err, size_t len)
 {
@@ -208,6 +219,7 @@ const struct cli_option run_host_options[] = {
 	DIMENSION("backend", backends),
 	NUMBER("guest-mem", guest_mem),
 	{ "allow-module-reload", CLI_FLAG, CFG(allow_module_reload), NULL, NULL },
+	{ "pt-backing", CLI_VALUE, 0, set_pt_backing, NULL },
 	NUMBER("vmx-timeout", vmx_timeout),
 	{ "events", CLI_VALUE, 0, set_events, NULL },
 	{ "pmu-preset", CLI_VALUE, 0, set_pmu_preset, NULL },

@@ -38,6 +38,10 @@ struct run_config {
 	uint64_t exit_ticks;
 	double guest_timeout; /* seconds a guest may take for one command (watchdog) */
 	bool allow_module_reload; /* kvm: tlbvisor may reload kvm_intel to switch VPID */
+	/* --pt-backing split: the guest page tables stay behind 4K second-level
+	 * leaves (the layout shadow paging needed); default (cell): behind the
+	 * cell's host page or EPT/NPT leaf, as a real guest's RAM would be. */
+	bool pt_split;
 	/* PMU events (libpfm4 names) read around every phase (native, kvm). */
 	char events[RUN_MAX_EVENTS][80];
 	int nevents;

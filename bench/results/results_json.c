@@ -100,6 +100,10 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 	json_object_set_new(b, "page_size_flagged", json_boolean(r->page_mismatch));
 	if (r->mismatch_reason[0])
 		json_object_set_new(b, "page_size_note", json_string(r->mismatch_reason));
+	if (r->pt_leaf[0])
+		json_object_set_new(b, "pt_leaf", json_string(r->pt_leaf));
+	if (r->pt_backing_note[0])
+		json_object_set_new(b, "pt_backing_note", json_string(r->pt_backing_note));
 	json_object_set_new(b, "warmup_stable", json_boolean(r->warmup_stable));
 	json_object_set_new(b, "tsc_hz", json_real(r->tsc_hz)); /* the cell's own rate (Bochs: not the host's) */
 	if (r->pmu_status[0])

@@ -67,6 +67,10 @@ struct cell_result {
 	char effective_page[8];    /* dominant: "4k", "2m", "1g" or "?" */
 	bool page_mismatch;
 	char mismatch_reason[256];
+	/* The second-level leaf the guest page tables sat behind ("4k", "2m",
+	 * "1g"; "" unknown); pt_backing_note: why it is not the cell's leaf. */
+	char pt_leaf[4];
+	char pt_backing_note[200];
 
 	char pmu_status[256];      /* "ok", or why the PMU columns are empty */
 	char exit_reasons_status[256]; /* kvm: "ok", or why there are no tp_exit_* counters */

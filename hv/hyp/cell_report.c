@@ -64,6 +64,8 @@ void report_outcome(const struct cell_outcome *o)
 	if (o->nested_walk && o->nested_walk->mapped)
 		kprintf(",\"ept_leaf\":\"%s\",\"ept_walk_refs\":%u", page_name(o->nested_walk->page_size),
 			o->nested_walk->nsteps);
+	if (o->pt_walk && o->pt_walk->mapped)
+		kprintf(",\"pt_leaf\":\"%s\"", page_name(o->pt_walk->page_size));
 	/* PMU counts of the measured phase, guest only; or why there are none. */
 	bool counting;
 	const char *status = hv_pmu_status(o->pmu, o->rc == MEASURE_OK, &counting);

@@ -113,6 +113,21 @@ static const char *no_memory(const struct hv_cell *c, const struct hv_memory *me
 	return 0;
 }
 
+static uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+
+/* The nested leaf of the sys region: the cell's where the region's host
+ * address and size allow (1G: the 16 MiB region takes 2M), 4K under pt_split. */
+static uint64_t sys_leaf(const struct hv_cell *c, const struct hv_matrix *m, const struct hv_memory *mem,
+			 uint64_t sys_need)
+{
+	if (m->pt_split)
+		return PT_SIZE_4K;
+	for (uint64_t leaf = c->nested_page; leaf > PT_SIZE_4K; leaf = leaf == PT_SIZE_1G ? PT_SIZE_2M : PT_SIZE_4K)
+		if ((uint64_t)(uintptr_t)mem->sys % leaf == 0 && round_up(sys_need, leaf) <= mem->sys_size)
+			return leaf;
+	return PT_SIZE_4K;
+}
+
 static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const struct hv_vendor *v,
 		     const struct hv_memory *mem)
 {
@@ -124,9 +139,9 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	/* The guest maps (and touches) the working set rounded to its page; the
 	 * nested table maps it rounded to its leaf. A 1G leaf may cover host
 	 * addresses beyond RAM, which the guest's own tables never reach. */
-	uint64_t ws_mem = (c->ws + c->guest_page - 1) / c->guest_page * c->guest_page;
+	uint64_t ws_mem = round_up(c->ws, c->guest_page);
 	uint64_t align = c->guest_page > c->nested_page ? c->guest_page : c->nested_page;
-	uint64_t nested_mapped = (c->ws + align - 1) / align * align;
+	uint64_t nested_mapped = round_up(c->ws, align);
 	uint64_t sys_need = guest_layout_sys_size(ws_mem + PT_SIZE_2M, c->guest_page);
 	if (!no)
 		no = no_memory(c, mem, ws_mem, sys_need);
@@ -158,15 +173,18 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 		return;
 	}
 
-	/* The second-level table: the sys region with 4K leaves, the working
-	 * set with the cell's leaf, nothing else (EPT: SDM Vol. 3C 29.3; NPT:
-	 * APM Vol. 2 15.25). */
+	/* The second-level table: the sys region (the guest's page tables) and
+	 * the working set with the cell's leaf, as a real guest's RAM would be
+	 * (the sys region with 4K leaves under pt_split), nothing else (EPT:
+	 * SDM Vol. 3C 29.3; NPT: APM Vol. 2 15.25). */
 	struct pt_arena arena;
 	pt_arena_init(&arena, mem->nested_pool, (uint64_t)(uintptr_t)mem->nested_pool, mem->nested_pool_size);
 	struct pt_table nested;
+	uint64_t sys_page = sys_leaf(c, m, mem, sys_need);
 	ps = pt_init(&nested, v->nested_format, c->levels, pt_arena_mem(&arena));
 	if (ps == PT_OK)
-		ps = pt_map(&nested, 0, (uint64_t)(uintptr_t)mem->sys, sys_need, PT_SIZE_4K, PT_R | PT_W | PT_X);
+		ps = pt_map(&nested, 0, (uint64_t)(uintptr_t)mem->sys, round_up(sys_need, sys_page), sys_page,
+			    PT_R | PT_W | PT_X);
 	if (ps == PT_OK)
 		ps = pt_map(&nested, TV_WS_ADDR, (uint64_t)(uintptr_t)mem->ws, nested_mapped, c->nested_page,
 			    PT_R | PT_W | PT_X);
@@ -174,8 +192,9 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 		report_skip(c, pt_status_str(ps));
 		return;
 	}
-	struct pt_walk nested_walk;
+	struct pt_walk nested_walk, pt_pool_walk;
 	pt_walk(&nested, TV_WS_ADDR, &nested_walk);
+	pt_walk(&nested, layout.cr3 & ~0xfffull, &pt_pool_walk); /* where the guest's top table sits */
 
 	struct cell_run r = { .cell = c, .v = v, .params = (volatile struct tv_params *)(mem->sys + TV_PARAMS_ADDR) };
 	r.params->magic = TV_PARAMS_MAGIC;
@@ -193,7 +212,7 @@ static void run_cell(const struct hv_cell *c, const struct hv_matrix *m, const s
 	v->pmu_probe(&r.pmu, m->pmu_raw, m->npmu_raw);
 
 	struct measure_result mr = { .step = "start" };
-	struct cell_outcome out = { .cell = c, .x = &r.x, .mr = &mr, .nested_walk = &nested_walk, .pmu = &r.pmu };
+	struct cell_outcome out = { .cell = c, .x = &r.x, .mr = &mr, .nested_walk = &nested_walk, .pt_walk = &pt_pool_walk, .pmu = &r.pmu };
 	if (c->probe) {
 		/* Touch the guest-mapped page the nested table does not map. */
 		r.params->touch_addr = TV_WS_ADDR + nested_mapped + 0x40;

@@ -41,6 +41,7 @@ struct cell_outcome {
 	int rc;                            /* MEASURE_OK or why not */
 	uint64_t phase_exits[3];           /* build, warm-up, measure */
 	const struct pt_walk *nested_walk; /* the working set's translation, or NULL */
+	const struct pt_walk *pt_walk;     /* the guest page tables' translation, or NULL */
 	const struct hv_pmu *pmu;
 };
 void report_skip(const struct hv_cell *c, const char *reason);

@@ -23,10 +23,11 @@
 #define HV_KEY_PMU "pmu"                 /* raw event-select encodings */
 #define HV_FLAG_PROBE "probe_ept_violation" /* first a cell that touches an address the nested table lacks */
 #define HV_FLAG_EXIT_COST "exit_cost"    /* also time I/O and CPUID exit round trips */
+#define HV_FLAG_PT_SPLIT "pt_split"      /* the sys region (guest page tables) with 4K leaves, not the cell's */
 
 #define HV_KEYS_KNOWN HV_KEY_WS " " HV_KEY_GUEST " " HV_KEY_NESTED " " HV_KEY_LEVELS " " HV_KEY_TLB_TAG " " \
 	HV_KEY_PATTERN " " HV_KEY_REPS " " HV_KEY_MAX_WARMUP " " HV_KEY_MIN_CYCLES " " HV_KEY_STRIDE " " \
 	HV_KEY_GROUP " " HV_KEY_SEED " " HV_KEY_EXIT_TICKS " " HV_KEY_EXIT_EVERY " " HV_KEY_WATCHDOG_TICKS " " \
-	HV_KEY_PMU " " HV_FLAG_PROBE " " HV_FLAG_EXIT_COST
+	HV_KEY_PMU " " HV_FLAG_PROBE " " HV_FLAG_EXIT_COST " " HV_FLAG_PT_SPLIT
 
 #endif

@@ -110,6 +110,10 @@ int hv_matrix_parse(const char *cmdline, struct hv_matrix *m, const char **why)
 				m->exit_cost = true;
 				continue;
 			}
+			if (word_eq(key, klen, HV_FLAG_PT_SPLIT)) {
+				m->pt_split = true;
+				continue;
+			}
 			/* the first word may be the kernel's path */
 			if (key == cmdline)
 				continue;

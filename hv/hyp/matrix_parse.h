@@ -27,6 +27,7 @@ struct hv_matrix {
 	uint64_t watchdog_ticks;    /* TSC ticks a command may take (0: the timer's maximum) */
 	bool probe_ept_violation;   /* first run a cell that touches a GPA the nested table lacks */
 	bool exit_cost;             /* also time I/O and CPUID exit round trips */
+	bool pt_split;              /* the sys region with 4K nested leaves (today's split), not the cell's leaf */
 	uint64_t pmu_raw[4];        /* raw PERFEVTSEL encodings to count besides the architectural events */
 	unsigned npmu_raw;
 };

@@ -57,6 +57,11 @@ static int set_memslot(struct kvm_guest *g, uint32_t slot, uint64_t gpa, uint64_
 	return 0;
 }
 
+uint64_t kvm_guest_sys_size(const struct kvm_guest_config *cfg)
+{
+	return guest_layout_sys_size(cfg->ws_mem_size, cfg->guest_page);
+}
+
 static int open_stats(struct kvm_guest *g)
 {
 	int vm_sfd = ioctl(g->vm_fd, KVM_GET_STATS_FD, 0);
@@ -89,13 +94,25 @@ int kvm_guest_create(struct kvm_guest *g, const struct kvm_guest_config *cfg, ch
 		goto fail;
 	}
 
-	g->sys_size = (size_t)guest_layout_sys_size(cfg->ws_mem_size, cfg->guest_page);
-	g->sys = mmap(NULL, g->sys_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (g->sys == MAP_FAILED) {
-		g->sys = NULL;
-		snprintf(err, errlen, "cannot allocate %zu bytes of guest system memory: %s",
-			 g->sys_size, strerror(errno));
-		goto fail;
+	g->sys_size = (size_t)kvm_guest_sys_size(cfg);
+	uint64_t slot0 = g->sys_size;
+	if (cfg->sys_host) {
+		if (cfg->sys_host_size < g->sys_size || cfg->sys_host_size > TV_WS_ADDR) {
+			snprintf(err, errlen, "guest system memory of %llu bytes: it must hold %zu bytes and end below the working set at 0x%llx",
+				 (unsigned long long)cfg->sys_host_size, g->sys_size, (unsigned long long)TV_WS_ADDR);
+			goto fail;
+		}
+		g->sys = cfg->sys_host;
+		slot0 = cfg->sys_host_size;
+	} else {
+		g->sys = mmap(NULL, g->sys_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (g->sys == MAP_FAILED) {
+			g->sys = NULL;
+			snprintf(err, errlen, "cannot allocate %zu bytes of guest system memory: %s",
+				 g->sys_size, strerror(errno));
+			goto fail;
+		}
+		g->sys_owned = true;
 	}
 	g->params = (volatile struct tv_params *)(g->sys + TV_PARAMS_ADDR);
 
@@ -113,7 +130,7 @@ int kvm_guest_create(struct kvm_guest *g, const struct kvm_guest_config *cfg, ch
 		goto fail;
 	}
 
-	if (set_memslot(g, 0, 0, g->sys_size, g->sys, err, errlen) < 0 ||
+	if (set_memslot(g, 0, 0, slot0, g->sys, err, errlen) < 0 ||
 	    set_memslot(g, 1, TV_WS_ADDR, cfg->ws_mem_size, cfg->ws_host, err, errlen) < 0)
 		goto fail;
 
@@ -174,7 +191,7 @@ void kvm_guest_destroy(struct kvm_guest *g)
 		close(g->vm_fd);
 	if (g->kvm_fd >= 0)
 		close(g->kvm_fd);
-	if (g->sys)
+	if (g->sys && g->sys_owned)
 		munmap(g->sys, g->sys_size);
 	memset(g, 0, sizeof *g);
 	g->kvm_fd = g->vm_fd = g->vcpu_fd = -1;

@@ -21,6 +21,11 @@ struct kvm_guest_config {
 	uint64_t guest_page;      /* guest leaf size for the working set */
 	unsigned phys_bits;       /* guest MAXPHYADDR in CPUID 80000008H (0: as KVM says) */
 	unsigned guest_levels;    /* guest paging depth: 4 (or 0), or 5 with CR4.LA57 */
+	/* Host memory backing guest-physical [0, sys_host_size): page tables,
+	 * payload, stacks. At least kvm_guest_sys_size(), at most TV_WS_ADDR;
+	 * zeroed. NULL: anonymous memory the guest maps itself. */
+	void *sys_host;
+	uint64_t sys_host_size;
 };
 
 struct kvm_guest {
@@ -29,6 +34,7 @@ struct kvm_guest {
 	size_t run_size;
 	uint8_t *sys;             /* guest-physical [0, sys_size): tables, payload, stacks */
 	size_t sys_size;
+	bool sys_owned;           /* sys was mapped here (not the config's sys_host) */
 	volatile struct tv_params *params;
 	struct kvm_stats vm_stats, vcpu_stats;
 	bool have_stats;
@@ -41,6 +47,9 @@ struct kvm_guest {
 
 /* Open /dev/kvm; on failure a message with the reason and the fix. */
 int kvm_open(char *err, size_t errlen);
+
+/* Bytes of guest-physical memory the system structures of cfg need. */
+uint64_t kvm_guest_sys_size(const struct kvm_guest_config *cfg);
 
 /* 0, KVM_GUEST_FAILED, or KVM_GUEST_UNSUPPORTED when this KVM cannot give the
  * guest what cfg asks (1G pages, 5-level paging): err says what is missing. */

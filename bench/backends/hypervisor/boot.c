@@ -91,6 +91,8 @@ void hv_cmdline(const struct matrix *m, const struct run_config *cfg, double tsc
 		append(buf, len, "%s", " " HV_FLAG_PROBE);
 	if (m->exit_cost)
 		append(buf, len, "%s", " " HV_FLAG_EXIT_COST);
+	if (cfg->pt_split)
+		append(buf, len, "%s", " " HV_FLAG_PT_SPLIT);
 	for (int i = 0; i < cfg->nraw_events; i++) {
 		snprintf(item, sizeof item, "%s0x%llx", i ? "," : " " HV_KEY_PMU "=",
 			 (unsigned long long)cfg->raw_events[i]);

@@ -141,6 +141,8 @@ void serial_line_to_result(json_t *line, double tsc_hz, struct cell_result *r)
 	for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
 		if (json_object_get(line, keys[k]))
 			result_counter(r, keys[k], (double)json_int(line, keys[k]));
+	/* From the hypervisor's own walk of its EPT/NPT at the guest's top table. */
+	snprintf(r->pt_leaf, sizeof r->pt_leaf, "%s", json_str(line, "pt_leaf"));
 	const char *reason;
 	json_t *count;
 	/* The hypervisor's PMU counts (measured phase, guest only). */

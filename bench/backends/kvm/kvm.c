@@ -7,6 +7,7 @@
 #include "bench/backends/backend.h"
 #include "bench/backends/backend_common.h"
 #include "bench/backends/kvm/kvm_knobs.h"
+#include "bench/backends/kvm/kvm_sys_backing.h"
 #include "bench/backends/kvm/kvm_trace.h"
 #include "bench/backends/measure_host.h"
 #include "bench/backends/round_robin.h"
@@ -170,7 +171,7 @@ static void record_translation(struct cell_result *r, const struct host_caps *h,
 /* One cell: its VM, its working set's memory, its counters, its protocol. */
 struct kvm_cell {
 	struct kvm_ctx k;
-	struct host_mem mem;
+	struct host_mem mem, sys_mem; /* the working set; the guest's tables, payload, stacks */
 	struct measure_ops ops;
 	struct pmu_session pmu;
 	struct measure_host m;
@@ -252,9 +253,17 @@ static int kvm_cell_open(const struct backend_env *env, struct cell_result *r, s
 				       .ws_host = kc->mem.addr, .ws_mem_size = mem_size,
 				       .guest_page = c->guest_page, .phys_bits = phys_bits,
 				       .guest_levels = guest_levels };
+	if (kvm_sys_backing_alloc(&kc->sys_mem, r, cfg->pt_split, kvm_guest_sys_size(&gc), err, sizeof err) < 0) {
+		host_mem_free(&kc->mem);
+		result_skip(r, "%s", err);
+		return 0;
+	}
+	gc.sys_host = kc->sys_mem.addr;
+	gc.sys_host_size = kc->sys_mem.size;
 	int created = kvm_guest_create(&k->g, &gc, err, sizeof err);
 	if (created < 0) {
 		host_mem_free(&kc->mem);
+		host_mem_free(&kc->sys_mem);
 		/* A signal (EINTR) cut the VM's creation short: the cell is not a
 		 * result, it stays pending for --resume. */
 		if (run_interrupted)
@@ -308,6 +317,7 @@ static int kvm_cell_open(const struct backend_env *env, struct cell_result *r, s
 gone:
 	kvm_guest_destroy(&k->g);
 	host_mem_free(&kc->mem);
+	host_mem_free(&kc->sys_mem);
 	return res == MEASURE_INTERRUPTED ? MEASURE_INTERRUPTED : 0;
 }
 
@@ -362,8 +372,11 @@ static void kvm_cell_close(struct kvm_cell *kc)
 	} else if (r->status == CELL_OK) {
 		snprintf(r->mismatch_reason, sizeof r->mismatch_reason, "KVM VM stats unavailable: effective page size unknown");
 	}
+	if (r->status == CELL_OK)
+		kvm_sys_backing_record(&kc->sys_mem, r, !strcmp(r->kvm.second_level, "shadow"));
 	kvm_guest_destroy(&k->g);
 	host_mem_free(&kc->mem);
+	host_mem_free(&kc->sys_mem);
 }
 
 static int kvm_run_cell(const struct backend_env *env, struct cell_result *r)
