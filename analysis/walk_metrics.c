@@ -87,8 +87,9 @@ void walk_metrics_write(const struct results_view *v, FILE *md, FILE *html)
 			continue;
 		bool native = !strcmp(c->backend, "native");
 		const char *leaf = c->effective_page[0] && strcmp(c->effective_page, "?") ? c->effective_page : c->host_page;
-		const struct model_row *r = model_lookup(view_depth(c, "guest_levels"), native ? leaf : c->guest_page, leaf,
-							 view_depth(c, c->second_level[0] ? "second_level_levels" : "ept_levels"));
+		const struct model_row *r = model_lookup_pt(view_depth(c, "guest_levels"), native ? leaf : c->guest_page,
+							    leaf, c->pt_leaf[0] ? c->pt_leaf : leaf,
+							    view_depth(c, c->second_level[0] ? "second_level_levels" : "ept_levels"));
 		char refs[16], wc[32], ewc[32], act[32], wpa[32];
 		if (native || !r->error)
 			snprintf(refs, sizeof refs, "%u", native ? r->native_refs : r->nested_refs);

@@ -89,6 +89,9 @@ static void read_outcome(const json_t *e, struct cell_result *r)
 	r->kvm.second_level_levels = (unsigned)json_int(e, "second_level_levels");
 	r->kvm.guest_levels = (unsigned)json_int(e, "guest_levels");
 	r->kvm.host_paging_levels = (unsigned)json_int(e, "host_paging_levels");
+	/* Where the guest page tables sat (results_json.c writes them from r). */
+	snprintf(r->pt_leaf, sizeof r->pt_leaf, "%s", json_str(e, "pt_leaf"));
+	snprintf(r->pt_backing_note, sizeof r->pt_backing_note, "%s", json_str(e, "pt_backing_note"));
 	json_t *steal = json_object_get(e, "steal_ticks");
 	r->steal_ticks = json_is_number(steal) ? json_number_value(steal) : -1;
 	snprintf(r->order, sizeof r->order, "%s", json_str(e, "order"));
