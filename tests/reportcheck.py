@@ -134,13 +134,19 @@ def expected_tables(doc):
             return f[key] if f.get(key) in (4, 5) else 4
         second = f.get("second_level", "")
         gl, sl = depth("guest_levels"), depth("second_level_levels" if second else "ept_levels")
+        pt = f.get("pt_leaf", "")
         if second == "shadow":  # one dimension: the shadow table's walk
             walk, nr, xr = f"{gl}-level, shadow", str(gl - PAGE_LEVEL[leaf]), "-"
         else:
+            # Each guest table read walks the second level down to the
+            # tables' leaf (pt_leaf, else the data's), then is read; the
+            # data's guest-physical address walks it down to the data's leaf.
             gn, em = gl - PAGE_LEVEL[f["guest_page"]], sl - PAGE_LEVEL[leaf]
-            walk, nr, xr = f"{gl}-level x {second or 'ept'} {sl}", str(gn), str((gn + 1) * (em + 1) - 1)
+            em_pt = sl - PAGE_LEVEL[pt or leaf]
+            walk, nr, xr = f"{gl}-level x {second or 'ept'} {sl}", str(gn), str(gn * (em_pt + 1) + em)
         n4 = native4k(v, f)
-        model.append([n, walk, f["guest_page"], leaf, nr, xr, fmt(".1f", c["median"]),
+        model.append([n, walk, f["guest_page"], leaf, "-" if second == "shadow" or not pt else pt, nr, xr,
+                      fmt(".1f", c["median"]),
                       fmt(".1f", n4), fmt("+.1f", c["median"] - n4), fmt(".3f", c["median"] / n4)])
     t["Nested page walks: model beside measurement"] = model
     # Strategies: random chase cells ranked by median at each working set.
