@@ -204,6 +204,7 @@ const struct cli_option run_matrix_options[] = {
 	NUMBER("exit-every-ticks", exit_ticks),
 	NUMBER("guest-timeout", guest_timeout),
 	{ "raw-events", CLI_VALUE, 0, set_raw_events, NULL },
+	{ "pt-backing", CLI_VALUE, 0, set_pt_backing, NULL },
 	{ "probe-ept-violation", CLI_FLAG, CFG(probe_nested_fault), NULL, NULL },
 	{ "probe-nested-fault", CLI_FLAG, CFG(probe_nested_fault), NULL, NULL }, /* its name for both vendors */
 };
@@ -219,7 +220,6 @@ const struct cli_option run_host_options[] = {
 	DIMENSION("backend", backends),
 	NUMBER("guest-mem", guest_mem),
 	{ "allow-module-reload", CLI_FLAG, CFG(allow_module_reload), NULL, NULL },
-	{ "pt-backing", CLI_VALUE, 0, set_pt_backing, NULL },
 	NUMBER("vmx-timeout", vmx_timeout),
 	{ "events", CLI_VALUE, 0, set_events, NULL },
 	{ "pmu-preset", CLI_VALUE, 0, set_pmu_preset, NULL },
@@ -301,6 +301,13 @@ static bool canonical_option(struct text *t, const struct run_request *r, const 
 			put(t, "%s = %.17g\n", o->name, *(const double *)field);
 		else
 			put(t, "%s = %llu\n", o->name, (unsigned long long)*(const uint64_t *)field);
+		return true;
+	}
+	if (o->parse == set_pt_backing) {
+		/* Written only when not the default, so that matrices without it
+		 * keep their hash. */
+		if (r->cfg.pt_split)
+			put(t, "%s = split\n", o->name);
 		return true;
 	}
 	if (o->parse == set_raw_events) {
