@@ -145,12 +145,31 @@ static int add_counter(struct results_entry *e, const char *key, size_t keylen, 
 	return 0;
 }
 
+static void drop_counter(struct results_entry *e, const char *key, size_t keylen)
+{
+	int kept = 0;
+	for (int i = 0; i < e->ncounters; i++) {
+		const char *k = e->strings + e->counters[i].key_at;
+		if (strlen(k) != keylen || memcmp(k, key, keylen))
+			e->counters[kept++] = e->counters[i];
+	}
+	e->ncounters = kept;
+}
+
 int results_entry_set(struct results_entry *e, const char *key, size_t keylen, bool nested, struct entry_value v,
 		      const char *string, size_t len)
 {
 	const struct entry_key *k = find_key(key, keylen);
-	if (!k)
-		return v.kind == ENTRY_NUMBER && !nested ? add_counter(e, key, keylen, v.number) : 0;
+	if (!k && nested)
+		return 0;
+	if (!k && v.kind == ENTRY_NUMBER)
+		return add_counter(e, key, keylen, v.number);
+	if (!k) {
+		/* A key written twice keeps its last value, as in a JSON object:
+		 * a number then something else is no counter. */
+		drop_counter(e, key, keylen);
+		return 0;
+	}
 	if (k->field == NOT_KEPT)
 		return 0;
 	if (v.kind == ENTRY_STRING && (v.at = keep_string(e, string, len)) == SIZE_MAX)

@@ -79,7 +79,7 @@ static const char doc[] =
 	ITER("a", "10") ",\n" ITER("a", "12") ",\n" ITER("a", "11") ",\n" AGG("a", "median", "11") ",\n"
 	AGG("a", "cv", "0.05") ",\n"
 	"{\"name\":\"b\",\"status\":\"skipped\",\"error_message\":\"no \\u00e9 /dev/kvm\",\"backend\":\"kvm\","
-	"\"warmup_passes\":1,\"warmup_passes\":3}\n]}\n";
+	"\"warmup_passes\":1,\"warmup_passes\":3,\"warmup_exits\":2,\"warmup_exits\":\"4k\"}\n]}\n";
 
 Test(results_stream, same_view_as_the_jansson_path)
 {
@@ -107,6 +107,7 @@ Test(results_stream, same_view_as_the_jansson_path)
 	/* A key written twice keeps its last value, as in a JSON object. */
 	cr_assert_eq(b->ncounters, 1);
 	cr_assert_float_eq(view_counter(b, "warmup_passes"), 3, 0);
+	cr_assert(isnan(view_counter(b, "warmup_exits")), "a number, then a string: no counter");
 	cr_assert_str_eq(b->reason, "no \xc3\xa9 /dev/kvm");
 	cr_assert_str_eq(json_string_value(json_object_get(s.context, "host_name")), "h");
 	results_view_free(&s);
