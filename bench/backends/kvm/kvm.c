@@ -7,6 +7,7 @@
 #include "bench/backends/backend.h"
 #include "bench/backends/backend_common.h"
 #include "bench/backends/kvm/kvm_knobs.h"
+#include "bench/backends/kvm/kvm_record.h"
 #include "bench/backends/kvm/kvm_sys_backing.h"
 #include "bench/backends/kvm/kvm_trace.h"
 #include "bench/backends/measure_host.h"
@@ -136,38 +137,6 @@ static void kvm_phase_end(void *ctx, enum measure_phase p)
 	}
 }
 
-static uint64_t vm_pages(const struct kvm_guest *g, const struct kvm_stats_snapshot *s, const char *name)
-{
-	int idx = kvm_stats_find(&g->vm_stats, name);
-	return idx < 0 ? 0 : s->value[idx];
-}
-
-static uint64_t count_delta(uint64_t after, uint64_t before)
-{
-	return after > before ? after - before : 0;
-}
-
-/* The translation this cell has: which KVM, its second level and depths. */
-static void record_translation(struct cell_result *r, const struct host_caps *h, const struct kvm_knobs *k,
-			       unsigned phys_bits, unsigned guest_levels)
-{
-	snprintf(r->kvm.kvm, sizeof r->kvm.kvm, "%s", kvm_kind_name(h->kvm_kind));
-	r->kvm.guest_levels = guest_levels;
-	r->kvm.host_paging_levels = (unsigned)h->paging_levels;
-	const char *second = "shadow";
-	if (h->kvm_kind == KVM_KIND_AMD_NPT) {
-		/* NPT walks with the host's paging mode (KVM's get_npt_level). */
-		second = "npt";
-		r->kvm.second_level_levels = (unsigned)h->paging_levels;
-	} else if (h->kvm_kind == KVM_KIND_INTEL_EPT) {
-		second = "ept";
-		r->kvm.second_level_levels = kvm_knobs_ept_depth(k, phys_bits);
-	}
-	snprintf(r->kvm.second_level, sizeof r->kvm.second_level, "%s", second);
-	if (k->intel)
-		snprintf(r->kvm.vpid, sizeof r->kvm.vpid, "%s", k->vpid_on ? "Y" : "N");
-}
-
 /* One cell: its VM, its working set's memory, its counters, its protocol. */
 struct kvm_cell {
 	struct kvm_ctx k;
@@ -279,7 +248,7 @@ static int kvm_cell_open(const struct backend_env *env, struct cell_result *r, s
 			result_fail(r, "%s", err);
 		return 0;
 	}
-	record_translation(r, h, &knobs, phys_bits, guest_levels);
+	kvm_record_translation(r, h, &knobs, phys_bits, guest_levels);
 	k->g.watchdog_s = cfg->guest_timeout;
 	k->cfg = cell_chase_config(c, cfg, TV_WS_ADDR);
 	if (c->workload != WORKLOAD_CHASE)
@@ -327,7 +296,6 @@ static void kvm_cell_close(struct kvm_cell *kc)
 {
 	struct kvm_ctx *k = &kc->k;
 	struct cell_result *r = k->r;
-	const struct cell *c = &r->cell;
 	const struct host_caps *h = kc->h;
 	struct kvm_stats_snapshot built;
 	pmu_session_close(&kc->pmu);
@@ -349,26 +317,7 @@ static void kvm_cell_close(struct kvm_cell *kc)
 		/* cycles_per_access is the cycles of one exit round trip here. */
 		snprintf(r->effective_page, sizeof r->effective_page, "-");
 	} else if (r->status == CELL_OK && kc->stats && kvm_stats_read(&k->g.vm_stats, &built) == 0) {
-		/* pages_* are current counts: the host may have zapped mappings
-		 * in between, so a delta can be negative; clamp it at zero. */
-		uint64_t d4 = count_delta(vm_pages(&k->g, &built, "pages_4k"), vm_pages(&k->g, &kc->base, "pages_4k"));
-		uint64_t d2 = count_delta(vm_pages(&k->g, &built, "pages_2m"), vm_pages(&k->g, &kc->base, "pages_2m"));
-		uint64_t d1 = count_delta(vm_pages(&k->g, &built, "pages_1g"), vm_pages(&k->g, &kc->base, "pages_1g"));
-		/* Second-level leaves can be no larger than the host backing and,
-		 * under shadow paging, than the guest page: flag both losses. */
-		uint64_t wanted = kc->granule > c->guest_page ? kc->granule : c->guest_page;
-		char why[200];
-		if (c->guest_page > kc->granule)
-			snprintf(why, sizeof why, "guest %s pages are splintered into %s second-level leaves by the %s host backing",
-				 page_size_name(c->guest_page), page_size_name(kc->granule),
-				 host_page_name(c->host_page));
-		else if (!strcmp(r->kvm.second_level, "shadow"))
-			snprintf(why, sizeof why, "this KVM uses shadow paging, which maps at most the guest page size (%s)",
-				 page_size_name(c->guest_page));
-		else
-			snprintf(why, sizeof why, "KVM mapped the %s backing with smaller leaves",
-				 host_page_name(c->host_page));
-		record_effective(r, d4 << 12, d2 << 21, d1 << 30, wanted, why);
+		kvm_record_effective_pages(r, &k->g, &kc->base, &built, kc->granule);
 	} else if (r->status == CELL_OK) {
 		snprintf(r->mismatch_reason, sizeof r->mismatch_reason, "KVM VM stats unavailable: effective page size unknown");
 	}
