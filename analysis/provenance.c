@@ -35,8 +35,8 @@ void provenance_kvm_translation(json_t *ctx, char *buf, size_t len)
 	const char *words = json_str(ctx, "kvm_translation"); /* bench/host/host_virt.c's words */
 	if (json_is_false(json_object_get(ctx, "kvm_available")))
 		snprintf(buf, len, "no usable /dev/kvm (%s)", json_str(ctx, "kvm_status"));
-	else if (words[0])
-		snprintf(buf, len, "%s: %s", modules, words);
+	else if (words[0]) /* the words name the module already */
+		snprintf(buf, len, "%s", words);
 	/* Results older than kvm_translation: from the modules and their parameters. */
 	else if (has_module(ctx, "kvm_pvm"))
 		snprintf(buf, len, "%s: shadow paging (kvm_pvm, software virtualization: the guest tables are shadowed, no nested walk)", modules);
