@@ -29,8 +29,7 @@ static int reps_needed(double alpha)
 	return 64;
 }
 
-/* The median of x[0..n), reordering it (n is at most COMPARE_MAX_EARLIER). */
-static double median_of(double *x, int n)
+double compare_median(double *x, int n)
 {
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0 && x[j - 1] > x[j]; j--) {
@@ -61,10 +60,10 @@ static double noise_margin(const struct compare_options *o, const char *name, in
 		return NAN;
 	for (int i = 0; i < n; i++)
 		m[i] = log(m[i]);
-	double center = median_of(m, n);
+	double center = compare_median(m, n);
 	for (int i = 0; i < n; i++)
 		dev[i] = fabs(m[i] - center);
-	double sigma = 1.4826 * median_of(dev, n);
+	double sigma = 1.4826 * compare_median(dev, n);
 	double by_range = (m[n - 1] - m[0]) / normal_range[n]; /* m is sorted by median_of */
 	if (by_range > sigma)
 		sigma = by_range;

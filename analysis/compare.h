@@ -55,4 +55,7 @@ int compare_options_check(const struct compare_options *o, char *err, size_t err
 int compare_runs(const struct results_view *base, const struct results_view *new_run,
 		 const struct compare_options *o, FILE *out, struct compare_summary *s, char *err, size_t errlen);
 
+/* The median of x[0..n), sorting x in place (insertion sort: n is small). */
+double compare_median(double *x, int n);
+
 #endif

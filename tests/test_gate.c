@@ -1,7 +1,8 @@
 /* The uncertainty a cell carries and the gate that reads it, on synthetic
  * repetitions: a known spread gives an interval that holds the true median,
  * an injected drift makes the cell unstable, and compare never calls a
- * drifting cell a regression. Cells go the program's one way: cell_result ->
+ * drifting cell a regression; over paired rounds, a slowdown survives the
+ * machine's swings that an unchanged build does not. Cells go the program's one way: cell_result ->
  * JSON entries -> results view -> compare. */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/compare.h"
+#include "analysis/compare_rounds.h"
 #include "bench/results/results_json.h"
 #include "bench/matrix/matrix.h"
 
@@ -194,4 +196,104 @@ Test(gate, run_to_run_spread_from_the_history)
 	o.earlier_medians = short_history;
 	s = compare(&base, &next, &o, text, sizeof text);
 	cr_assert(s.regressions == 1 && s.without_history == 1 && strstr(text, "spread is unknown"), "%s", text);
+}
+
+Test(gate, sign_flip_p_is_exact)
+{
+	const double all_up[] = { 0.1, 0.2, 0.05, 0.3, 0.1 };
+	cr_assert_float_eq(compare_sign_flip_p(all_up, 5), 1.0 / 32, 1e-12);
+	/* +-1 +-2 +-3 with sum 2: only 1+2+3, -1+2+3 and 1-2+3 reach it. */
+	const double mixed[] = { 1, -2, 3 };
+	cr_assert_float_eq(compare_sign_flip_p(mixed, 3), 3.0 / 8, 1e-12);
+	cr_assert_eq(compare_rounds_needed(0.05), 5);
+	cr_assert_eq(compare_rounds_needed(0.01), 7);
+}
+
+#define ROUNDS 6
+#define OTHER "chase/random/ws:16K/backend:native/host:4k"
+
+/* A round's view: the gated cell (NAME) and an unchanged one (OTHER), both
+ * scaled by the machine's state at that moment. */
+static void round_view(double machine, double slowdown, bool drift, struct results_view *v)
+{
+	static struct cell_result gated, other;
+	cell(&gated);
+	cell(&other);
+	snprintf(other.cell.name, sizeof other.cell.name, OTHER);
+	other.cell.ws = 16ull << 10;
+	if (drift)
+		drift_reps(&gated, 9, 100 * machine * slowdown, 140 * machine * slowdown);
+	else
+		spread_reps(&gated, 9, 100 * machine * slowdown, 0.02, 11);
+	spread_reps(&other, 9, 3 * machine, 0.02, 13);
+	json_t *entries = results_cell_entries(&gated);
+	json_t *more = results_cell_entries(&other);
+	json_array_extend(entries, more);
+	json_decref(more);
+	json_t *doc = json_pack("{s:{s:s, s:s}, s:o}", "context", "host_name", "h", "run_id", "r", "benchmarks", entries);
+	char err[512];
+	cr_assert_eq(results_view_build(doc, v, err, sizeof err), 0, "%s", err);
+	json_decref(doc);
+}
+
+/* Rounds whose machine swings by up to 2x from round to round, far more than
+ * the change; within a round both runs see nearly the same machine (order
+ * effect: the second run of a round 3% slower, alternating sides). */
+static struct compare_summary rounds(int n, double slowdown, int drifting, char *text, size_t len)
+{
+	static const double machine[ROUNDS] = { 1.0, 1.9, 0.8, 1.4, 2.0, 1.1 };
+	struct results_view base[ROUNDS], next[ROUNDS];
+	for (int i = 0; i < n; i++) {
+		double second = 1.03;
+		round_view(machine[i] * (i % 2 ? second : 1), 1, false, &base[i]);
+		round_view(machine[i] * (i % 2 ? 1 : second), slowdown, i < drifting, &next[i]);
+	}
+	struct compare_options o = { .threshold = 0.05, .alpha = 0.05 };
+	struct compare_summary s;
+	char err[256];
+	FILE *out = fmemopen(text, len, "w");
+	cr_assert_eq(compare_rounds(base, next, n, &o, out, &s, err, sizeof err), 0, "%s", err);
+	fclose(out);
+	for (int i = 0; i < n; i++) {
+		results_view_free(&base[i]);
+		results_view_free(&next[i]);
+	}
+	return s;
+}
+
+Test(gate, paired_rounds_hold_on_unchanged_code)
+{
+	static char text[8192];
+	struct compare_summary s = rounds(ROUNDS, 1.0, 0, text, sizeof text);
+	cr_assert(s.cells == 2 && s.regressions == 0 && s.verdict == COMPARE_PASS, "%s", text);
+}
+
+Test(gate, paired_rounds_catch_a_slowdown_through_the_swings)
+{
+	static char text[8192];
+	struct compare_summary s = rounds(ROUNDS, 1.2, 0, text, sizeof text);
+	cr_assert(s.regressions == 1 && s.verdict == COMPARE_REGRESSION, "%s", text);
+	cr_assert(strstr(text, "| " NAME " | ") && strstr(text, "**regression**: beyond the threshold in 6 of 6 rounds"),
+		  "%s", text);
+	cr_assert(strstr(text, "1 regressions, 0 improvements, 1 unchanged"), "%s", text); /* OTHER did not move */
+	/* A +3% change stays below the threshold. */
+	s = rounds(ROUNDS, 1.03, 0, text, sizeof text);
+	cr_assert(s.regressions == 0 && s.verdict == COMPARE_PASS, "%s", text);
+}
+
+Test(gate, too_few_rounds_are_insufficient_data)
+{
+	static char text[8192];
+	struct compare_summary s = rounds(4, 1.5, 0, text, sizeof text);
+	cr_assert(s.regressions == 0 && s.insufficient == 2 && s.verdict == COMPARE_INSUFFICIENT, "%s", text);
+	cr_assert(strstr(text, "fix: run at least 5 rounds"), "%s", text);
+}
+
+Test(gate, paired_rounds_that_drifted_are_unstable_not_a_regression)
+{
+	static char text[8192];
+	/* +30% in every round, but the new runs of 4 of 6 rounds drifted. */
+	struct compare_summary s = rounds(ROUNDS, 1.3, 4, text, sizeof text);
+	cr_assert(s.regressions == 0 && s.unstable == 1 && s.verdict == COMPARE_PASS, "%s", text);
+	cr_assert(strstr(text, "unstable: not judged: 4 of 6 rounds had a run that drifted"), "%s", text);
 }
