@@ -6,6 +6,7 @@
 
 #include "escape.h"
 #include "mwu.h"
+#include "run_spread.h"
 
 int compare_options_check(const struct compare_options *o, char *err, size_t errlen)
 {
@@ -29,45 +30,16 @@ static int reps_needed(double alpha)
 	return 64;
 }
 
-double compare_median(double *x, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && x[j - 1] > x[j]; j--) {
-			double t = x[j];
-			x[j] = x[j - 1];
-			x[j - 1] = t;
-		}
-	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
-}
-
-/* Expected range of n samples of a standard normal (d2 of control
- * charts), for n = 0..COMPARE_MAX_EARLIER. */
-static const double normal_range[COMPARE_MAX_EARLIER + 1] = { 0, 0, 1.128, 1.693, 2.059, 2.326,
-							      2.534, 2.704, 2.847, 2.970, 3.078 };
-
 /* The relative change that run-to-run variation alone can make between two
- * runs of the cell: K x sqrt(2) x the spread of its earlier medians, the
- * larger of two estimates of the standard deviation of their logs: 1.4826 x
- * the median absolute deviation (robust to one odd run) and the range over
- * its expected value (the MAD of 3 to 5 runs is often near 0 by chance).
- * NAN when the history has too few runs of it. */
+ * runs of the cell: K x sqrt(2) x the spread of its earlier medians
+ * (run_spread_sigma). NAN when the history has too few runs of it. */
 static double noise_margin(const struct compare_options *o, const char *name, int *nearlier)
 {
-	double m[COMPARE_MAX_EARLIER], dev[COMPARE_MAX_EARLIER];
+	double m[COMPARE_MAX_EARLIER];
 	int n = o->earlier_medians ? o->earlier_medians(o->earlier_ctx, name, m, COMPARE_MAX_EARLIER) : 0;
 	*nearlier = n > 0 ? n : 0;
-	if (n < COMPARE_MIN_EARLIER)
-		return NAN;
-	for (int i = 0; i < n; i++)
-		m[i] = log(m[i]);
-	double center = compare_median(m, n);
-	for (int i = 0; i < n; i++)
-		dev[i] = fabs(m[i] - center);
-	double sigma = 1.4826 * compare_median(dev, n);
-	double by_range = (m[n - 1] - m[0]) / normal_range[n]; /* m is sorted by median_of */
-	if (by_range > sigma)
-		sigma = by_range;
-	return expm1(COMPARE_NOISE_K * sqrt(2.0) * sigma);
+	double sigma = run_spread_sigma(m, n);
+	return isnan(sigma) ? NAN : expm1(COMPARE_NOISE_K * sqrt(2.0) * sigma);
 }
 
 /* Do the cells' intervals leave a gap in the direction of the change? (True

@@ -14,12 +14,13 @@
 #include <stdio.h>
 
 #include "results_view.h"
+#include "run_spread.h"
 
 /* How far a cell's median moves from run to run on this host, from the
  * medians of its earlier runs (the history): the within-run repetitions
  * cannot show it, and on a shared machine it dominates. */
-#define COMPARE_MAX_EARLIER 10
-#define COMPARE_MIN_EARLIER 3   /* fewer earlier runs: the run-to-run spread is unknown */
+#define COMPARE_MAX_EARLIER RUN_SPREAD_MAX_RUNS
+#define COMPARE_MIN_EARLIER RUN_SPREAD_MIN_RUNS /* fewer earlier runs: the run-to-run spread is unknown */
 #define COMPARE_NOISE_K 3.0     /* a change must exceed K x the spread of a difference of two runs */
 
 struct compare_options {
@@ -54,8 +55,5 @@ int compare_options_check(const struct compare_options *o, char *err, size_t err
  * options are invalid. */
 int compare_runs(const struct results_view *base, const struct results_view *new_run,
 		 const struct compare_options *o, FILE *out, struct compare_summary *s, char *err, size_t errlen);
-
-/* The median of x[0..n), sorting x in place (insertion sort: n is small). */
-double compare_median(double *x, int n);
 
 #endif

@@ -169,7 +169,7 @@ int compare_rounds(const struct results_view *base, const struct results_view *n
 		log_sum += mean;
 		fputs("| ", out);
 		escape_markdown(out, nc->name);
-		fprintf(out, " | %.1f | %.1f | %+.1f%% | %.4f | %s%s%s |\n", compare_median(rc.base, rc.n), compare_median(rc.next, rc.n),
+		fprintf(out, " | %.1f | %.1f | %+.1f%% | %.4f | %s%s%s |\n", run_spread_median(rc.base, rc.n), run_spread_median(rc.next, rc.n),
 			expm1(mean) * 100, p, verdict, why[0] ? ": " : "", why);
 	}
 	for (int i = 0; i < base[0].n; i++)
