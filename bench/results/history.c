@@ -42,6 +42,8 @@ static const struct { const char *table, *column, *type; } later_columns[] = {
 	{ "cells", "stability", "TEXT" }, { "cells", "drift_pct", "REAL" }, { "cells", "drift_p", "REAL" },
 	{ "cells", "core_per_tsc", "REAL" }, { "cells", "core_cycles_per_access", "REAL" },
 	{ "cells", "clock_moved_reps", "INTEGER" }, { "cells", "steal_ticks", "REAL" }, { "cells", "wall_seconds", "REAL" },
+	{ "cells", "next_low", "REAL" }, { "cells", "next_high", "REAL" }, { "cells", "run_spread", "REAL" },
+	{ "cells", "next_runs", "INTEGER" },
 };
 
 static int add_later_columns(sqlite3 *db)
@@ -143,8 +145,8 @@ int history_add_cell(struct history *h, const struct cell_result *r, const char 
 			       " host_page, status, reason, repetitions, median_cycles, mean_cycles, stddev_cycles,"
 			       " cv, median_ns, effective_page, page_size_flagged, entries, ci_low, ci_high,"
 			       " ci_coverage, stability, drift_pct, drift_p, core_per_tsc, core_cycles_per_access,"
-			       " clock_moved_reps, steal_ticks, wall_seconds)"
-			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       " clock_moved_reps, steal_ticks, wall_seconds, next_low, next_high, run_spread, next_runs)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail(h, err, errlen, "preparing the cell row");
 	int k = 1;
@@ -199,6 +201,13 @@ int history_add_cell(struct history *h, const struct cell_result *r, const char 
 	k++;
 	if (r->wall_seconds > 0)
 		sqlite3_bind_double(st, k, r->wall_seconds);
+	k++;
+	if (stats && cs.have_next) {
+		sqlite3_bind_double(st, k, cs.next_low);
+		sqlite3_bind_double(st, k + 1, cs.next_high);
+		sqlite3_bind_double(st, k + 2, r->run_spread);
+		sqlite3_bind_int(st, k + 3, r->run_spread_runs);
+	}
 	int rc = sqlite3_step(st); /* one statement: its own transaction */
 	sqlite3_finalize(st);
 	free(array);

@@ -1,9 +1,11 @@
 #include "bench/results/recorder.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/run_spread.h"
 #include "bench/host/host_caps.h"
 #include "bench/results/results_csv.h"
 
@@ -84,6 +86,7 @@ int recorder_open(struct recorder *rec, const char *command, const struct run_in
 		  const bool *kept, int n)
 {
 	*rec = (struct recorder){ .command = command, .json_path = json_path, .csv_path = csv_path, .n = n,
+				  .host = run->host ? run->host->hostname : "", .run_id = run->run_id,
 				  .context = results_context_text(run), .json = calloc((size_t)n + 1, sizeof *rec->json),
 				  .csv = calloc((size_t)n + 1, sizeof *rec->csv) };
 	if (!rec->json || !rec->csv) {
@@ -107,8 +110,24 @@ void recorder_set_context(struct recorder *rec, const struct run_info *run)
 	rec->context = results_context_text(run);
 }
 
-int recorder_add(struct recorder *rec, const struct cell_result *r)
+/* The medians of the cell's earlier runs on this host, not this run's (a
+ * resumed run is in the history already). */
+static void learn_spread(struct recorder *rec, struct cell_result *r)
 {
+	double m[RUN_SPREAD_MAX_RUNS];
+	if (!rec->hist.db || r->status != CELL_OK || r->run_spread_runs)
+		return;
+	int n = history_cell_medians(&rec->hist, r->cell.name, rec->host, NULL, rec->run_id, m, RUN_SPREAD_MAX_RUNS);
+	double sigma = run_spread_sigma(m, n);
+	if (isnan(sigma))
+		return;
+	r->run_spread = sigma;
+	r->run_spread_runs = n;
+}
+
+int recorder_add(struct recorder *rec, struct cell_result *r)
+{
+	learn_spread(rec, r);
 	serialize(rec, r);
 	int failed = write_files(rec);
 	char err[512];

@@ -18,6 +18,7 @@ struct recorder {
 	char **json;                 /* per cell: its entries' text, NULL until it finishes */
 	char **csv;                  /* per cell: its CSV row */
 	struct history hist;         /* hist.db NULL: no history */
+	const char *host, *run_id;   /* the run's, to find the cells' earlier runs in the history */
 };
 
 /* Opens the outputs of a run of n cells and writes them, holding the cells
@@ -29,9 +30,10 @@ int recorder_open(struct recorder *rec, const char *command, const struct run_in
 		  const bool *kept, int n);
 /* The context changed (a backend's provenance): files written from now on say so. */
 void recorder_set_context(struct recorder *rec, const struct run_info *run);
-/* A finished cell into every output; returns how many outputs failed (each
- * failure printed). */
-int recorder_add(struct recorder *rec, const struct cell_result *r);
+/* A finished cell into every output, with its run-to-run spread from the
+ * history's earlier runs of it on this host when there are enough (r's
+ * run_spread); returns how many outputs failed (each failure printed). */
+int recorder_add(struct recorder *rec, struct cell_result *r);
 /* The end of the run: the history's run row marked finished, and when
  * interrupted the files rewritten to say so. Frees the recorder; returns
  * how many outputs failed. */

@@ -12,7 +12,8 @@ const char results_csv_header[] =
 	"name,backend,pattern,ws_bytes,guest_page,host_page,status,reps,median_cycles,"
 	"median_ns,mean_cycles,stddev_cycles,cv,min_cycles,effective_page,page_size_flagged,"
 	"warmup_passes,ci_low,ci_high,ci_coverage,stability,drift_pct,drift_p,core_per_tsc,"
-	"core_cycles_per_access,clock_moved_reps,steal_ticks,wall_seconds,reason\n";
+	"core_cycles_per_access,clock_moved_reps,steal_ticks,wall_seconds,next_low,next_high,run_spread,"
+	"next_runs,reason\n";
 
 char *results_csv_row(const struct cell_result *r)
 {
@@ -51,6 +52,10 @@ char *results_csv_row(const struct cell_result *r)
 	if (r->steal_ticks >= 0)
 		fprintf(m, "%.0f", r->steal_ticks);
 	fprintf(m, ",%.3f,", r->wall_seconds);
+	if (timed && st.have_next)
+		fprintf(m, "%.3f,%.3f,%.5f,%d,", st.next_low, st.next_high, r->run_spread, r->run_spread_runs);
+	else
+		fputs(",,,,", m);
 	escape_csv(m, r->status == CELL_OK ? r->mismatch_reason : r->reason);
 	fputc('\n', m);
 	fclose(m);

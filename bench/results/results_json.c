@@ -41,6 +41,12 @@ static void uncertainty_keys(json_t *b, const struct cell_result *r)
 		json_object_set_new(b, "core_cycles_per_access", json_real(st.s.median * st.core_per_tsc));
 		json_object_set_new(b, "clock_moved_reps", json_integer(st.clock_moved_reps));
 	}
+	if (st.have_next) {
+		json_object_set_new(b, "next_low", json_real(st.next_low));
+		json_object_set_new(b, "next_high", json_real(st.next_high));
+		json_object_set_new(b, "run_spread", json_real(r->run_spread));
+		json_object_set_new(b, "next_runs", json_integer(r->run_spread_runs));
+	}
 	if (r->steal_ticks >= 0)
 		json_object_set_new(b, "steal_ticks", json_real(r->steal_ticks));
 	if (r->order[0])

@@ -18,7 +18,9 @@ static const char *const entry_numbers[] = {
 	"second_level_levels", "guest_levels", "host_paging_levels",
 	/* computed from the repetitions by the writer (bench/run/cell_stats.h) */
 	"ci_low", "ci_high", "ci_coverage", "drift_pct", "drift_p", "core_per_tsc", "core_cycles_per_access",
-	"clock_moved_reps", "steal_ticks", "rep_core_per_tsc",
+	"clock_moved_reps", "steal_ticks", "rep_core_per_tsc", "next_low", "next_high",
+	/* kept from the history the cell was measured with (restored below) */
+	"run_spread", "next_runs",
 };
 
 static const char *entry_name(const json_t *e)
@@ -96,6 +98,8 @@ static void read_outcome(const json_t *e, struct cell_result *r)
 	r->steal_ticks = json_is_number(steal) ? json_number_value(steal) : -1;
 	snprintf(r->order, sizeof r->order, "%s", json_str(e, "order"));
 	snprintf(r->ci_target, sizeof r->ci_target, "%s", json_str(e, "ci_target"));
+	r->run_spread = json_number_value(json_object_get(e, "run_spread"));
+	r->run_spread_runs = (int)json_int(e, "next_runs");
 	const char *key;
 	json_t *v;
 	json_object_foreach((json_t *)e, key, v) {

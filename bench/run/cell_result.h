@@ -61,6 +61,11 @@ struct cell_result {
 	double steal_ticks;        /* /proc/stat steal (USER_HZ ticks) during the repetitions; <0: unknown */
 	char order[160];           /* how the repetitions were ordered, and why ("" when read from old files) */
 	char ci_target[48];        /* --target-ci: "reached", or why it stopped short; "" when not asked */
+	/* The run-to-run spread of the cell's median on this host (standard
+	 * deviation of the logs, analysis/run_spread.h) from run_spread_runs
+	 * earlier runs in the history; 0 runs: unknown (no history, or too few). */
+	double run_spread;
+	int run_spread_runs;
 	char host[64];             /* the machine it ran on, when results of several are merged (else "") */
 
 	/* effective page sizes of the working set (native: smaps; kvm: VM stats) */

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "analysis/run_spread.h"
+
 int cell_stats(const struct cell_result *r, struct cell_stats *st)
 {
 	memset(st, 0, sizeof *st);
@@ -19,6 +21,9 @@ int cell_stats(const struct cell_result *r, struct cell_stats *st)
 	struct summary c;
 	if (summarize(clocks, nclocks, &c) == 0)
 		st->core_per_tsc = c.median;
+	st->have_next = r->run_spread_runs >= RUN_SPREAD_MIN_RUNS && st->ci.low > 0;
+	if (st->have_next)
+		run_spread_next(st->s.median, st->ci.low, st->ci.high, r->run_spread, &st->next_low, &st->next_high);
 	return 0;
 }
 

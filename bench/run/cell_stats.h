@@ -18,6 +18,10 @@ struct cell_stats {
 	struct drift drift;
 	double core_per_tsc;       /* median over the repetitions that read it; 0: none did */
 	int clock_moved_reps;
+	/* Where the next run's median should fall (95%), from the interval and
+	 * the cell's run-to-run spread; only when the history knew the spread. */
+	bool have_next;
+	double next_low, next_high;
 };
 
 /* -1 when the cell has no repetitions (not timed). */
