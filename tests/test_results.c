@@ -213,12 +213,15 @@ static void csv_lines(const char *path, char lines[][1024], int max, int *n)
 
 /* The CSV's columns, a measured row, a skipped row, and the same cells
  * resumed (written to the results JSON, read back by --resume into the
- * matrix's cells): identical rows. */
+ * matrix's cells): identical rows, the run-to-run spread learned from the
+ * history included. */
 Test(results, csv_columns_and_resumed_rows)
 {
 	struct cell_result rs[2];
 	rs[0] = sample_ok();
 	rs[0].warmup_passes = 3;
+	rs[0].run_spread = 0.05;
+	rs[0].run_spread_runs = 4;
 	struct cell c2 = { .index = 1, .backend = BACKEND_NATIVE, .ws = 1 << 20, .host_page = HOST_PAGE_2M };
 	cell_name(&c2);
 	result_init(&rs[1], &c2);
@@ -236,16 +239,19 @@ Test(results, csv_columns_and_resumed_rows)
 	cr_assert_str_eq(fresh[0], "name,backend,pattern,ws_bytes,guest_page,host_page,status,reps,median_cycles,"
 				   "median_ns,mean_cycles,stddev_cycles,cv,min_cycles,effective_page,page_size_flagged,"
 				   "warmup_passes,ci_low,ci_high,ci_coverage,stability,drift_pct,drift_p,core_per_tsc,"
-				   "core_cycles_per_access,clock_moved_reps,steal_ticks,wall_seconds,reason\n");
+				   "core_cycles_per_access,clock_moved_reps,steal_ticks,wall_seconds,next_low,next_high,"
+				   "run_spread,next_runs,reason\n");
 	/* 100, 110, 120 cycles at 2 GHz: median 110 = 55 ns, stddev 10, cv 10/110. */
 	cr_assert_str_eq(fresh[1], "chase/random/ws:512M/backend:kvm/guest:2m/host:4k,kvm,random,536870912,2m,4k,ok,3,"
 				   "110.000,55.000,110.000,10.000,0.09091,100.000,4k,1,3,"
 				   /* 3 repetitions: [min, max] covers 1 - 2/8; S = 3, exact p = 2/6;
 				    * Theil-Sen 10 a repetition x 2 / 110 = +18.2% */
 				   "100.000,120.000,0.7500,stable,18.182,0.333333,,,,,0.000,"
+				   /* sqrt(2) x sqrt(log(1.1)^2 + (1.96 x 0.05)^2) either side of 110 */
+				   "90.663,133.461,0.05000,4,"
 				   "\"requested 2m leaves, effective 4k: splintered, \"\"really\"\"\"\n");
 	cr_assert_str_eq(fresh[2], "chase/random/ws:1M/backend:native/host:2m,native,random,1048576,,2m,skipped,0,"
-				   "0.000,0.000,0.000,0.000,0.00000,0.000,,0,0,,,,,,,,,,,0.000,\"hugetlb 2M pages not reserved: need 1 free, "
+				   "0.000,0.000,0.000,0.000,0.00000,0.000,,0,0,,,,,,,,,,,0.000,,,,,\"hugetlb 2M pages not reserved: need 1 free, "
 				   "have 0; fix: echo 1 | sudo tee /proc/sys/vm/nr_hugepages\"\n");
 	/* The same cells as an interrupted run wrote them, resumed. */
 	char json[] = "/tmp/tlbvisor-resume-XXXXXX";
