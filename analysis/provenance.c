@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "table.h"
+#include "bench/host/host_virt.h"
 #include "lib/json_util.h"
 #include "lib/units.h"
 
@@ -37,18 +38,16 @@ void provenance_kvm_translation(json_t *ctx, char *buf, size_t len)
 		snprintf(buf, len, "no usable /dev/kvm (%s)", json_str(ctx, "kvm_status"));
 	else if (words[0]) /* the words name the module already */
 		snprintf(buf, len, "%s", words);
-	/* Results older than kvm_translation: from the modules and their parameters. */
-	else if (has_module(ctx, "kvm_pvm"))
-		snprintf(buf, len, "%s: shadow paging (kvm_pvm, software virtualization: the guest tables are shadowed, no nested walk)", modules);
-	else if (has_module(ctx, "kvm_intel"))
-		snprintf(buf, len, "%s: %s", modules, param(ctx, "kvm_intel.ept")[0] == 'N' ? "shadow paging (kvm_intel.ept=N)"
-										      : "nested paging (EPT)");
-	else if (has_module(ctx, "kvm_amd"))
-		snprintf(buf, len, "%s: %s", modules, param(ctx, "kvm_amd.npt")[0] == 'N' ? "shadow paging (kvm_amd.npt=N)" : "nested paging (NPT)");
-	else if (modules[0])
-		snprintf(buf, len, "%s", modules);
-	else
+	else if (!modules[0])
 		snprintf(buf, len, "not recorded");
+	else { /* results older than kvm_translation: host_virt's rule on the recorded modules */
+		enum kvm_kind k = kvm_kind_of(has_module(ctx, "kvm_intel"), has_module(ctx, "kvm_amd"),
+					      has_module(ctx, "kvm_pvm"), param(ctx, "kvm_intel.ept"), param(ctx, "kvm_amd.npt"));
+		if (k == KVM_KIND_UNKNOWN)
+			snprintf(buf, len, "%s", modules);
+		else
+			snprintf(buf, len, "%s (modules: %s)", kvm_kind_words(k), modules);
+	}
 }
 
 static void page_sizes(json_t *list, char *buf, size_t len)

@@ -148,6 +148,15 @@ check("older file: stability not judged", any(x.startswith("Stability was not ju
 check("older file: provenance says what was not recorded",
       p.get("host is a VM", [""])[0].startswith("not recorded") and p.get("TLBs (CPUID)", [""])[0].startswith("not recorded"), p)
 check("older file: no error bars, no TLB markers", "yerrorlines" not in script and not re.search(r"^set arrow", script, re.M), script[-300:])
+# Older files name their KVM by the modules they recorded, with the same rule
+# the run uses on its own host (bench/host/host_virt.c).
+for n, (modules, params, want) in enumerate((("kvm kvm_amd", {"kvm_amd.npt": "N"}, "kvm_amd without NPT: shadow paging"),
+                              ("kvm kvm_amd", {"kvm_amd.npt": "Y"}, "kvm_amd with NPT: nested paging"),
+                              ("kvm kvm_intel", {}, "kvm_intel with EPT: nested paging"))):
+    md, html, script = report(f"old-kvm{n}", {"context": context(new_keys=False, kvm_modules=modules, kvm_parameters=params),
+                                              "benchmarks": old})
+    got = provenance(md).get("KVM and its translation", [""])[0]
+    check(f"older file: {modules} {params} is named '{want}'", got.startswith(want) and modules in got, got)
 
 # 3. Merged results of two machines: every relation within one machine.
 merged = []

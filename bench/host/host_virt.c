@@ -60,17 +60,22 @@ static bool module_loaded(const char *name)
 	return access(path, F_OK) == 0;
 }
 
+/* An unread parameter is the module's default: ept and npt default to on. */
+enum kvm_kind kvm_kind_of(bool intel, bool amd, bool pvm, const char *ept, const char *npt)
+{
+	if (intel)
+		return yes(ept) || !ept[0] ? KVM_KIND_INTEL_EPT : KVM_KIND_INTEL_SHADOW;
+	if (amd)
+		return yes(npt) || !npt[0] ? KVM_KIND_AMD_NPT : KVM_KIND_AMD_SHADOW;
+	return pvm ? KVM_KIND_PVM : KVM_KIND_UNKNOWN;
+}
+
 static enum kvm_kind probe_kind(const struct host_caps *h)
 {
 	if (!h->kvm_ok)
 		return KVM_KIND_NONE;
-	if (module_loaded("kvm_intel"))
-		return yes(param(h, "kvm_intel.ept")) ? KVM_KIND_INTEL_EPT : KVM_KIND_INTEL_SHADOW;
-	if (module_loaded("kvm_amd"))
-		return yes(param(h, "kvm_amd.npt")) ? KVM_KIND_AMD_NPT : KVM_KIND_AMD_SHADOW;
-	if (module_loaded("kvm_pvm"))
-		return KVM_KIND_PVM;
-	return KVM_KIND_UNKNOWN;
+	return kvm_kind_of(module_loaded("kvm_intel"), module_loaded("kvm_amd"), module_loaded("kvm_pvm"),
+			   param(h, "kvm_intel.ept"), param(h, "kvm_amd.npt"));
 }
 
 /* The kernel's paging depth: a 5-level kernel (CR4.LA57) lets user space map

@@ -5,6 +5,7 @@
 #ifndef TLBVISOR_HOST_VIRT_H
 #define TLBVISOR_HOST_VIRT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bench/host/host_caps.h"
@@ -17,6 +18,11 @@ void host_virt_probe(struct host_caps *h);
  * of the KVM that runs the kvm cells. */
 const char *kvm_kind_name(enum kvm_kind k);
 const char *kvm_kind_words(enum kvm_kind k);
+/* The KVM a usable /dev/kvm belongs to, from the modules loaded and their
+ * ept/npt parameters ("Y", "N", or "" when not read: the default, on): the
+ * one rule, for this host and for results files older than the
+ * kvm_translation key. */
+enum kvm_kind kvm_kind_of(bool intel, bool amd, bool pvm, const char *ept, const char *npt);
 
 /* Why there is no /dev/kvm, in words, with the fix: no VMX/SVM in this CPU,
  * a virtual machine without nested virtualization, a module loaded but not
