@@ -3,7 +3,7 @@
 catches a real slowdown (a benchmark, not a test: it asserts nothing; the
 machine's noise decides its figures). Usage:
 
-    ci/gate-bench.py build/bench/tlbvisor [--pairs 10] [--tries 10] [--rounds 5]
+    ci/gate-bench.py build/bench/tlbvisor [--pairs 10] [--tries 10] [--rounds 7]
                      [--modes quiet,busy,detect] [--dir DIR]
     ci/gate-bench.py build/bench/tlbvisor --replay DIR
 
@@ -163,7 +163,7 @@ def main():
     ap.add_argument("tlbvisor")
     ap.add_argument("--pairs", type=int, default=10)
     ap.add_argument("--tries", type=int, default=10)
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--modes", default="quiet,busy,detect")
     ap.add_argument("--target", default=TARGET)
     ap.add_argument("--dir")

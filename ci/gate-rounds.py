@@ -9,10 +9,13 @@ A slow spell of a shared machine lands on both runs of a round and cancels in
 their ratio, and the alternation cancels whatever the run before leaves
 behind (freed memory, a warm page cache). Usage:
 
-    ci/gate-rounds.py BASE_TLBVISOR NEW_TLBVISOR [--rounds 5] [--dir DIR]
+    ci/gate-rounds.py BASE_TLBVISOR NEW_TLBVISOR [--rounds 7] [--dir DIR]
                       [--cpu N] [--threshold 5%] [--alpha 0.05]
                       [--base-arg ARG]... [--new-arg ARG]... [-- RUN-OPTIONS...]
 
+7 rounds by default: at alpha 0.05 the test needs 5, and then every round
+must be slower by more than the threshold, so one odd run (a spike of the
+machine in one round) would hide a real slowdown; with 7 it does not.
 RUN-OPTIONS go to every run (default: --preset quick); --base-arg and
 --new-arg to one side only (e.g. --new-arg=--stride --new-arg=2048 to try a
 change of work without a second build). --cpu pins every run to one CPU
@@ -48,7 +51,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("base")
     ap.add_argument("new")
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--dir")
     ap.add_argument("--cpu", type=int)
     ap.add_argument("--threshold", default="5%")

@@ -8,7 +8,7 @@
 # The gate, one of two:
 # - TLBVISOR_BASE_REF set (a git ref, e.g. origin/main): that ref is built
 #   beside this one and the two run the quick preset in paired rounds
-#   (ci/gate-rounds.py, TLBVISOR_ROUNDS rounds, default 5, alternating which
+#   (ci/gate-rounds.py, TLBVISOR_ROUNDS rounds, default 7, alternating which
 #   goes first), judged by `tlbvisor compare --paired`. It holds on a shared,
 #   noisy machine; it costs 2 x ROUNDS quick runs.
 # - otherwise: compare with the previous run in the history, its margin taken
@@ -45,7 +45,7 @@ if [ -n "${TLBVISOR_BASE_REF:-}" ]; then
 	git archive "$TLBVISOR_BASE_REF" | tar -x -C "$BASE_SRC"
 	meson setup "$BASE_SRC/build" "$BASE_SRC" >/dev/null
 	ninja -C "$BASE_SRC/build" bench/tlbvisor >/dev/null
-	python3 ci/gate-rounds.py "$BASE_SRC/build/bench/tlbvisor" "$TV" --rounds "${TLBVISOR_ROUNDS:-5}" \
+	python3 ci/gate-rounds.py "$BASE_SRC/build/bench/tlbvisor" "$TV" --rounds "${TLBVISOR_ROUNDS:-7}" \
 		--dir "$ART/rounds" >/dev/null || status=$?
 	cp "$ART/rounds/compare.md" "$ART/compare.md"
 	cat "$ART/compare.md"

@@ -72,6 +72,11 @@ names = {name for e in by.values() for name in tp_exits(e)}
 check("exit reasons named by SVM exit code (ioio; cpuid in the CPUID round trip)",
       all(e.get("exit_reasons_status") == "ok" and "ioio" in tp_exits(e) for e in chase.values())
       and "cpuid" in tp_exits(by.get("exit/cpuid/backend:kvm", {})), f"names seen: {sorted(names)}")
+orders = {e.get("order", "") for e in chase.values()}
+check("kvm cells of one working set measured round-robin in the nested-paging KVM (or the reason they were not)",
+      any(o.startswith("round-robin with the 12 cells") for o in orders)
+      and all(o.startswith("round-robin with the 12 cells") or o.startswith("one cell after the other: ") for o in orders),
+      sorted(orders))
 paging = doc["context"].get("paging_levels")
 check("the host's paging depth is found: 5 levels (CR4.LA57)", paging == 5, doc["context"].get("paging_levels_how"))
 check("kvm cells record kvm_amd+NPT, NPT as deep as the host's paging (5), 4-level guests",
