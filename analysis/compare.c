@@ -110,33 +110,45 @@ static void cell_verdict(const struct cell_view *bc, const struct cell_view *nc,
 	}
 }
 
-static void summary(FILE *out, const struct compare_summary *s, const struct compare_options *o)
+void compare_print_counts(FILE *out, const struct compare_summary *s, const char *drifted, const char *only)
 {
 	fprintf(out, "\nGeometric mean of new/base: %.4f (%+.1f%%) over %d cells; %d regressions, %d improvements, %d unchanged",
 		s->geomean, (s->geomean - 1) * 100, s->cells, s->regressions, s->improvements, s->unchanged);
 	if (s->insufficient)
 		fprintf(out, ", %d with insufficient data", s->insufficient);
 	if (s->unstable)
-		fprintf(out, ", %d unstable (changed, but a run drifted: not judged, rerun them)", s->unstable);
+		fprintf(out, ", %d unstable (changed, but %s: not judged, rerun them)", s->unstable, drifted);
 	if (s->only_base || s->only_new)
-		fprintf(out, "; %d cells only in base, %d only in new", s->only_base, s->only_new);
+		fprintf(out, "; %d cells only in base, %d only in new%s", s->only_base, s->only_new, only);
 	fprintf(out, ".\n");
-	if (s->within_noise)
-		fprintf(out, "%d cells changed by more than the threshold but within their run-to-run spread on this host.\n",
-			s->within_noise);
-	if (s->without_history)
-		fprintf(out, "%d cells had fewer than %d earlier runs on this host in the history (--db): their run-to-run spread is unknown and only the threshold, the test and the intervals judged them.\n",
-			s->without_history, COMPARE_MIN_EARLIER);
+}
+
+void compare_print_verdict(FILE *out, const struct compare_summary *s, const char *nothing, const char *insufficient)
+{
 	fputc('\n', out);
 	if (s->verdict == COMPARE_REGRESSION)
 		fprintf(out, "**Verdict: REGRESSION**\n");
 	else if (s->verdict == COMPARE_PASS)
 		fprintf(out, "**Verdict: no significant regression**\n");
 	else if (!s->cells)
-		fprintf(out, "**Verdict: insufficient data**: no cell has finished repetitions in both runs, so nothing was compared.\n");
+		fprintf(out, "**Verdict: insufficient data**: %s, so nothing was compared.\n", nothing);
 	else
-		fprintf(out, "**Verdict: insufficient data**: %d of %d cells have too few repetitions for the test to reach alpha %g; fix: run with --repetitions %d or more.\n",
-			s->insufficient, s->cells, o->alpha, reps_needed(o->alpha));
+		fprintf(out, "**Verdict: insufficient data**: %d of %d cells %s\n", s->insufficient, s->cells, insufficient);
+}
+
+static void summary(FILE *out, const struct compare_summary *s, const struct compare_options *o)
+{
+	compare_print_counts(out, s, "a run drifted", "");
+	if (s->within_noise)
+		fprintf(out, "%d cells changed by more than the threshold but within their run-to-run spread on this host.\n",
+			s->within_noise);
+	if (s->without_history)
+		fprintf(out, "%d cells had fewer than %d earlier runs on this host in the history (--db): their run-to-run spread is unknown and only the threshold, the test and the intervals judged them.\n",
+			s->without_history, COMPARE_MIN_EARLIER);
+	char why[160];
+	snprintf(why, sizeof why, "have too few repetitions for the test to reach alpha %g; fix: run with --repetitions %d or more.",
+		 o->alpha, reps_needed(o->alpha));
+	compare_print_verdict(out, s, "no cell has finished repetitions in both runs", why);
 }
 
 int compare_runs(const struct results_view *a, const struct results_view *b, const struct compare_options *o,

@@ -53,6 +53,13 @@ int compare_options_check(const struct compare_options *o, char *err, size_t err
 
 /* Writes the Markdown comparison to out and fills s. -1 with err when the
  * options are invalid. */
+/* The closing lines both gates print: the counts ('drifted' says why
+ * unstable cells were not judged, 'only' qualifies the cells only in one
+ * side), then the verdict ('nothing': why no cell was compared;
+ * 'insufficient': what the cells the test could not judge lack, and the fix). */
+void compare_print_counts(FILE *out, const struct compare_summary *s, const char *drifted, const char *only);
+void compare_print_verdict(FILE *out, const struct compare_summary *s, const char *nothing, const char *insufficient);
+
 int compare_runs(const struct results_view *base, const struct results_view *new_run,
 		 const struct compare_options *o, FILE *out, struct compare_summary *s, char *err, size_t errlen);
 

@@ -110,28 +110,14 @@ static const char *judge(const struct round_cell *rc, double mean, const struct 
 
 static void summary(FILE *out, const struct compare_summary *s, const struct compare_options *o, int rounds)
 {
-	fprintf(out, "\nGeometric mean of new/base: %.4f (%+.1f%%) over %d cells; %d regressions, %d improvements, %d unchanged",
-		s->geomean, (s->geomean - 1) * 100, s->cells, s->regressions, s->improvements, s->unchanged);
-	if (s->insufficient)
-		fprintf(out, ", %d with insufficient data", s->insufficient);
-	if (s->unstable)
-		fprintf(out, ", %d unstable (changed, but most rounds drifted: not judged, rerun them)", s->unstable);
-	if (s->only_base || s->only_new)
-		fprintf(out, "; %d cells only in base, %d only in new (first round)", s->only_base, s->only_new);
-	fprintf(out, ".\n");
+	compare_print_counts(out, s, "most rounds drifted", " (first round)");
 	if (s->within_noise)
 		fprintf(out, "%d cells moved by more than the threshold on average, but not consistently over the rounds.\n",
 			s->within_noise);
-	fputc('\n', out);
-	if (s->verdict == COMPARE_REGRESSION)
-		fprintf(out, "**Verdict: REGRESSION**\n");
-	else if (s->verdict == COMPARE_PASS)
-		fprintf(out, "**Verdict: no significant regression**\n");
-	else if (!s->cells)
-		fprintf(out, "**Verdict: insufficient data**: no cell has finished repetitions in both runs of any round, so nothing was compared.\n");
-	else
-		fprintf(out, "**Verdict: insufficient data**: %d of %d cells have fewer than %d rounds with both runs finished (%d rounds given); fix: run at least %d rounds.\n",
-			s->insufficient, s->cells, compare_rounds_needed(o->alpha), rounds, compare_rounds_needed(o->alpha));
+	char why[160];
+	snprintf(why, sizeof why, "have fewer than %d rounds with both runs finished (%d rounds given); fix: run at least %d rounds.",
+		 compare_rounds_needed(o->alpha), rounds, compare_rounds_needed(o->alpha));
+	compare_print_verdict(out, s, "no cell has finished repetitions in both runs of any round", why);
 }
 
 int compare_rounds(const struct results_view *base, const struct results_view *new_run, int rounds,
