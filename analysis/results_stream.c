@@ -27,6 +27,7 @@ struct reader {
 	char *err;
 	size_t errlen;
 	bool failed;            /* err says why */
+	const char *refused;    /* a number yajl itself would refuse: in yajl's words */
 	enum part part;
 	int depth;              /* containers open */
 	int skip_to;            /* SKIP: the depth at which the skipped value ends */
@@ -110,6 +111,8 @@ static int scalar(struct reader *r, struct entry_value v, const char *s, size_t 
 		r->part = CONTEXT;
 		/* fall through */
 	case CONTEXT:
+		if (v.kind == ENTRY_NUMBER && s && entry_read_number(s, len, &v) < 0)
+			return oom(r);
 		if (results_tree_scalar(&r->context, v, s, len) < 0)
 			return oom(r);
 		return r->depth == DOCUMENT ? context_done(r) : 1;
@@ -135,15 +138,37 @@ static int on_boolean(void *ctx, int b)
 	return scalar(ctx, (struct entry_value){ .kind = b ? ENTRY_TRUE : ENTRY_FALSE }, NULL, 0);
 }
 
-static int on_integer(void *ctx, long long x)
+/* A number yajl would refuse: the parse stops there and says what yajl says. */
+static int refuse_number(struct reader *r, const char *why)
 {
-	return scalar(ctx, (struct entry_value){ .kind = ENTRY_NUMBER, .integer = true, .whole = x, .number = (double)x },
-		      NULL, 0);
+	r->refused = why;
+	return 0;
 }
 
-static int on_double(void *ctx, double x)
+/* yajl hands over the number's text (yajl_number) instead of reading it;
+ * it is read only where it is kept (results_entry_set), as reading every
+ * number of a large file costs about as much as parsing it. What yajl's
+ * own reading refuses, this refuses in its words: an integer out of range
+ * (it has 19 digits or more: JSON has no leading zeros), a number beyond
+ * a double (it has an exponent or 309 digits or more). */
+static int on_number(void *ctx, const char *s, size_t len)
 {
-	return scalar(ctx, (struct entry_value){ .kind = ENTRY_NUMBER, .number = x }, NULL, 0);
+	struct reader *r = ctx;
+	bool integer = true, exponent = false;
+	for (size_t i = 0; i < len; i++) {
+		exponent |= s[i] == 'e' || s[i] == 'E';
+		integer &= s[i] != '.';
+	}
+	integer &= !exponent;
+	struct entry_value v = { .kind = ENTRY_NUMBER, .integer = integer };
+	if (integer ? len < 19 : !exponent && len <= 300)
+		return scalar(r, v, s, len);
+	int rc = entry_read_number(s, len, &v);
+	if (rc < 0)
+		return oom(r);
+	if (rc > 0)
+		return refuse_number(r, integer ? "integer overflow" : "numeric (floating point) overflow");
+	return scalar(r, v, NULL, 0);
 }
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)
@@ -288,8 +313,7 @@ static int on_start_array(void *ctx)
 static const yajl_callbacks callbacks = {
 	.yajl_null = on_null,
 	.yajl_boolean = on_boolean,
-	.yajl_integer = on_integer,
-	.yajl_double = on_double,
+	.yajl_number = on_number,
 	.yajl_string = on_string,
 	.yajl_start_map = on_start_map,
 	.yajl_map_key = on_key,
@@ -311,11 +335,15 @@ static void parse_error(struct reader *r, yajl_handle h, long line)
 		fail(r, "", "data after the end of the document");
 		return;
 	}
-	unsigned char *text = yajl_get_error(h, 0, NULL, 0);
 	char what[300], where[64] = "";
-	size_t n = strcspn((const char *)text, "\n");
-	snprintf(what, sizeof what, "invalid JSON at line %ld (%.*s)", line, (int)n, (const char *)text);
-	yajl_free_error(h, text);
+	if (r->refused) {
+		snprintf(what, sizeof what, "invalid JSON at line %ld (parse error: %s)", line, r->refused);
+	} else {
+		unsigned char *text = yajl_get_error(h, 0, NULL, 0);
+		size_t n = strcspn((const char *)text, "\n");
+		snprintf(what, sizeof what, "invalid JSON at line %ld (%.*s)", line, (int)n, (const char *)text);
+		yajl_free_error(h, text);
+	}
 	if (r->part == IN_BENCHMARKS || r->part == IN_ENTRY || (r->part == SKIP && r->after_skip == IN_ENTRY))
 		snprintf(where, sizeof where, "benchmarks entry %ld: ", r->v->entries);
 	fail(r, where, what);

@@ -49,7 +49,7 @@ static int keep_counters(struct results_view *v, struct cell_view *c, const stru
 		int k = 0;
 		while (k < c->ncounters && c->counters[k].key != key) /* interned: one pointer per key */
 			k++;
-		c->counters[k] = (struct view_counter){ key, e->counters[i].value };
+		c->counters[k] = (struct view_counter){ key, entry_counter_number(e, &e->counters[i]) };
 		c->ncounters += k == c->ncounters;
 	}
 	return 0;
@@ -123,7 +123,8 @@ int results_view_add(struct results_view *v, const struct results_entry *e, char
 	if (!c && !(c = new_cell(v, name, e)))
 		return oom(err, errlen);
 	/* The interval and the stability verdict: from whichever entry has them. */
-	double lo = entry_counter_value(e, "ci_low"), hi = entry_counter_value(e, "ci_high");
+	double lo = e->ci_low.kind == ENTRY_NUMBER ? e->ci_low.number : NAN;
+	double hi = e->ci_high.kind == ENTRY_NUMBER ? e->ci_high.number : NAN;
 	if (!isnan(lo) && !isnan(hi) && isnan(c->ci_low)) {
 		c->ci_low = lo;
 		c->ci_high = hi;
