@@ -1,10 +1,12 @@
 #include "bench/outputs/run_or_file.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <threads.h>
 
 #include "analysis/results_stream.h"
 #include "bench/results/history.h"
@@ -60,4 +62,39 @@ int results_load_run_or_file(const char *arg, const char *db, struct results_vie
 		rc = history_load_view(&h, id, v, err, errlen);
 	history_close(&h);
 	return rc;
+}
+
+struct load_job {
+	const char *arg, *db;
+	struct results_view *v;
+	char err[1024];
+	int rc;
+};
+
+static int load_job(void *p)
+{
+	struct load_job *j = p;
+	j->rc = results_load_run_or_file(j->arg, j->db, j->v, j->err, sizeof j->err);
+	return 0;
+}
+
+int results_load_pair(const char *a, const char *b, const char *db, struct results_view *va, struct results_view *vb,
+		      char *err, size_t errlen)
+{
+	struct load_job jobs[2] = { { .arg = a, .db = db, .v = va }, { .arg = b, .db = db, .v = vb } };
+	thrd_t second;
+	bool apart = thrd_create(&second, load_job, &jobs[1]) == thrd_success;
+	load_job(&jobs[0]);
+	if (apart)
+		thrd_join(second, NULL);
+	else
+		load_job(&jobs[1]); /* no thread to be had: one after the other */
+	for (int i = 0; i < 2; i++)
+		if (jobs[i].rc < 0) {
+			snprintf(err, errlen, "%s", jobs[i].err);
+			results_view_free(va);
+			results_view_free(vb);
+			return -1;
+		}
+	return 0;
 }
