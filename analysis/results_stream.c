@@ -1,6 +1,7 @@
 #include "results_stream.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct reader {
 	size_t errlen;
 	bool failed;            /* err says why */
 	const char *refused;    /* a number yajl itself would refuse: in yajl's words */
+	uintptr_t block, block_end; /* the bytes yajl is parsing */
 	enum part part;
 	int depth;              /* containers open */
 	int skip_to;            /* SKIP: the depth at which the skipped value ends */
@@ -171,11 +173,21 @@ static int on_number(void *ctx, const char *s, size_t len)
 	return scalar(r, v, NULL, 0);
 }
 
+/* Does the string or key s hold a NUL (which jansson, reading these files
+ * elsewhere, refuses)? Only if yajl decoded it from \u0000: a string yajl
+ * hands over within the block it parses is the file's own bytes, where it
+ * refuses a NUL as a control character; a decoded one (or one joined from
+ * two blocks) is elsewhere. Saves a scan of every string of a large file. */
+static bool holds_nul(const struct reader *r, const unsigned char *s, size_t len)
+{
+	uintptr_t at = (uintptr_t)s;
+	return (at < r->block || at + len > r->block_end) && memchr(s, '\0', len);
+}
+
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct reader *r = ctx;
-	/* jansson, which reads these files elsewhere, refuses NUL in strings. */
-	if (memchr(s, '\0', len))
+	if (holds_nul(r, s, len))
 		return fail(r, "", "a string holds \\u0000");
 	return scalar(r, (struct entry_value){ .kind = ENTRY_STRING }, (const char *)s, len);
 }
@@ -200,7 +212,7 @@ static int on_key(void *ctx, const unsigned char *k, size_t len)
 {
 	struct reader *r = ctx;
 	const char *key = (const char *)k;
-	if (memchr(k, '\0', len))
+	if (holds_nul(r, k, len))
 		return fail(r, "", "a key holds \\u0000");
 	if (r->part == CONTEXT)
 		return results_tree_key(&r->context, key, len) < 0 ? oom(r) : 1;
@@ -368,7 +380,10 @@ static void read_document(struct reader *r, FILE *f, unsigned char *buf)
 	yajl_status st = yajl_status_ok;
 	size_t n;
 	while (st == yajl_status_ok && (n = fread(buf, 1, BLOCK, f)) > 0) {
+		r->block = (uintptr_t)buf;
+		r->block_end = r->block + n;
 		st = yajl_parse(h, buf, n);
+		r->block = r->block_end = 0;
 		line += lines_in(buf, st == yajl_status_ok ? n : yajl_get_bytes_consumed(h));
 	}
 	if (st == yajl_status_ok && ferror(f))

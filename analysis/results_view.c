@@ -119,7 +119,9 @@ int results_view_add(struct results_view *v, const struct results_entry *e, char
 	if (results_check_entry(e, index, err, errlen) < 0)
 		return -1;
 	const char *name = entry_cell_name(e);
-	struct cell_view *c = (struct cell_view *)results_view_find(v, name);
+	/* A cell's entries come one after the other: the newest cell first. */
+	struct cell_view *c = v->n && !strcmp(v->cells[v->n - 1].name, name) ? &v->cells[v->n - 1]
+			      : (struct cell_view *)results_view_find(v, name);
 	if (!c && !(c = new_cell(v, name, e)))
 		return oom(err, errlen);
 	/* The interval and the stability verdict: from whichever entry has them. */
