@@ -1,6 +1,7 @@
 /* The streaming reader of report and compare (yajl events, one entry at a
- * time) against the view built from a jansson tree (the history's way):
- * the same cells, the same counters and context, the same refusals; a file
+ * time, parsed in a thread of its own or in the reading one, alike)
+ * against the view built from a jansson tree (the history's way): the
+ * same cells, the same counters and context, the same refusals; a file
  * larger than one read block; the key table's rules (nested keys, counters,
  * a key written twice). */
 #include <criterion/criterion.h>
@@ -11,11 +12,11 @@
 
 #include "analysis/results_stream.h"
 
-static int load_text(const char *text, struct results_view *v, char *err, size_t errlen)
+static int load_with(const char *text, enum results_parse how, struct results_view *v, char *err, size_t errlen)
 {
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
 	cr_assert(f);
-	int rc = results_view_load_stream(f, "t.json", v, err, errlen);
+	int rc = results_view_load_stream(f, "t.json", how, v, err, errlen);
 	fclose(f);
 	return rc;
 }
@@ -62,6 +63,24 @@ static void assert_same_views(const struct results_view *a, const struct results
 		}
 	}
 	cr_assert(json_equal(a->context, b->context));
+}
+
+/* text read both ways the reader parses (yajl in a thread of its own, and
+ * in this one): the same view, or the same refusal in the same words. */
+static int load_text(const char *text, struct results_view *v, char *err, size_t errlen)
+{
+	struct results_view here;
+	char here_err[512] = "";
+	int rc_here = load_with(text, RESULTS_PARSE_HERE, &here, here_err, sizeof here_err);
+	int rc = load_with(text, RESULTS_PARSE_APART, v, err, errlen);
+	cr_assert_eq(rc, rc_here, "apart: %s; here: %s", rc ? err : "read", rc_here ? here_err : "read");
+	if (rc < 0) {
+		cr_assert_str_eq(err, here_err);
+	} else {
+		assert_same_views(v, &here);
+		results_view_free(&here);
+	}
+	return rc;
 }
 
 #define ITER(name, v) \

@@ -38,10 +38,12 @@ const char *results_default_db(void)
 	return best;
 }
 
-int results_load_run_or_file(const char *arg, const char *db, struct results_view *v, char *err, size_t errlen)
+/* A file is parsed as how says. */
+static int load(const char *arg, const char *db, enum results_parse how, struct results_view *v, char *err,
+		size_t errlen)
 {
 	if (!results_arg_is_run(arg))
-		return results_view_load_file(arg, v, err, errlen);
+		return results_view_load_file(arg, how, v, err, errlen);
 	results_view_init(v);
 	if (!db)
 		db = results_default_db();
@@ -64,6 +66,11 @@ int results_load_run_or_file(const char *arg, const char *db, struct results_vie
 	return rc;
 }
 
+int results_load_run_or_file(const char *arg, const char *db, struct results_view *v, char *err, size_t errlen)
+{
+	return load(arg, db, RESULTS_PARSE_APART, v, err, errlen);
+}
+
 struct load_job {
 	const char *arg, *db;
 	struct results_view *v;
@@ -74,7 +81,7 @@ struct load_job {
 static int load_job(void *p)
 {
 	struct load_job *j = p;
-	j->rc = results_load_run_or_file(j->arg, j->db, j->v, j->err, sizeof j->err);
+	j->rc = load(j->arg, j->db, RESULTS_PARSE_HERE, j->v, j->err, sizeof j->err);
 	return 0;
 }
 
