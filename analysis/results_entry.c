@@ -10,18 +10,22 @@
 #include <threads.h>
 
 #define NOT_KEPT SIZE_MAX /* a number every entry has: neither a field nor a counter */
-#define ROW(key, field) { key, offsetof(struct results_entry, field), sizeof key - 1, false }
-#define ROW_COUNTER(key, field) { key, offsetof(struct results_entry, field), sizeof key - 1, true }
-#define ROW_NOT_KEPT(key) { key, NOT_KEPT, sizeof key - 1, false }
+#define ROW(key, field) { key, offsetof(struct results_entry, field), sizeof key - 1, false, false }
+#define ROW_ASKED(key, field) { key, offsetof(struct results_entry, field), sizeof key - 1, false, true }
+#define ROW_COUNTER(key, field) { key, offsetof(struct results_entry, field), sizeof key - 1, true, true }
+#define ROW_NOT_KEPT(key) { key, NOT_KEPT, sizeof key - 1, false, false }
 
 /* What the analysis keeps of an entry: one row per key. A key with no row
  * is a counter when it is a number at the top level, else it is ignored;
- * a ROW_COUNTER is both. */
+ * a ROW_COUNTER is both. A number of a ROW_ASKED or ROW_COUNTER is read
+ * only when asked (most entries' are not: a cell's interval is taken from
+ * its first entry, real_time from its cv aggregate). */
 static const struct entry_key {
 	const char *key;
 	size_t field; /* offset of its struct entry_value, or NOT_KEPT */
 	size_t len;   /* strlen(key) */
 	bool counter; /* a counter too */
+	bool asked;   /* a number given as text is read when asked (entry_number) */
 } keys[] = {
 	ROW("run_name", run_name),
 	ROW("name", name),
@@ -48,7 +52,7 @@ static const struct entry_key {
 	ROW("pt_leaf", pt_leaf),
 	ROW("cycles_per_access", cycles_per_access),
 	ROW("ns_per_access", ns_per_access),
-	ROW("real_time", real_time),
+	ROW_ASKED("real_time", real_time),
 	ROW_COUNTER("ci_low", ci_low),
 	ROW_COUNTER("ci_high", ci_high),
 	ROW_NOT_KEPT("family_index"),
@@ -211,8 +215,13 @@ int results_entry_set(struct results_entry *e, const char *key, size_t keylen, b
 		return 0;
 	if (v.kind == ENTRY_STRING && (v.at = keep_string(e, string, len)) == SIZE_MAX)
 		return -1;
-	if (v.kind == ENTRY_NUMBER && string && entry_read_number(string, len, &v) < 0)
+	if (v.kind == ENTRY_NUMBER && string && k->asked && !v.integer) {
+		v.as_text = true;
+		if ((v.at = keep_string(e, string, len)) == SIZE_MAX)
+			return -1;
+	} else if (v.kind == ENTRY_NUMBER && string && entry_read_number(string, len, &v) < 0) {
 		return -1;
+	}
 	*(struct entry_value *)((char *)e + k->field) = v;
 	return 0;
 }
@@ -270,9 +279,11 @@ const char *entry_string(const struct results_entry *e, const struct entry_value
 	return v->kind == ENTRY_STRING ? e->strings + v->at : "";
 }
 
-double entry_number(const struct entry_value *v)
+double entry_number(const struct results_entry *e, const struct entry_value *v)
 {
-	return v->kind == ENTRY_NUMBER ? v->number : 0;
+	if (v->kind != ENTRY_NUMBER)
+		return 0;
+	return v->as_text ? strtod(e->strings + v->at, NULL) : v->number; /* the kept text is NUL-terminated */
 }
 
 const char *entry_cell_name(const struct results_entry *e)

@@ -18,7 +18,8 @@ struct entry_value {
 	enum entry_kind kind;
 	bool integer;       /* a number written without fraction or exponent */
 	long long whole;    /* its value, when integer */
-	double number;      /* ENTRY_NUMBER */
+	double number;      /* ENTRY_NUMBER, unless as_text */
+	bool as_text;       /* ENTRY_NUMBER not read yet: its text is at .at (entry_number reads it) */
 	size_t at;          /* ENTRY_STRING: offset of the text in the entry's strings */
 };
 
@@ -61,7 +62,7 @@ int results_entry_from_json(struct results_entry *e, json_t *x);
 /* A string field, or "" when it is absent or not a string. */
 const char *entry_string(const struct results_entry *e, const struct entry_value *v);
 /* A number field, or 0 when it is absent or not a number. */
-double entry_number(const struct entry_value *v);
+double entry_number(const struct results_entry *e, const struct entry_value *v);
 /* The cell the entry belongs to: run_name, else name. */
 const char *entry_cell_name(const struct results_entry *e);
 const char *entry_counter_key(const struct results_entry *e, const struct entry_counter *c);

@@ -170,13 +170,13 @@ static int on_boolean(void *ctx, int b)
  * digits or more can go beyond a double. */
 static int on_number(void *ctx, const char *s, size_t len)
 {
+	enum { FRACTION = 1, EXPONENT = 2 };
+	static const unsigned char marks[256] = { ['.'] = FRACTION, ['e'] = EXPONENT, ['E'] = EXPONENT };
 	struct feed *fd = ctx;
-	bool integer = true, exponent = false;
-	for (size_t i = 0; i < len; i++) {
-		exponent |= s[i] == 'e' || s[i] == 'E';
-		integer &= s[i] != '.';
-	}
-	integer &= !exponent;
+	unsigned seen = 0;
+	for (size_t i = 0; i < len; i++)
+		seen |= marks[(unsigned char)s[i]];
+	bool integer = !seen, exponent = seen & EXPONENT;
 	if (integer ? len >= 19 : exponent || len > 300) {
 		struct entry_value v = { .kind = ENTRY_NUMBER, .integer = integer };
 		int rc = entry_read_number(s, len, &v);

@@ -125,24 +125,22 @@ int results_view_add(struct results_view *v, const struct results_entry *e, char
 	if (!c && !(c = new_cell(v, name, e)))
 		return oom(err, errlen);
 	/* The interval and the stability verdict: from whichever entry has them. */
-	double lo = e->ci_low.kind == ENTRY_NUMBER ? e->ci_low.number : NAN;
-	double hi = e->ci_high.kind == ENTRY_NUMBER ? e->ci_high.number : NAN;
-	if (!isnan(lo) && !isnan(hi) && isnan(c->ci_low)) {
-		c->ci_low = lo;
-		c->ci_high = hi;
+	if (isnan(c->ci_low) && e->ci_low.kind == ENTRY_NUMBER && e->ci_high.kind == ENTRY_NUMBER) {
+		c->ci_low = entry_number(e, &e->ci_low);
+		c->ci_high = entry_number(e, &e->ci_high);
 	}
 	if (!c->stability[0] && entry_string(e, &e->stability)[0] && !(c->stability = value(v, e, &e->stability)))
 		return oom(err, errlen);
 	const char *run_type = entry_string(e, &e->run_type), *agg = entry_string(e, &e->aggregate_name);
-	double cycles = entry_number(&e->cycles_per_access);
+	double cycles = entry_number(e, &e->cycles_per_access);
 	if (!strcmp(run_type, "iteration") && !strcmp(c->status, "ok")) {
 		if (add_rep(c, cycles) < 0)
 			return oom(err, errlen);
 	} else if (!strcmp(agg, "median")) {
 		c->median = cycles;
-		c->ns_median = e->ns_per_access.kind != ENTRY_ABSENT ? entry_number(&e->ns_per_access) : NAN;
+		c->ns_median = e->ns_per_access.kind != ENTRY_ABSENT ? entry_number(e, &e->ns_per_access) : NAN;
 	} else if (!strcmp(agg, "cv"))
-		c->cv = entry_number(&e->real_time);
+		c->cv = entry_number(e, &e->real_time);
 	return 0;
 }
 
