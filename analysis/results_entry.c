@@ -180,7 +180,7 @@ static int add_counter(struct results_entry *e, const char *key, size_t keylen, 
 	size_t at = keep_string(e, key, keylen), text_at = text ? keep_string(e, text, len) : SIZE_MAX;
 	if (at == SIZE_MAX || (text && text_at == SIZE_MAX))
 		return -1;
-	e->counters[e->ncounters++] = (struct entry_counter){ at, text_at, v.number };
+	e->counters[e->ncounters++] = (struct entry_counter){ at, keylen, text_at, v.number };
 	return 0;
 }
 
@@ -188,8 +188,8 @@ static void drop_counter(struct results_entry *e, const char *key, size_t keylen
 {
 	int kept = 0;
 	for (int i = 0; i < e->ncounters; i++) {
-		const char *k = e->strings + e->counters[i].key_at;
-		if (strlen(k) != keylen || memcmp(k, key, keylen))
+		const struct entry_counter *c = &e->counters[i];
+		if (c->key_len != keylen || memcmp(e->strings + c->key_at, key, keylen))
 			e->counters[kept++] = e->counters[i];
 	}
 	e->ncounters = kept;

@@ -25,6 +25,7 @@ struct entry_value {
 
 struct entry_counter {
 	size_t key_at;      /* offset of the key in the entry's strings */
+	size_t key_len;
 	size_t text_at;     /* the number as written (offset in the strings), read
 	                     * when asked (entry_counter_number); SIZE_MAX: value */
 	double value;
