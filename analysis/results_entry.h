@@ -53,8 +53,9 @@ void results_entry_free(struct results_entry *e);
  * the object at key "outer"); v.at is ignored. A string value is copied
  * (len bytes). A number comes with its value (v.number, v.whole) or, with
  * string set, as its JSON text (len bytes; v.integer set): then it is read
- * only where it is kept, in a field, or in a counter when asked, since
- * reading every number of a large file costs about as much as parsing it. -1 when out of memory. */
+ * only where it is kept (a field), or when asked (entry_number of a
+ * ROW_ASKED field, entry_counter_number), since reading every number of a
+ * large file costs about as much as parsing it. -1 when out of memory. */
 int results_entry_set(struct results_entry *e, const char *key, size_t keylen, bool nested, struct entry_value v,
 		      const char *string, size_t len);
 /* The entry that the jansson value x is (any JSON value). -1 when out of memory. */

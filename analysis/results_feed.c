@@ -113,7 +113,9 @@ static int hand_over(struct feed *fd, bool last)
 /* One event into the chunk being filled; 0 to stop the parse. */
 static int record(struct feed *fd, unsigned char ev, const void *s, size_t len)
 {
-	size_t need = 1 + (s ? sizeof len + len : 0);
+	int kind = ev & EV_KIND;
+	bool text = kind == EV_KEY || kind == EV_STRING || kind == EV_NUMBER; /* as replay reads it */
+	size_t need = 1 + (text ? sizeof len + len : 0);
 	struct chunk *c = fd->filling;
 	if (c->cap - c->len < need && c->len && !hand_over(fd, false))
 		return 0;
@@ -128,9 +130,10 @@ static int record(struct feed *fd, unsigned char ev, const void *s, size_t len)
 		c->cap = need;
 	}
 	c->data[c->len++] = ev;
-	if (s) {
+	if (text) {
 		memcpy(c->data + c->len, &len, sizeof len);
-		memcpy(c->data + c->len + sizeof len, s, len);
+		if (len)
+			memcpy(c->data + c->len + sizeof len, s, len);
 		c->len += sizeof len + len;
 	}
 	return 1;
