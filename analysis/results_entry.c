@@ -1,13 +1,13 @@
 #include "results_entry.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
 
 #define NOT_KEPT SIZE_MAX /* a number every entry has: neither a field nor a counter */
 #define ROW(key, field) { key, offsetof(struct results_entry, field), sizeof key - 1, false, false }
@@ -91,8 +91,8 @@ static void fill_slots(void)
 /* The row of key (len bytes), or NULL. */
 static const struct entry_key *find_key(const char *key, size_t len)
 {
-	static once_flag filled = ONCE_FLAG_INIT;
-	call_once(&filled, fill_slots);
+	static pthread_once_t filled = PTHREAD_ONCE_INIT;
+	pthread_once(&filled, fill_slots);
 	if (!len)
 		return NULL;
 	for (size_t i = slot_of(key, len); slot_row[i]; i = (i + 1) & (SLOTS - 1)) {

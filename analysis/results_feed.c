@@ -1,10 +1,10 @@
 #include "results_feed.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
 #include <yajl/yajl_parse.h>
 
 #define BLOCK (1u << 20) /* bytes of the file parsed at a time */
@@ -35,8 +35,8 @@ struct feed {
 	struct chunk *filling;
 	/* Between the two: chunks [replayed, filled) are the replayer's. */
 	bool apart; /* parsing in a thread of its own */
-	mtx_t lock;
-	cnd_t changed;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
 	struct chunk chunks[NCHUNKS];
 	unsigned long filled, replayed;
 	bool stop; /* a handler stopped the parse */
@@ -95,13 +95,13 @@ static int replay(const struct feed *fd, const struct chunk *c, bool *done)
  * free when this returns 1 (0: a handler stopped the parse). */
 static int hand_over(struct feed *fd, bool last)
 {
-	mtx_lock(&fd->lock);
+	pthread_mutex_lock(&fd->lock);
 	fd->filled++;
-	cnd_broadcast(&fd->changed);
+	pthread_cond_broadcast(&fd->changed);
 	while (!last && !fd->stop && fd->filled - fd->replayed == NCHUNKS)
-		cnd_wait(&fd->changed, &fd->lock);
+		pthread_cond_wait(&fd->changed, &fd->lock);
 	bool stop = fd->stop;
-	mtx_unlock(&fd->lock);
+	pthread_mutex_unlock(&fd->lock);
 	if (last)
 		return !stop; /* the replayer may be reading every chunk */
 	/* Free: replayed, or the replayer stopped before it. */
@@ -258,7 +258,7 @@ static void parse_ended(struct feed *fd, yajl_handle h, yajl_status st, long lin
 }
 
 /* The parser's side: the whole file, then EV_DONE. */
-static int parse(void *arg)
+static void *parse(void *arg)
 {
 	struct feed *fd = arg;
 	unsigned char *buf = malloc(BLOCK);
@@ -294,54 +294,51 @@ static int parse(void *arg)
 		fd->filling->data[fd->filling->len++] = EV_DONE;
 		hand_over(fd, true);
 	}
-	return 0;
+	return NULL;
 }
 
 /* The replayer's side, in the calling thread: chunks as they are filled. */
 static void replay_chunks(struct feed *fd)
 {
 	for (bool done = false, ok = true; ok && !done;) {
-		mtx_lock(&fd->lock);
+		pthread_mutex_lock(&fd->lock);
 		while (fd->replayed == fd->filled)
-			cnd_wait(&fd->changed, &fd->lock);
+			pthread_cond_wait(&fd->changed, &fd->lock);
 		struct chunk *c = &fd->chunks[fd->replayed % NCHUNKS];
-		mtx_unlock(&fd->lock);
+		pthread_mutex_unlock(&fd->lock);
 		ok = replay(fd, c, &done);
-		mtx_lock(&fd->lock);
+		pthread_mutex_lock(&fd->lock);
 		fd->replayed++;
 		fd->stop = !ok;
-		cnd_broadcast(&fd->changed);
-		mtx_unlock(&fd->lock);
+		pthread_cond_broadcast(&fd->changed);
+		pthread_mutex_unlock(&fd->lock);
 	}
 }
 
 /* Parse in a thread of its own, replaying here; false when there is none to be had. */
 static bool parse_apart(struct feed *fd)
 {
-	for (int i = 0; i < NCHUNKS; i++)
+	for (int i = 0; i < NCHUNKS; i++) {
 		if (!(fd->chunks[i].data = malloc(CHUNK)))
 			return false;
-		else
-			fd->chunks[i].cap = CHUNK;
+		fd->chunks[i].cap = CHUNK;
+	}
 	fd->filling = &fd->chunks[0];
-	fd->apart = mtx_init(&fd->lock, mtx_plain) == thrd_success;
-	if (fd->apart && cnd_init(&fd->changed) != thrd_success) {
-		mtx_destroy(&fd->lock);
-		fd->apart = false;
-	}
-	thrd_t parser;
-	if (fd->apart && thrd_create(&parser, parse, fd) != thrd_success) {
-		cnd_destroy(&fd->changed);
-		mtx_destroy(&fd->lock);
-		fd->apart = false;
-	}
-	if (!fd->apart)
+	if (pthread_mutex_init(&fd->lock, NULL))
 		return false;
-	replay_chunks(fd);
-	thrd_join(parser, NULL);
-	cnd_destroy(&fd->changed);
-	mtx_destroy(&fd->lock);
-	return true;
+	pthread_t parser;
+	fd->apart = !pthread_cond_init(&fd->changed, NULL);
+	if (fd->apart && pthread_create(&parser, NULL, parse, fd)) {
+		pthread_cond_destroy(&fd->changed);
+		fd->apart = false;
+	}
+	if (fd->apart) {
+		replay_chunks(fd);
+		pthread_join(parser, NULL);
+		pthread_cond_destroy(&fd->changed);
+	}
+	pthread_mutex_destroy(&fd->lock);
+	return fd->apart;
 }
 
 void results_feed(FILE *f, bool apart, const struct feed_handlers *h, void *ctx, struct feed_outcome *out)

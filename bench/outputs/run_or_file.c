@@ -1,12 +1,12 @@
 #include "bench/outputs/run_or_file.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <threads.h>
 
 #include "analysis/results_stream.h"
 #include "bench/results/history.h"
@@ -78,22 +78,22 @@ struct load_job {
 	int rc;
 };
 
-static int load_job(void *p)
+static void *load_job(void *p)
 {
 	struct load_job *j = p;
 	j->rc = load(j->arg, j->db, RESULTS_PARSE_HERE, j->v, j->err, sizeof j->err);
-	return 0;
+	return NULL;
 }
 
 int results_load_pair(const char *a, const char *b, const char *db, struct results_view *va, struct results_view *vb,
 		      char *err, size_t errlen)
 {
 	struct load_job jobs[2] = { { .arg = a, .db = db, .v = va }, { .arg = b, .db = db, .v = vb } };
-	thrd_t second;
-	bool apart = thrd_create(&second, load_job, &jobs[1]) == thrd_success;
+	pthread_t second;
+	bool apart = pthread_create(&second, NULL, load_job, &jobs[1]) == 0;
 	load_job(&jobs[0]);
 	if (apart)
-		thrd_join(second, NULL);
+		pthread_join(second, NULL);
 	else
 		load_job(&jobs[1]); /* no thread to be had: one after the other */
 	for (int i = 0; i < 2; i++)
