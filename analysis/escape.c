@@ -12,14 +12,18 @@ static void visible_control(FILE *out, unsigned char c)
 	fprintf(out, "\\x%02x", c);
 }
 
-/* Write s, passing each character that escape(c) claims to it; the runs
- * between such characters go out whole (reports write millions of cells). */
-static void write_escaped(FILE *out, const char *s, int (*escape)(FILE *, unsigned char))
+/* Write s, passing each character that special[] marks (and each control
+ * character) to escape(); the runs between them go out whole (reports
+ * write millions of cells). */
+static void write_escaped(FILE *out, const char *s, const unsigned char special[256],
+			  void (*escape)(FILE *, unsigned char))
 {
+	if (!s)
+		return;
 	const char *run = s;
-	for (; s && *s; s++) {
+	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (!is_control(c) && !escape(NULL, c))
+		if (!special[c] && !is_control(c))
 			continue;
 		fwrite(run, 1, (size_t)(s - run), out);
 		if (is_control(c))
@@ -28,58 +32,53 @@ static void write_escaped(FILE *out, const char *s, int (*escape)(FILE *, unsign
 			escape(out, c);
 		run = s + 1;
 	}
-	if (s)
-		fwrite(run, 1, (size_t)(s - run), out);
+	fwrite(run, 1, (size_t)(s - run), out);
 }
 
-/* With out NULL: does c need escaping? Otherwise write its escaped form. */
-static int html_char(FILE *out, unsigned char c)
+static const unsigned char html_special[256] = { ['<'] = 1, ['>'] = 1, ['&'] = 1, ['"'] = 1, ['\''] = 1 };
+
+static void html_char(FILE *out, unsigned char c)
 {
-	const char *e = c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : c == '"' ? "&quot;"
-			: c == '\'' ? "&#39;" : NULL;
-	if (e && out)
-		fputs(e, out);
-	return e != NULL;
+	fputs(c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : c == '"' ? "&quot;" : "&#39;", out);
 }
 
-static int gnuplot_char(FILE *out, unsigned char c)
+static const unsigned char gnuplot_special[256] = { ['\''] = 1 };
+
+static void gnuplot_char(FILE *out, unsigned char c)
 {
-	if (c != '\'')
-		return 0;
-	if (out)
-		fputs("''", out);
-	return 1;
+	(void)c;
+	fputs("''", out);
 }
 
 void escape_gnuplot(FILE *out, const char *s)
 {
 	fputc('\'', out);
-	write_escaped(out, s, gnuplot_char);
+	write_escaped(out, s, gnuplot_special, gnuplot_char);
 	fputc('\'', out);
 }
 
 void escape_html(FILE *out, const char *s)
 {
-	write_escaped(out, s, html_char);
+	write_escaped(out, s, html_special, html_char);
 }
 
 /* CommonMark lets any ASCII punctuation be backslash-escaped; these are the
  * ones that can start emphasis, code, links, images, raw HTML, entities,
  * strikethrough or a new table cell in the middle of a line. */
-static int markdown_char(FILE *out, unsigned char c)
+static const unsigned char markdown_special[256] = {
+	['\\'] = 1, ['`'] = 1, ['*'] = 1, ['_'] = 1, ['['] = 1, [']'] = 1, ['<'] = 1,
+	['>'] = 1, ['|'] = 1, ['&'] = 1, ['~'] = 1, ['!'] = 1, ['#'] = 1,
+};
+
+static void markdown_char(FILE *out, unsigned char c)
 {
-	if (!c || !strchr("\\`*_[]<>|&~!#", c))
-		return 0;
-	if (out) {
-		fputc('\\', out);
-		fputc(c, out);
-	}
-	return 1;
+	fputc('\\', out);
+	fputc(c, out);
 }
 
 void escape_markdown(FILE *out, const char *s)
 {
-	write_escaped(out, s, markdown_char);
+	write_escaped(out, s, markdown_special, markdown_char);
 }
 
 void escape_csv(FILE *out, const char *s)

@@ -12,7 +12,7 @@ static int bad_value(const struct results_entry *e, long index, const char *fiel
 	char name[160], value[64];
 	escape_message(name, sizeof name, entry_cell_name(e));
 	if (v->kind == ENTRY_NUMBER)
-		snprintf(value, sizeof value, "%.17g", v->number);
+		snprintf(value, sizeof value, "%.17g", entry_number(e, v));
 	else
 		snprintf(value, sizeof value, "%s", v->kind == ENTRY_ABSENT ? "missing" : v->kind == ENTRY_STRING ? "a string"
 				: v->kind == ENTRY_NULL ? "null" : "not a number");
@@ -27,7 +27,7 @@ static int check_number(const struct results_entry *e, long index, const char *f
 {
 	if (v->kind == ENTRY_ABSENT && !required)
 		return 0;
-	double x = v->number;
+	double x = entry_number(e, v);
 	if (v->kind != ENTRY_NUMBER || !isfinite(x) || x < 0 || (x == 0 && !zero_ok))
 		return bad_value(e, index, field, v, zero_ok ? "a finite number >= 0" : "a finite positive number",
 				 err, errlen);

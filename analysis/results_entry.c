@@ -1,22 +1,31 @@
 #include "results_entry.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <math.h>
 #include <string.h>
 
 #define NOT_KEPT SIZE_MAX /* a number every entry has: neither a field nor a counter */
-#define ROW(key, field) { key, offsetof(struct results_entry, field), sizeof key - 1 }
-#define ROW_NOT_KEPT(key) { key, NOT_KEPT, sizeof key - 1 }
+#define ROW(key, field) { key, offsetof(struct results_entry, field), sizeof key - 1, false, false }
+#define ROW_ASKED(key, field) { key, offsetof(struct results_entry, field), sizeof key - 1, false, true }
+#define ROW_COUNTER(key, field) { key, offsetof(struct results_entry, field), sizeof key - 1, true, true }
+#define ROW_NOT_KEPT(key) { key, NOT_KEPT, sizeof key - 1, false, false }
 
 /* What the analysis keeps of an entry: one row per key. A key with no row
- * is a counter when it is a number at the top level, else it is ignored.
- * Sorted by key once, on first use. */
-static struct entry_key {
+ * is a counter when it is a number at the top level, else it is ignored;
+ * a ROW_COUNTER is both. A number of a ROW_ASKED or ROW_COUNTER is read
+ * only when asked (most entries' are not: a cell's interval is taken from
+ * its first entry, real_time from its cv aggregate). */
+static const struct entry_key {
 	const char *key;
 	size_t field; /* offset of its struct entry_value, or NOT_KEPT */
 	size_t len;   /* strlen(key) */
+	bool counter; /* a counter too */
+	bool asked;   /* a number given as text is read when asked (entry_number) */
 } keys[] = {
 	ROW("run_name", run_name),
 	ROW("name", name),
@@ -43,7 +52,9 @@ static struct entry_key {
 	ROW("pt_leaf", pt_leaf),
 	ROW("cycles_per_access", cycles_per_access),
 	ROW("ns_per_access", ns_per_access),
-	ROW("real_time", real_time),
+	ROW_ASKED("real_time", real_time),
+	ROW_COUNTER("ci_low", ci_low),
+	ROW_COUNTER("ci_high", ci_high),
 	ROW_NOT_KEPT("family_index"),
 	ROW_NOT_KEPT("per_family_instance_index"),
 	ROW_NOT_KEPT("threads"),
@@ -54,38 +65,40 @@ static struct entry_key {
 };
 #define NKEYS (sizeof keys / sizeof *keys)
 
-/* Rows in order of key length, then bytes: most keys are told apart by their length. */
-static int compare_key(const char *a, size_t alen, const char *b, size_t blen)
+/* The rows by a hash of the key's length and its first and last bytes,
+ * which tell the keys apart at the cost of a few instructions (a key is
+ * looked up for every value of a file of millions of entries); built once
+ * (compare reads its two files at once). */
+#define SLOTS 256 /* a power of two, several times the rows */
+static unsigned char slot_row[SLOTS]; /* 1 + the row's index; 0: empty */
+_Static_assert(NKEYS <= SLOTS / 4, "the key table needs more slots");
+
+static size_t slot_of(const char *key, size_t len)
 {
-	if (alen != blen)
-		return alen < blen ? -1 : 1;
-	return memcmp(a, b, alen);
+	return (len * 37 + (unsigned char)key[0] * 11 + (unsigned char)key[len - 1]) & (SLOTS - 1);
 }
 
-static int by_key(const void *a, const void *b)
+static void fill_slots(void)
 {
-	const struct entry_key *x = a, *y = b;
-	return compare_key(x->key, x->len, y->key, y->len);
+	for (size_t r = 0; r < NKEYS; r++) {
+		size_t i = slot_of(keys[r].key, keys[r].len);
+		while (slot_row[i])
+			i = (i + 1) & (SLOTS - 1);
+		slot_row[i] = (unsigned char)(r + 1);
+	}
 }
 
 /* The row of key (len bytes), or NULL. */
 static const struct entry_key *find_key(const char *key, size_t len)
 {
-	static bool sorted;
-	if (!sorted) {
-		qsort(keys, NKEYS, sizeof *keys, by_key);
-		sorted = true;
-	}
-	size_t lo = 0, hi = NKEYS;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = compare_key(keys[mid].key, keys[mid].len, key, len);
-		if (c == 0)
-			return &keys[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	static pthread_once_t filled = PTHREAD_ONCE_INIT;
+	pthread_once(&filled, fill_slots);
+	if (!len)
+		return NULL;
+	for (size_t i = slot_of(key, len); slot_row[i]; i = (i + 1) & (SLOTS - 1)) {
+		const struct entry_key *k = &keys[slot_row[i] - 1];
+		if (k->len == len && !memcmp(k->key, key, len))
+			return k;
 	}
 	return NULL;
 }
@@ -128,7 +141,33 @@ static size_t keep_string(struct results_entry *e, const char *s, size_t len)
 	return at;
 }
 
-static int add_counter(struct results_entry *e, const char *key, size_t keylen, double value)
+int entry_read_number(const char *s, size_t len, struct entry_value *v)
+{
+	char buf[64]; /* strtoll and strtod need the text NUL-terminated */
+	char *text = len < sizeof buf ? buf : malloc(len + 1);
+	if (!text)
+		return -1;
+	memcpy(text, s, len);
+	text[len] = '\0';
+	int out_of_range;
+	if (v->integer) {
+		errno = 0;
+		v->whole = strtoll(text, NULL, 10);
+		v->number = (double)v->whole;
+		out_of_range = errno == ERANGE || v->whole == LLONG_MIN;
+	} else {
+		v->number = strtod(text, NULL);
+		out_of_range = isinf(v->number) != 0; /* glibc: -1 for -inf */
+	}
+	if (text != buf)
+		free(text);
+	return out_of_range;
+}
+
+/* A number at the top level that no field takes (text: as written, len
+ * bytes, or NULL when v holds the value). */
+static int add_counter(struct results_entry *e, const char *key, size_t keylen, struct entry_value v, const char *text,
+		       size_t len)
 {
 	if (e->ncounters == e->cap_counters) {
 		int cap = e->cap_counters ? e->cap_counters * 2 : 32;
@@ -138,10 +177,10 @@ static int add_counter(struct results_entry *e, const char *key, size_t keylen, 
 		e->counters = c;
 		e->cap_counters = cap;
 	}
-	size_t at = keep_string(e, key, keylen);
-	if (at == SIZE_MAX)
+	size_t at = keep_string(e, key, keylen), text_at = text ? keep_string(e, text, len) : SIZE_MAX;
+	if (at == SIZE_MAX || (text && text_at == SIZE_MAX))
 		return -1;
-	e->counters[e->ncounters++] = (struct entry_counter){ at, value };
+	e->counters[e->ncounters++] = (struct entry_counter){ at, keylen, text_at, v.number };
 	return 0;
 }
 
@@ -149,8 +188,8 @@ static void drop_counter(struct results_entry *e, const char *key, size_t keylen
 {
 	int kept = 0;
 	for (int i = 0; i < e->ncounters; i++) {
-		const char *k = e->strings + e->counters[i].key_at;
-		if (strlen(k) != keylen || memcmp(k, key, keylen))
+		const struct entry_counter *c = &e->counters[i];
+		if (c->key_len != keylen || memcmp(e->strings + c->key_at, key, keylen))
 			e->counters[kept++] = e->counters[i];
 	}
 	e->ncounters = kept;
@@ -162,18 +201,27 @@ int results_entry_set(struct results_entry *e, const char *key, size_t keylen, b
 	const struct entry_key *k = find_key(key, keylen);
 	if (!k && nested)
 		return 0;
-	if (!k && v.kind == ENTRY_NUMBER)
-		return add_counter(e, key, keylen, v.number);
-	if (!k) {
+	if (!nested && (!k || k->counter)) {
 		/* A key written twice keeps its last value, as in a JSON object:
 		 * a number then something else is no counter. */
-		drop_counter(e, key, keylen);
-		return 0;
+		if (v.kind != ENTRY_NUMBER)
+			drop_counter(e, key, keylen);
+		else if (add_counter(e, key, keylen, v, string, len) < 0)
+			return -1;
+		if (!k)
+			return 0;
 	}
 	if (k->field == NOT_KEPT)
 		return 0;
 	if (v.kind == ENTRY_STRING && (v.at = keep_string(e, string, len)) == SIZE_MAX)
 		return -1;
+	if (v.kind == ENTRY_NUMBER && string && k->asked && !v.integer) {
+		v.as_text = true;
+		if ((v.at = keep_string(e, string, len)) == SIZE_MAX)
+			return -1;
+	} else if (v.kind == ENTRY_NUMBER && string && entry_read_number(string, len, &v) < 0) {
+		return -1;
+	}
 	*(struct entry_value *)((char *)e + k->field) = v;
 	return 0;
 }
@@ -231,9 +279,11 @@ const char *entry_string(const struct results_entry *e, const struct entry_value
 	return v->kind == ENTRY_STRING ? e->strings + v->at : "";
 }
 
-double entry_number(const struct entry_value *v)
+double entry_number(const struct results_entry *e, const struct entry_value *v)
 {
-	return v->kind == ENTRY_NUMBER ? v->number : 0;
+	if (v->kind != ENTRY_NUMBER)
+		return 0;
+	return v->as_text ? strtod(e->strings + v->at, NULL) : v->number; /* the kept text is NUL-terminated */
 }
 
 const char *entry_cell_name(const struct results_entry *e)
@@ -247,10 +297,9 @@ const char *entry_counter_key(const struct results_entry *e, const struct entry_
 	return e->strings + c->key_at;
 }
 
-double entry_counter_value(const struct results_entry *e, const char *key)
+double entry_counter_number(const struct results_entry *e, const struct entry_counter *c)
 {
-	for (int i = 0; i < e->ncounters; i++)
-		if (!strcmp(entry_counter_key(e, &e->counters[i]), key))
-			return e->counters[i].value;
-	return NAN;
+	/* The kept text is NUL-terminated; an integer of up to 18 digits reads
+	 * the same as a double (both are rounded to the nearest). */
+	return c->text_at == SIZE_MAX ? c->value : strtod(e->strings + c->text_at, NULL);
 }

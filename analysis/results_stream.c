@@ -4,16 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_parse.h>
 
 #include "results_entry.h"
+#include "results_feed.h"
 #include "results_tree.h"
 
-/* yajl parses the file block by block and calls back for every key and
- * value; nothing but the entry being read (and the context, which is small)
- * is held. Depth 1 is the document's object, 2 a value of it ('context',
- * the 'benchmarks' array), 3 an entry, 4 a value nested in an entry. */
-#define BLOCK (1u << 20)
+/* yajl parses the file block by block (results_feed.h) and the reader
+ * takes every key and value in turn; nothing but the entry being read (and
+ * the context, which is small) is held. Depth 1 is the document's object,
+ * 2 a value of it ('context', the 'benchmarks' array), 3 an entry, 4 a
+ * value nested in an entry. */
 #define DOCUMENT 1
 #define ENTRIES 2
 #define ENTRY 3
@@ -110,6 +110,8 @@ static int scalar(struct reader *r, struct entry_value v, const char *s, size_t 
 		r->part = CONTEXT;
 		/* fall through */
 	case CONTEXT:
+		if (v.kind == ENTRY_NUMBER && s && entry_read_number(s, len, &v) < 0)
+			return oom(r);
 		if (results_tree_scalar(&r->context, v, s, len) < 0)
 			return oom(r);
 		return r->depth == DOCUMENT ? context_done(r) : 1;
@@ -125,34 +127,24 @@ static int scalar(struct reader *r, struct entry_value v, const char *s, size_t 
 	}
 }
 
-static int on_null(void *ctx)
+static int on_literal(void *ctx, enum entry_kind kind)
 {
-	return scalar(ctx, (struct entry_value){ .kind = ENTRY_NULL }, NULL, 0);
+	return scalar(ctx, (struct entry_value){ .kind = kind }, NULL, 0);
 }
 
-static int on_boolean(void *ctx, int b)
+/* A number as written: read only where it is kept (results_entry_set). */
+static int on_number(void *ctx, const char *s, size_t len, bool integer)
 {
-	return scalar(ctx, (struct entry_value){ .kind = b ? ENTRY_TRUE : ENTRY_FALSE }, NULL, 0);
+	return scalar(ctx, (struct entry_value){ .kind = ENTRY_NUMBER, .integer = integer }, s, len);
 }
 
-static int on_integer(void *ctx, long long x)
-{
-	return scalar(ctx, (struct entry_value){ .kind = ENTRY_NUMBER, .integer = true, .whole = x, .number = (double)x },
-		      NULL, 0);
-}
-
-static int on_double(void *ctx, double x)
-{
-	return scalar(ctx, (struct entry_value){ .kind = ENTRY_NUMBER, .number = x }, NULL, 0);
-}
-
-static int on_string(void *ctx, const unsigned char *s, size_t len)
+static int on_string(void *ctx, const char *s, size_t len, bool may_hold_nul)
 {
 	struct reader *r = ctx;
 	/* jansson, which reads these files elsewhere, refuses NUL in strings. */
-	if (memchr(s, '\0', len))
+	if (may_hold_nul && memchr(s, '\0', len))
 		return fail(r, "", "a string holds \\u0000");
-	return scalar(r, (struct entry_value){ .kind = ENTRY_STRING }, (const char *)s, len);
+	return scalar(r, (struct entry_value){ .kind = ENTRY_STRING }, s, len);
 }
 
 /* k (len bytes) at offset at of *buf, NUL-terminated; -1 when out of memory. */
@@ -171,11 +163,10 @@ static int put_text(char **buf, size_t *cap, size_t at, const char *k, size_t le
 	return 0;
 }
 
-static int on_key(void *ctx, const unsigned char *k, size_t len)
+static int on_key(void *ctx, const char *key, size_t len, bool may_hold_nul)
 {
 	struct reader *r = ctx;
-	const char *key = (const char *)k;
-	if (memchr(k, '\0', len))
+	if (may_hold_nul && memchr(key, '\0', len))
 		return fail(r, "", "a key holds \\u0000");
 	if (r->part == CONTEXT)
 		return results_tree_key(&r->context, key, len) < 0 ? oom(r) : 1;
@@ -201,8 +192,9 @@ static void skip_value(struct reader *r, int depth)
 }
 
 /* Start of an object (object) or an array, as a value at depth d. */
-static int on_start(struct reader *r, bool object)
+static int on_start(void *ctx, bool object)
 {
+	struct reader *r = ctx;
 	int d = r->depth++;
 	switch (r->part) {
 	case BEFORE:
@@ -275,34 +267,9 @@ static int on_end(void *ctx)
 	}
 }
 
-static int on_start_map(void *ctx)
+/* The parse stopped at line: what (yajl's words), in the reader's. */
+static void parse_error(struct reader *r, long line, const char *text)
 {
-	return on_start(ctx, true);
-}
-
-static int on_start_array(void *ctx)
-{
-	return on_start(ctx, false);
-}
-
-static const yajl_callbacks callbacks = {
-	.yajl_null = on_null,
-	.yajl_boolean = on_boolean,
-	.yajl_integer = on_integer,
-	.yajl_double = on_double,
-	.yajl_string = on_string,
-	.yajl_start_map = on_start_map,
-	.yajl_map_key = on_key,
-	.yajl_end_map = on_end,
-	.yajl_start_array = on_start_array,
-	.yajl_end_array = on_end,
-};
-
-/* yajl's complaint about the bytes at line, in the reader's words. */
-static void parse_error(struct reader *r, yajl_handle h, long line)
-{
-	if (r->failed)
-		return;
 	if (r->part == BEFORE) {
 		fail(r, "", "it is not a JSON object");
 		return;
@@ -311,44 +278,33 @@ static void parse_error(struct reader *r, yajl_handle h, long line)
 		fail(r, "", "data after the end of the document");
 		return;
 	}
-	unsigned char *text = yajl_get_error(h, 0, NULL, 0);
-	char what[300], where[64] = "";
-	size_t n = strcspn((const char *)text, "\n");
-	snprintf(what, sizeof what, "invalid JSON at line %ld (%.*s)", line, (int)n, (const char *)text);
-	yajl_free_error(h, text);
+	char what[400], where[64] = "";
+	snprintf(what, sizeof what, "invalid JSON at line %ld (%s)", line, text);
 	if (r->part == IN_BENCHMARKS || r->part == IN_ENTRY || (r->part == SKIP && r->after_skip == IN_ENTRY))
 		snprintf(where, sizeof where, "benchmarks entry %ld: ", r->v->entries);
 	fail(r, where, what);
 }
 
-static long lines_in(const unsigned char *p, size_t n)
+static void read_document(struct reader *r, FILE *f, bool apart)
 {
-	long lines = 0;
-	for (const unsigned char *end = p + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-		lines++;
-	return lines;
-}
-
-static void read_document(struct reader *r, FILE *f, unsigned char *buf)
-{
-	yajl_handle h = yajl_alloc(&callbacks, NULL, r);
-	if (!h) {
+	static const struct feed_handlers handlers = {
+		.start = on_start,
+		.end = on_end,
+		.key = on_key,
+		.string = on_string,
+		.number = on_number,
+		.literal = on_literal,
+	};
+	struct feed_outcome out;
+	results_feed(f, apart, &handlers, r, &out);
+	if (r->failed)
+		return; /* a handler stopped the parse: its error stands */
+	if (out.end == FEED_OUT_OF_MEMORY)
 		oom(r);
-		return;
-	}
-	long line = 1;
-	yajl_status st = yajl_status_ok;
-	size_t n;
-	while (st == yajl_status_ok && (n = fread(buf, 1, BLOCK, f)) > 0) {
-		st = yajl_parse(h, buf, n);
-		line += lines_in(buf, st == yajl_status_ok ? n : yajl_get_bytes_consumed(h));
-	}
-	if (st == yajl_status_ok && ferror(f))
-		fail(r, "", strerror(errno));
-	else if (st == yajl_status_ok && (st = yajl_complete_parse(h)) != yajl_status_ok)
-		parse_error(r, h, line);
-	else if (st != yajl_status_ok)
-		parse_error(r, h, line);
+	else if (out.end == FEED_READ_ERROR)
+		fail(r, "", strerror(out.errnum));
+	else if (out.end == FEED_PARSE_ERROR)
+		parse_error(r, out.line, out.text);
 	else if (r->part != AFTER)
 		fail(r, "", "it is not a JSON object");
 	else if (!r->have_context || !r->have_benchmarks) {
@@ -356,19 +312,14 @@ static void read_document(struct reader *r, FILE *f, unsigned char *buf)
 			 r->path);
 		r->failed = true;
 	}
-	yajl_free(h);
 }
 
-int results_view_load_stream(FILE *f, const char *path, struct results_view *v, char *err, size_t errlen)
+int results_view_load_stream(FILE *f, const char *path, enum results_parse how, struct results_view *v, char *err,
+			     size_t errlen)
 {
 	results_view_init(v);
 	struct reader r = { .path = path, .v = v, .err = err, .errlen = errlen };
-	unsigned char *buf = malloc(BLOCK);
-	if (buf)
-		read_document(&r, f, buf);
-	else
-		oom(&r);
-	free(buf);
+	read_document(&r, f, how == RESULTS_PARSE_APART);
 	results_entry_free(&r.entry);
 	results_tree_free(&r.context);
 	free(r.key);
@@ -378,7 +329,8 @@ int results_view_load_stream(FILE *f, const char *path, struct results_view *v, 
 	return r.failed ? -1 : 0;
 }
 
-int results_view_load_file(const char *path, struct results_view *v, char *err, size_t errlen)
+int results_view_load_file(const char *path, enum results_parse how, struct results_view *v, char *err,
+			   size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
@@ -387,7 +339,7 @@ int results_view_load_file(const char *path, struct results_view *v, char *err, 
 			 path, path, strerror(errno));
 		return -1;
 	}
-	int rc = results_view_load_stream(f, path, v, err, errlen);
+	int rc = results_view_load_stream(f, path, how, v, err, errlen);
 	fclose(f);
 	return rc;
 }

@@ -13,9 +13,16 @@
 
 #include "results_view.h"
 
+/* Where yajl parses: in a thread of its own while this one takes what it
+ * parsed (one file read at a time), or in the calling thread (compare,
+ * which reads its two files at once). The views are the same. */
+enum results_parse { RESULTS_PARSE_APART, RESULTS_PARSE_HERE };
+
 /* 0, or -1 with err (the view is then empty). */
-int results_view_load_file(const char *path, struct results_view *v, char *err, size_t errlen);
+int results_view_load_file(const char *path, enum results_parse how, struct results_view *v, char *err,
+			   size_t errlen);
 /* The same from an open stream; path names it in errors. */
-int results_view_load_stream(FILE *f, const char *path, struct results_view *v, char *err, size_t errlen);
+int results_view_load_stream(FILE *f, const char *path, enum results_parse how, struct results_view *v, char *err,
+			     size_t errlen);
 
 #endif

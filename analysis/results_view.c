@@ -49,7 +49,7 @@ static int keep_counters(struct results_view *v, struct cell_view *c, const stru
 		int k = 0;
 		while (k < c->ncounters && c->counters[k].key != key) /* interned: one pointer per key */
 			k++;
-		c->counters[k] = (struct view_counter){ key, e->counters[i].value };
+		c->counters[k] = (struct view_counter){ key, entry_counter_number(e, &e->counters[i]) };
 		c->ncounters += k == c->ncounters;
 	}
 	return 0;
@@ -119,27 +119,28 @@ int results_view_add(struct results_view *v, const struct results_entry *e, char
 	if (results_check_entry(e, index, err, errlen) < 0)
 		return -1;
 	const char *name = entry_cell_name(e);
-	struct cell_view *c = (struct cell_view *)results_view_find(v, name);
+	/* A cell's entries come one after the other: the newest cell first. */
+	struct cell_view *c = v->n && !strcmp(v->cells[v->n - 1].name, name) ? &v->cells[v->n - 1]
+			      : (struct cell_view *)results_view_find(v, name);
 	if (!c && !(c = new_cell(v, name, e)))
 		return oom(err, errlen);
 	/* The interval and the stability verdict: from whichever entry has them. */
-	double lo = entry_counter_value(e, "ci_low"), hi = entry_counter_value(e, "ci_high");
-	if (!isnan(lo) && !isnan(hi) && isnan(c->ci_low)) {
-		c->ci_low = lo;
-		c->ci_high = hi;
+	if (isnan(c->ci_low) && e->ci_low.kind == ENTRY_NUMBER && e->ci_high.kind == ENTRY_NUMBER) {
+		c->ci_low = entry_number(e, &e->ci_low);
+		c->ci_high = entry_number(e, &e->ci_high);
 	}
 	if (!c->stability[0] && entry_string(e, &e->stability)[0] && !(c->stability = value(v, e, &e->stability)))
 		return oom(err, errlen);
 	const char *run_type = entry_string(e, &e->run_type), *agg = entry_string(e, &e->aggregate_name);
-	double cycles = entry_number(&e->cycles_per_access);
+	double cycles = entry_number(e, &e->cycles_per_access);
 	if (!strcmp(run_type, "iteration") && !strcmp(c->status, "ok")) {
 		if (add_rep(c, cycles) < 0)
 			return oom(err, errlen);
 	} else if (!strcmp(agg, "median")) {
 		c->median = cycles;
-		c->ns_median = e->ns_per_access.kind != ENTRY_ABSENT ? entry_number(&e->ns_per_access) : NAN;
+		c->ns_median = e->ns_per_access.kind != ENTRY_ABSENT ? entry_number(e, &e->ns_per_access) : NAN;
 	} else if (!strcmp(agg, "cv"))
-		c->cv = entry_number(&e->real_time);
+		c->cv = entry_number(e, &e->real_time);
 	return 0;
 }
 

@@ -44,8 +44,23 @@ static double ratio(double a, double b)
 	return isnan(a) || isnan(b) || b <= 0 ? NAN : a / b;
 }
 
+/* Does the cell have a PMU count at all? (Most cells of a large file have
+ * none: no hardware PMU, or a backend without one.) */
+static bool any_pmu_count(const struct cell_view *c)
+{
+	for (int i = 0; i < c->ncounters; i++)
+		if (!strncmp(c->counters[i].key, "pmu_", 4))
+			return true;
+	return false;
+}
+
 bool walk_metrics_compute(const struct cell_view *c, struct walk_metrics *m)
 {
+	if (!any_pmu_count(c)) {
+		*m = (struct walk_metrics){ .scope = "", .walk_cycles_per_walk = NAN, .ept_walk_cycles_per_walk = NAN,
+					    .walk_active_fraction = NAN, .walks_per_access = NAN };
+		return false;
+	}
 	/* Under kvm the guest-only counts are the guest's walks (2D under EPT/NPT). */
 	m->scope = "guest";
 	const char *scope = "guest_";

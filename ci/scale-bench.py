@@ -11,12 +11,15 @@ the child). Usage:
     ci/scale-bench.py build/bench/tlbvisor [--cells 10000,100000,1000000]
                       [--reps 3] [--shape lean|full] [--dir DIR]
 
-Shapes: 'lean' (default) is each cell as the results writer lays it out, with
-the Google Benchmark and tlbvisor cell keys but without backend counters:
-REPS iteration entries plus the median and cv aggregates, about 3.5 KB of
-JSON per cell at 3 repetitions. 'full' copies every key of a real native
-cell (phase faults, page-size counters, PMU status) and all five aggregates,
-about 9 KB per cell: reading it is bound by JSON parsing (yajl).
+Shapes: 'lean' (default) is each cell with the Google Benchmark and the
+basic tlbvisor cell keys but without backend counters or the uncertainty
+keys: REPS iteration entries plus the median and cv aggregates, about
+3.5 KB of JSON per cell at 3 repetitions. 'full' is a cell as the results
+writer (bench/results/results_json.c) writes a real native cell: every key
+in its order (phases, interval, drift, core clock, phase faults, page-size
+counters, PMU status), doubles to 17 significant digits as jansson writes
+them, one compact entry a line, and all five aggregates: about 13 KB per
+cell at 3 repetitions. Reading it is bound by JSON parsing (yajl).
 NEW is BASE with every value 3% higher, so compare has work on every cell.
 """
 import argparse
@@ -82,11 +85,79 @@ def entries(i, reps, scale, shape):
     return out
 
 
+def real(x):
+    """A double as the writer's jansson writes it (JSON_REAL_PRECISION(17))."""
+    t = "%.17g" % x
+    if "e" in t:
+        mant, exp = t.split("e")
+        t = mant + "e" + ("-" if exp[0] == "-" else "") + (exp.lstrip("+-").lstrip("0") or "0")
+    return t if ("." in t or "e" in t) else t + ".0"
+
+
+def text(v):
+    if isinstance(v, bool) or v is None:
+        return json.dumps(v)
+    if isinstance(v, float):
+        return real(v)
+    if isinstance(v, dict):
+        return "{" + ",".join(json.dumps(k) + ":" + text(x) for k, x in v.items()) + "}"
+    return json.dumps(v)
+
+
+def full_entries(i, reps, scale):
+    """The entries of cell i as results_json.c writes a native cell (keys in
+    its order; the values made up but of the same form)."""
+    keys = cell_keys(i, "full")
+    base = (10.0 + (i % 97)) * 1.0123456789012345
+    tsc = 1996249000.0
+    values = [base * scale * (1 + 0.01 * r) for r in range(reps)]
+    med = sorted(values)[reps // 2]
+    cell = [("name", keys["name"]), ("family_index", i), ("per_family_instance_index", 0), ("run_name", keys["name"]),
+            ("threads", 1), ("backend", keys["backend"]), ("pattern", "random"), ("ws_bytes", keys["ws_bytes"]),
+            ("ws", keys["ws"]), ("host_page", keys["host_page"]), ("guest_page", keys["guest_page"]), ("status", "ok"),
+            ("wall_seconds", 0.3586968279996654 * scale),
+            ("phases", {"setup_s": 0.00076335100311553106, "fault_in_s": 1.2472999515011907e-5,
+                        "warmup_s": 0.00020699900051113218, "measure_s": 0.35771400499652373}),
+            ("effective_page", keys["host_page"]), ("page_size_flagged", False), ("warmup_stable", True),
+            ("tsc_hz", tsc), ("pmu_status", keys["pmu_status"]), ("ci_low", min(values)), ("ci_high", max(values)),
+            ("ci_coverage", 0.984375), ("stability", "stable"), ("drift_pct", -0.31154473623771545),
+            ("drift_p", 0.56190476190476191), ("core_per_tsc", 1.274151), ("core_cycles_per_access", med * 1.274151),
+            ("clock_moved_reps", 0), ("steal_ticks", 0.0),
+            ("order", "alone: the other cells of its working set could not run")]
+    head = ",".join(json.dumps(k) + ":" + text(v) for k, v in cell)
+    cnt = ",".join(json.dumps(k) + ":" + text(float(v) if k not in ("warmup_passes", "elements") else v)
+                   for k, v in counters("full").items())
+
+    def entry(run_type, name, cycles, real_time, tail):
+        ns = cycles / tsc * 1e9
+        e = [("run_type", run_type), ("repetitions", reps), ("iterations", 31806422),
+             ("real_time", real_time if real_time is not None else ns), ("cpu_time", real_time if real_time is not None else ns),
+             ("time_unit", "ns"), ("cycles_per_access", cycles), ("ns_per_access", real_time if real_time is not None else ns)]
+        body = ",".join(json.dumps(k) + ":" + text(v) for k, v in e)
+        first = head if name == keys["name"] else head.replace(json.dumps(keys["name"]), json.dumps(name), 1)
+        return "{" + first + "," + body + "," + cnt + "," + ",".join(json.dumps(k) + ":" + text(v) for k, v in tail) + "}"
+
+    out = [entry("iteration", keys["name"], v, None,
+                 [("repetition_index", r), ("rep_core_per_tsc", 1.274027), ("rep_clock_moved", False)])
+           for r, v in enumerate(values)]
+    for agg, v in [("mean", sum(values) / reps), ("median", med), ("stddev", 0.01 * base), ("min", min(values)),
+                   ("cv", 0.01)]:
+        out.append(entry("aggregate", keys["name"] + "_" + agg, v, v if agg == "cv" else None,
+                         [("aggregate_name", agg), ("aggregate_unit", "percentage" if agg == "cv" else "time")]))
+    return out
+
+
 def write_results(path, n, reps, scale, shape):
     context = {"date": "2026-01-01T00:00:00+0000", "host_name": "synthetic", "executable": "tlbvisor",
                "num_cpus": 2, "tlbvisor_version": "synthetic", "command_line": "ci/scale-bench.py",
                "interrupted": False, "cells_total": n, "repetitions": reps}
     with open(path, "w") as f:
+        if shape == "full":  # laid out as the writer lays it out
+            f.write('{\n  "context": ' + json.dumps(context, indent=2).replace("\n", "\n  ") + ',\n  "benchmarks": [\n')
+            for i in range(n):
+                f.write((",\n" if i else "") + ",\n".join("    " + e for e in full_entries(i, reps, scale)))
+            f.write("\n  ]\n}\n")
+            return
         f.write('{"context": ' + json.dumps(context) + ', "benchmarks": [\n')
         for i in range(n):
             f.write((",\n" if i else "") + ",\n".join(json.dumps(e) for e in entries(i, reps, scale, shape)))

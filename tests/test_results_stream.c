@@ -1,6 +1,7 @@
 /* The streaming reader of report and compare (yajl events, one entry at a
- * time) against the view built from a jansson tree (the history's way):
- * the same cells, the same counters and context, the same refusals; a file
+ * time, parsed in a thread of its own or in the reading one, alike)
+ * against the view built from a jansson tree (the history's way): the
+ * same cells, the same counters and context, the same refusals; a file
  * larger than one read block; the key table's rules (nested keys, counters,
  * a key written twice). */
 #include <criterion/criterion.h>
@@ -11,11 +12,11 @@
 
 #include "analysis/results_stream.h"
 
-static int load_text(const char *text, struct results_view *v, char *err, size_t errlen)
+static int load_with(const char *text, enum results_parse how, struct results_view *v, char *err, size_t errlen)
 {
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
 	cr_assert(f);
-	int rc = results_view_load_stream(f, "t.json", v, err, errlen);
+	int rc = results_view_load_stream(f, "t.json", how, v, err, errlen);
 	fclose(f);
 	return rc;
 }
@@ -62,6 +63,24 @@ static void assert_same_views(const struct results_view *a, const struct results
 		}
 	}
 	cr_assert(json_equal(a->context, b->context));
+}
+
+/* text read both ways the reader parses (yajl in a thread of its own, and
+ * in this one): the same view, or the same refusal in the same words. */
+static int load_text(const char *text, struct results_view *v, char *err, size_t errlen)
+{
+	struct results_view here;
+	char here_err[512] = "";
+	int rc_here = load_with(text, RESULTS_PARSE_HERE, &here, here_err, sizeof here_err);
+	int rc = load_with(text, RESULTS_PARSE_APART, v, err, errlen);
+	cr_assert_eq(rc, rc_here, "apart: %s; here: %s", rc ? err : "read", rc_here ? here_err : "read");
+	if (rc < 0) {
+		cr_assert_str_eq(err, here_err);
+	} else {
+		assert_same_views(v, &here);
+		results_view_free(&here);
+	}
+	return rc;
 }
 
 #define ITER(name, v) \
@@ -140,6 +159,54 @@ Test(results_stream, a_file_of_many_read_blocks)
 	cr_assert_float_eq(results_view_find(&s, "cell/7")->counters[0].value, 7, 0);
 	results_view_free(&s);
 	results_view_free(&j);
+	free(text);
+}
+
+/* A file of n entries of a few hundred bytes; entry bad (if < n) has a
+ * negative cycles_per_access; one string of the first entry is long bytes. */
+static char *many_entries(int n, int bad, size_t long_string, size_t *len)
+{
+	char *text;
+	FILE *f = open_memstream(&text, len);
+	fputs("{\"context\":{},\"benchmarks\":[", f);
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "%s{\"name\":\"cell/%d\",\"run_type\":\"iteration\",\"cycles_per_access\":%s%d.25,\"note\":\"",
+			i ? ",\n" : "", i / 3, i == bad ? "-" : "", i + 1);
+		for (size_t k = 0; !i && k < long_string; k++)
+			fputc('a' + (char)(k % 26), f);
+		fprintf(f, "\",\"pad\":\"%0200d\",\"ci_low\":%d.5,\"ci_high\":%d.75}", i, i, i);
+	}
+	fputs("]}", f);
+	fclose(f);
+	return text;
+}
+
+Test(results_stream, refusals_early_and_late_in_a_large_file_and_a_string_longer_than_a_chunk)
+{
+	/* The parser runs ahead of the reader by several chunks: a refusal
+	 * early stops it while it waits, one late while it is done; both are
+	 * the reader's, in the same words either way (load_text). */
+	struct results_view v;
+	char err[512];
+	size_t len;
+	char *text = many_entries(60000, 5, 3u << 20, &len);
+	cr_assert_gt(len, 16u << 20);
+	cr_assert_eq(load_text(text, &v, err, sizeof err), -1);
+	cr_assert(strstr(err, "cell 'cell/1' (benchmarks entry 5): cycles_per_access is -6.25"), "%s", err);
+	free(text);
+	text = many_entries(60000, 59990, 0, &len);
+	cr_assert_eq(load_text(text, &v, err, sizeof err), -1);
+	cr_assert(strstr(err, "(benchmarks entry 59990): cycles_per_access is -59991.25"), "%s", err);
+	free(text);
+	text = many_entries(60000, 60000, 3u << 20, &len);
+	cr_assert_eq(load_text(text, &v, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(v.n, 20000);
+	const struct cell_view *c = results_view_find(&v, "cell/19999");
+	cr_assert_eq(c->nreps, 3);
+	cr_assert_float_eq(c->ci_low, 59997.5, 0);
+	cr_assert_float_eq(c->ci_high, 59997.75, 0);
+	cr_assert_float_eq(view_counter(c, "ci_low"), 59997.5, 0);
+	results_view_free(&v);
 	free(text);
 }
 

@@ -159,13 +159,8 @@ int cmd_compare(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct results_view base, new_run;
-	if (results_load_run_or_file(args[0], db, &base, err, sizeof err) < 0) {
+	if (results_load_pair(args[0], args[1], db, &base, &new_run, err, sizeof err) < 0) {
 		fprintf(stderr, "tlbvisor compare: %s\n", err);
-		return 1;
-	}
-	if (results_load_run_or_file(args[1], db, &new_run, err, sizeof err) < 0) {
-		fprintf(stderr, "tlbvisor compare: %s\n", err);
-		results_view_free(&base);
 		return 1;
 	}
 	/* A history to learn the run-to-run spread from: --db, or the default

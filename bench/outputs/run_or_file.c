@@ -1,6 +1,8 @@
 #include "bench/outputs/run_or_file.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +38,12 @@ const char *results_default_db(void)
 	return best;
 }
 
-int results_load_run_or_file(const char *arg, const char *db, struct results_view *v, char *err, size_t errlen)
+/* A file is parsed as how says. */
+static int load(const char *arg, const char *db, enum results_parse how, struct results_view *v, char *err,
+		size_t errlen)
 {
 	if (!results_arg_is_run(arg))
-		return results_view_load_file(arg, v, err, errlen);
+		return results_view_load_file(arg, how, v, err, errlen);
 	results_view_init(v);
 	if (!db)
 		db = results_default_db();
@@ -60,4 +64,44 @@ int results_load_run_or_file(const char *arg, const char *db, struct results_vie
 		rc = history_load_view(&h, id, v, err, errlen);
 	history_close(&h);
 	return rc;
+}
+
+int results_load_run_or_file(const char *arg, const char *db, struct results_view *v, char *err, size_t errlen)
+{
+	return load(arg, db, RESULTS_PARSE_APART, v, err, errlen);
+}
+
+struct load_job {
+	const char *arg, *db;
+	struct results_view *v;
+	char err[1024];
+	int rc;
+};
+
+static void *load_job(void *p)
+{
+	struct load_job *j = p;
+	j->rc = load(j->arg, j->db, RESULTS_PARSE_HERE, j->v, j->err, sizeof j->err);
+	return NULL;
+}
+
+int results_load_pair(const char *a, const char *b, const char *db, struct results_view *va, struct results_view *vb,
+		      char *err, size_t errlen)
+{
+	struct load_job jobs[2] = { { .arg = a, .db = db, .v = va }, { .arg = b, .db = db, .v = vb } };
+	pthread_t second;
+	bool apart = pthread_create(&second, NULL, load_job, &jobs[1]) == 0;
+	load_job(&jobs[0]);
+	if (apart)
+		pthread_join(second, NULL);
+	else
+		load_job(&jobs[1]); /* no thread to be had: one after the other */
+	for (int i = 0; i < 2; i++)
+		if (jobs[i].rc < 0) {
+			snprintf(err, errlen, "%s", jobs[i].err);
+			results_view_free(va);
+			results_view_free(vb);
+			return -1;
+		}
+	return 0;
 }

@@ -18,5 +18,10 @@ const char *results_default_db(void);
 /* Read arg into v: a file entry by entry, or a stored run cell by cell (db
  * NULL: results_default_db()). 0, or -1 with err. */
 int results_load_run_or_file(const char *arg, const char *db, struct results_view *v, char *err, size_t errlen);
+/* The same for two at once (compare's BASE and NEW), each read in a thread
+ * of its own: 0, or -1 with the error of the first of them that failed
+ * (both views then empty), as if read one after the other. */
+int results_load_pair(const char *a, const char *b, const char *db, struct results_view *va, struct results_view *vb,
+		      char *err, size_t errlen);
 
 #endif

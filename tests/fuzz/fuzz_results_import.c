@@ -1,5 +1,7 @@
 /* Fuzz what reads results JSON: the streaming reader that report and
- * compare use (yajl events, on any bytes) against the same view built from
+ * compare use (yajl events, on any bytes; parsed in a thread of its own
+ * and in this one, which must agree: the same view or the same words of
+ * refusal) against the same view built from
  * jansson's tree (the history's way), which must agree on every cell when
  * both accept the file; the view and its checks, compare, strategies, the
  * report's Markdown, and the import into an (in-memory) history. */
@@ -48,14 +50,29 @@ static void check_same(const struct results_view *a, const struct results_view *
 		abort();
 }
 
+static int load(const uint8_t *data, size_t size, enum results_parse how, struct results_view *v, char *err,
+		size_t errlen)
+{
+	FILE *in = fmemopen((void *)data, size, "r");
+	if (!in)
+		abort();
+	int rc = results_view_load_stream(in, "fuzz.json", how, v, err, errlen);
+	fclose(in);
+	return rc;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char err[512];
-	struct results_view streamed, v;
-	FILE *in = fmemopen((void *)data, size, "r");
-	int streamed_ok = in && size && results_view_load_stream(in, "fuzz.json", &streamed, err, sizeof err) == 0;
-	if (in)
-		fclose(in);
+	char err[512] = "", apart_err[512] = "";
+	struct results_view streamed, apart, v;
+	int streamed_ok = size && load(data, size, RESULTS_PARSE_HERE, &streamed, err, sizeof err) == 0;
+	int apart_ok = size && load(data, size, RESULTS_PARSE_APART, &apart, apart_err, sizeof apart_err) == 0;
+	if (streamed_ok != apart_ok || strcmp(err, apart_err))
+		abort();
+	if (apart_ok) {
+		check_same(&streamed, &apart);
+		results_view_free(&apart);
+	}
 	json_t *doc = json_loadb((const char *)data, size, 0, NULL);
 	if (!doc) {
 		if (streamed_ok)
