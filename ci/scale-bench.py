@@ -16,7 +16,8 @@ basic tlbvisor cell keys but without backend counters or the uncertainty
 keys: REPS iteration entries plus the median and cv aggregates, about
 3.5 KB of JSON per cell at 3 repetitions. 'full' is a cell as the results
 writer (bench/results/results_json.c) writes a real native cell: every key
-in its order (phases, interval, drift, core clock, phase faults, page-size
+in its order (phases, interval, drift, core clock, the next-run interval a
+run with a history of 3 or more earlier runs writes, phase faults, page-size
 counters, PMU status), doubles to 17 significant digits as jansson writes
 them, one compact entry a line, and all five aggregates: about 13 KB per
 cell at 3 repetitions. Reading it is bound by JSON parsing (yajl).
@@ -122,8 +123,9 @@ def full_entries(i, reps, scale):
             ("tsc_hz", tsc), ("pmu_status", keys["pmu_status"]), ("ci_low", min(values)), ("ci_high", max(values)),
             ("ci_coverage", 0.984375), ("stability", "stable"), ("drift_pct", -0.31154473623771545),
             ("drift_p", 0.56190476190476191), ("core_per_tsc", 1.274151), ("core_cycles_per_access", med * 1.274151),
-            ("clock_moved_reps", 0), ("steal_ticks", 0.0),
-            ("order", "alone: the other cells of its working set could not run")]
+            ("clock_moved_reps", 0), ("next_low", min(values) * 0.8254126719123475),
+            ("next_high", max(values) * 1.2115178011349186), ("run_spread", 0.043152071124015736), ("next_runs", 10),
+            ("steal_ticks", 0.0), ("order", "alone: the other cells of its working set could not run")]
     head = ",".join(json.dumps(k) + ":" + text(v) for k, v in cell)
     cnt = ",".join(json.dumps(k) + ":" + text(float(v) if k not in ("warmup_passes", "elements") else v)
                    for k, v in counters("full").items())
