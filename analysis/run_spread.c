@@ -33,10 +33,15 @@ double run_spread_sigma(double *m, int n)
 	return by_range > sigma ? by_range : sigma;
 }
 
-void run_spread_next(double median, double lo, double hi, double sigma, double *next_lo, double *next_hi)
+/* Student's t, 97.5% quantile, for 0..RUN_SPREAD_MAX_RUNS - 1 degrees of freedom. */
+static const double student_975[RUN_SPREAD_MAX_RUNS] = { 0, 12.706, 4.303, 3.182, 2.776,
+							 2.571, 2.447, 2.365, 2.306, 2.262 };
+
+void run_spread_next(double median, double lo, double hi, double sigma, int runs, double *next_lo, double *next_hi)
 {
 	double w = fmax(log(median / lo), log(hi / median));
-	double half = sqrt(2.0) * sqrt(w * w + (1.96 * sigma) * (1.96 * sigma));
+	double t = runs >= 2 && runs <= RUN_SPREAD_MAX_RUNS ? student_975[runs - 1] : 1.96;
+	double half = sqrt(2.0) * sqrt(w * w + (t * sigma) * (t * sigma));
 	*next_lo = median * exp(-half);
 	*next_hi = median * exp(half);
 }

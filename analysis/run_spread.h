@@ -21,8 +21,10 @@ double run_spread_sigma(double *medians, int n);
 
 /* The interval, around a run's median with its own 95% interval [lo, hi],
  * that the next run's median falls in with 95% probability when runs differ
- * by sigma (of the logs): median x exp(+-sqrt(2) x sqrt(w^2 + (1.96 sigma)^2)),
- * w the wider half of [lo, hi] in logs. */
-void run_spread_next(double median, double lo, double hi, double sigma, double *next_lo, double *next_hi);
+ * by sigma (of the logs) as estimated from runs earlier medians:
+ * median x exp(+-sqrt(2) x sqrt(w^2 + (t x sigma)^2)), w the wider half of
+ * [lo, hi] in logs, t Student's 97.5% quantile for runs - 1 degrees of
+ * freedom (a spread from 3 runs is itself uncertain: 4.30 there, 2.26 at 10). */
+void run_spread_next(double median, double lo, double hi, double sigma, int runs, double *next_lo, double *next_hi);
 
 #endif

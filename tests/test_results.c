@@ -247,8 +247,8 @@ Test(results, csv_columns_and_resumed_rows)
 				   /* 3 repetitions: [min, max] covers 1 - 2/8; S = 3, exact p = 2/6;
 				    * Theil-Sen 10 a repetition x 2 / 110 = +18.2% */
 				   "100.000,120.000,0.7500,stable,18.182,0.333333,,,,,0.000,"
-				   /* sqrt(2) x sqrt(log(1.1)^2 + (1.96 x 0.05)^2) either side of 110 */
-				   "90.663,133.461,0.05000,4,"
+				   /* sqrt(2) x sqrt(log(1.1)^2 + (3.182 x 0.05)^2) either side of 110 (t: 3 degrees of freedom) */
+				   "84.622,142.989,0.05000,4,"
 				   "\"requested 2m leaves, effective 4k: splintered, \"\"really\"\"\"\n");
 	cr_assert_str_eq(fresh[2], "chase/random/ws:1M/backend:native/host:2m,native,random,1048576,,2m,skipped,0,"
 				   "0.000,0.000,0.000,0.000,0.00000,0.000,,0,0,,,,,,,,,,,0.000,,,,,\"hugetlb 2M pages not reserved: need 1 free, "

@@ -67,7 +67,7 @@ row = con.execute("SELECT next_low, next_high, run_spread, next_runs FROM cells 
 con.close()
 s = sigma(earlier)
 w = max(math.log(median / e["ci_low"]), math.log(e["ci_high"] / median))
-half = math.sqrt(2) * math.sqrt(w * w + (1.96 * s) ** 2)
+half = math.sqrt(2) * math.sqrt(w * w + (4.303 * s) ** 2)  # Student's t, 97.5%, 2 degrees of freedom
 want = (median * math.exp(-half), median * math.exp(half))
 check("run 4: the JSON carries the next-run interval from the 3 earlier medians and its own interval",
       "next_low" in e and e["next_runs"] == 3 and abs(e["run_spread"] - s) < 1e-9

@@ -23,7 +23,8 @@ int cell_stats(const struct cell_result *r, struct cell_stats *st)
 		st->core_per_tsc = c.median;
 	st->have_next = r->run_spread_runs >= RUN_SPREAD_MIN_RUNS && st->ci.low > 0;
 	if (st->have_next)
-		run_spread_next(st->s.median, st->ci.low, st->ci.high, r->run_spread, &st->next_low, &st->next_high);
+		run_spread_next(st->s.median, st->ci.low, st->ci.high, r->run_spread, r->run_spread_runs, &st->next_low,
+				&st->next_high);
 	return 0;
 }
 
