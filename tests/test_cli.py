@@ -122,7 +122,8 @@ def check_csv(path, doc):
     want = ["name", "backend", "pattern", "ws_bytes", "guest_page", "host_page", "status", "reps", "median_cycles",
             "median_ns", "mean_cycles", "stddev_cycles", "cv", "min_cycles", "effective_page", "page_size_flagged",
             "warmup_passes", "ci_low", "ci_high", "ci_coverage", "stability", "drift_pct", "drift_p", "core_per_tsc",
-            "core_cycles_per_access", "clock_moved_reps", "steal_ticks", "wall_seconds", "reason"]
+            "core_cycles_per_access", "clock_moved_reps", "steal_ticks", "wall_seconds", "next_low", "next_high",
+            "run_spread", "next_runs", "reason"]
     check("csv columns", rows and rows[0] == want, rows[:1])
     by = cells(doc)
     check("csv has a row per cell, in the matrix order", [r[0] for r in rows[1:]] == list(by), [r[0] for r in rows[1:]])
@@ -147,6 +148,10 @@ def check_csv(path, doc):
             ok = ok and row["effective_page"] == first["effective_page"]
             ok = ok and row["page_size_flagged"] == str(int(first["page_size_flagged"]))
             ok = ok and row["reason"] == first.get("page_size_note", "")
+            # The next-run interval: where the history knew the cell's spread.
+            ok = ok and (row["next_low"] == "" if "next_low" not in first else
+                         abs(float(row["next_low"]) - first["next_low"]) <= 0.0005 + 1e-9 and
+                         int(row["next_runs"]) == first["next_runs"])
         else:
             ok = ok and row["reps"] == "0" and row["reason"] == first["error_message"]
         check(f"csv row {row['name']} equals the JSON", ok, r)
