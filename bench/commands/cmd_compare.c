@@ -72,6 +72,25 @@ static int verdict_status(const struct compare_summary *s)
 	return s->verdict == COMPARE_REGRESSION ? EXIT_REGRESSION : s->verdict == COMPARE_INSUFFICIENT ? EXIT_INSUFFICIENT : 0;
 }
 
+/* The comparison, to --out (whole or not at all) or stdout: rounds of
+ * BASE and NEW (compare_rounds), or with rounds 0 one of each (compare_runs). */
+static int write_comparison(const char *out_path, const struct results_view *base, const struct results_view *new_run,
+			    int rounds, const struct compare_options *o, struct compare_summary *s, char *err, size_t errlen)
+{
+	struct output_file of = { 0 };
+	FILE *out = out_path ? output_open(&of, out_path, err, errlen) : stdout;
+	if (!out)
+		return -1;
+	int rc = rounds ? compare_rounds(base, new_run, rounds, o, out, s, err, errlen)
+			: compare_runs(base, new_run, o, out, s, err, errlen);
+	if (!out_path)
+		return rc;
+	if (rc == 0)
+		return output_commit(&of, err, errlen);
+	output_abandon(&of);
+	return rc;
+}
+
 /* --paired: args are rounds, BASE then NEW. */
 static int compare_paired(const struct compare_args *a, const char **args, int nargs)
 {
@@ -100,19 +119,10 @@ static int compare_paired(const struct compare_args *a, const char **args, int n
 		rc = results_load_run_or_file(args[loaded], a->db, loaded % 2 ? &new_run[loaded / 2] : &base[loaded / 2], err,
 					      sizeof err);
 	struct compare_summary s;
-	if (rc == 0) {
-		struct output_file of = { 0 };
-		FILE *out = a->out ? output_open(&of, a->out, err, sizeof err) : stdout;
-		rc = out ? compare_rounds(base, new_run, rounds, &a->o, out, &s, err, sizeof err) : -1;
-		if (a->out && out) {
-			if (rc == 0)
-				rc = output_commit(&of, err, sizeof err);
-			else
-				output_abandon(&of);
-		}
-	} else {
+	if (rc == 0)
+		rc = write_comparison(a->out, base, new_run, rounds, &a->o, &s, err, sizeof err);
+	else
 		loaded--; /* the one that failed holds nothing */
-	}
 	for (int i = 0; i < loaded; i++)
 		results_view_free(i % 2 ? &new_run[i / 2] : &base[i / 2]);
 	if (rc < 0) {
@@ -173,16 +183,8 @@ int cmd_compare(int argc, char **argv)
 		o.earlier_medians = earlier_medians;
 		o.earlier_ctx = &e;
 	}
-	struct output_file of = { 0 };
-	FILE *out = out_path ? output_open(&of, out_path, err, sizeof err) : stdout;
 	struct compare_summary s;
-	rc = out ? compare_runs(&base, &new_run, &o, out, &s, err, sizeof err) : -1;
-	if (out_path && out) {
-		if (rc == 0)
-			rc = output_commit(&of, err, sizeof err);
-		else
-			output_abandon(&of);
-	}
+	rc = write_comparison(out_path, &base, &new_run, 0, &o, &s, err, sizeof err);
 	if (have_history)
 		history_close(&e.h);
 	results_view_free(&base);
