@@ -74,7 +74,7 @@ def main():
     inside, total, per_backend, misses = 0, 0, {}, []
     next_inside, next_total, next_per_backend, widths = 0, 0, {}, []
     for prev, cur in zip(files, files[1:]):
-        p, m = cells(prev), medians(cur)
+        p, m, pm = cells(prev), medians(cur), medians(prev)
         for name, e in p.items():
             if name not in m or "ci_low" not in e:
                 continue
@@ -92,8 +92,7 @@ def main():
                 next_per_backend[b] = (h + nhit, t + 1)
                 next_inside += nhit
                 next_total += 1
-                med = medians(prev)[name]
-                widths.append(max(e["next_high"] / med - 1, 1 - e["next_low"] / med))
+                widths.append(max(e["next_high"] / pm[name] - 1, 1 - e["next_low"] / pm[name]))
     walls, phases, unstable, moved = {}, {}, 0, 0
     for f in files:
         for name, e in cells(f).items():
