@@ -31,7 +31,7 @@ import time
 
 
 def cells(path):
-    """name -> the first entry of each finished cell (the keys every entry has)."""
+    """name -> the first entry of each finished cell (the one that carries its keys)."""
     out = {}
     for e in json.load(open(path))["benchmarks"]:
         if e.get("status") == "ok" and e.get("run_type") == "iteration" and e["run_name"] not in out:

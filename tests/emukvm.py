@@ -34,6 +34,9 @@ import threading
 import time
 import tty
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tvtest  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 KERNEL_SH = os.path.join(ROOT, "ci", "emukvm", "kernel.sh")
@@ -374,11 +377,7 @@ def keep_on_failure(machine):
 def cells(path):
     """A results JSON's cells: run_name -> the cell's first entry."""
     with open(path) as f:
-        doc = json.load(f)
-    by = {}
-    for b in doc["benchmarks"]:
-        by.setdefault(b["run_name"], b)
-    return by
+        return tvtest.first_entries(json.load(f))
 
 
 def main(argv):

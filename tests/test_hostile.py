@@ -16,6 +16,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emukvm  # noqa: E402
+import tvtest  # noqa: E402
 from tvtest import check, finish, kvm_usable, skip  # noqa: E402
 
 TLBVISOR, ELFDIR = sys.argv[1], sys.argv[2]
@@ -60,7 +61,7 @@ def args(kind, out, backends):
 
 def judge(where, kind, rc, out, stderr, nbackends):
     doc = json.load(open(out))
-    cells = {b["run_name"]: b for b in doc["benchmarks"]}
+    cells = tvtest.first_entries(doc)
     check(f"{where} {kind}: the matrix finished (exit 3: cells failed, no crash)",
           rc == 3 and len(cells) == 2 * nbackends, f"rc={rc} cells={len(cells)} {stderr[-300:]}")
     for name, b in cells.items():

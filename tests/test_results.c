@@ -13,6 +13,7 @@
 #include "bench/results/results_csv.h"
 #include "bench/results/results_json.h"
 #include "bench/results/results_read.h"
+#include "analysis/results_view.h"
 #include "bench/run/cell_result.h"
 #include "bench/matrix/matrix.h"
 #include "bench/matrix/run_config.h"
@@ -278,4 +279,71 @@ Test(results, csv_columns_and_resumed_rows)
 	free(done);
 	unlink(json);
 	unlink(path);
+}
+
+/* A cell's keys are written once, on its first entry; its other entries
+ * carry its identity and their own timings. A file of the older layout,
+ * every key on every entry, reads back as the same cell, both as structs
+ * (--resume, merge, import) and as the report's view of it. */
+Test(results, cell_keys_once_and_the_older_layout_reads_the_same)
+{
+	struct cell_result r = sample_ok();
+	json_t *lean = results_cell_entries(&r);
+	cr_assert_eq(json_array_size(lean), 3 + 5);
+	json_t *first = json_array_get(lean, 0);
+	const char *cell_only[] = { "measure_exits", "effective_page", "warmup_passes", "tsc_hz", "ci_low",
+				    "page_size_note", "timer_overhead_cycles" };
+	const char *identity[] = { "name", "run_name", "backend", "pattern", "ws", "host_page", "guest_page", "status",
+				   "run_type", "cycles_per_access", "ns_per_access", "real_time", "iterations" };
+	for (size_t k = 0; k < sizeof cell_only / sizeof *cell_only; k++)
+		cr_assert_not_null(json_object_get(first, cell_only[k]), "first entry lacks %s", cell_only[k]);
+	json_t *old = json_deep_copy(lean);
+	for (size_t e = 1; e < json_array_size(lean); e++) {
+		json_t *x = json_array_get(lean, e);
+		for (size_t k = 0; k < sizeof cell_only / sizeof *cell_only; k++)
+			cr_assert_null(json_object_get(x, cell_only[k]), "entry %zu repeats %s", e, cell_only[k]);
+		for (size_t k = 0; k < sizeof identity / sizeof *identity; k++)
+			cr_assert_not_null(json_object_get(x, identity[k]), "entry %zu lacks %s", e, identity[k]);
+		/* The older layout: the first entry's keys on every entry too. */
+		json_object_update_missing(json_array_get(old, e), first);
+	}
+	cr_assert_gt(json_object_size(json_array_get(old, 1)), json_object_size(json_array_get(lean, 1)) + 10);
+	struct cell_result *a, *b;
+	int na, nb;
+	char err[256];
+	cr_assert_eq(results_read_cells(lean, 2e9, &a, &na, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(results_read_cells(old, 2e9, &b, &nb, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(na, 1);
+	cr_assert_eq(nb, 1);
+	json_t *ta = results_cell_entries(a), *tb = results_cell_entries(b);
+	cr_assert(json_equal(ta, tb), "the two layouts read back as different cells");
+	cr_assert(json_equal(ta, lean), "read back and written again, the cell is not the one written");
+	json_decref(ta);
+	json_decref(tb);
+	free(a);
+	free(b);
+	struct results_view va, vb;
+	json_t *da = json_pack("{s:{s:s}, s:O}", "context", "host_name", "h", "benchmarks", lean);
+	json_t *db = json_pack("{s:{s:s}, s:O}", "context", "host_name", "h", "benchmarks", old);
+	cr_assert_eq(results_view_build(da, &va, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(results_view_build(db, &vb, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(va.n, 1);
+	cr_assert_eq(vb.n, 1);
+	const struct cell_view *ca = &va.cells[0], *cb = &vb.cells[0];
+	cr_assert_eq(ca->nreps, 3);
+	cr_assert_eq(cb->nreps, 3);
+	cr_assert_float_eq(ca->median, 110, 1e-9);
+	cr_assert_float_eq(cb->median, 110, 1e-9);
+	cr_assert_float_eq(ca->ci_low, cb->ci_low, 1e-12);
+	cr_assert_str_eq(ca->effective_page, cb->effective_page);
+	cr_assert_str_eq(ca->note, cb->note);
+	cr_assert_eq(ca->ncounters, cb->ncounters);
+	cr_assert_float_eq(view_counter(ca, "measure_exits"), 7, 1e-12);
+	cr_assert_float_eq(view_counter(cb, "measure_exits"), 7, 1e-12);
+	results_view_free(&va);
+	results_view_free(&vb);
+	json_decref(da);
+	json_decref(db);
+	json_decref(old);
+	json_decref(lean);
 }

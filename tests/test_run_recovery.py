@@ -147,7 +147,7 @@ def test_options():
           r.returncode == 0 and seed == "18446744073709551615" and str(stored) == "18446744073709551615",
           f"{seed!r} {stored!r}")
     r = run("run", *SMALL, "--host-page", "4k,2m", "--out", "c.json", "--csv", "c.csv", "--no-db", cwd=d)
-    doc = {b["run_name"]: b for b in json.load(open(os.path.join(d, "c.json")))["benchmarks"]}
+    doc = tvtest.first_entries(json.load(open(os.path.join(d, "c.json"))))
     rows = list(csv.DictReader(open(os.path.join(d, "c.csv"))))
     check("CSV fields with commas and quotes stay one field each",
           len(rows) == len(doc) and all(row["reason"] == (doc[row["name"]].get("error_message") or

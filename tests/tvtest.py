@@ -67,6 +67,16 @@ def cells(doc):
     return out
 
 
+def first_entries(doc):
+    """run_name -> the cell's first entry: the one that carries its outcome,
+    interval and counters (later entries carry only its identity and their
+    own timings; docs/metrics.md)."""
+    out = {}
+    for b in doc["benchmarks"]:
+        out.setdefault(b["run_name"], b)
+    return out
+
+
 def is_row(line):
     """A per-cell row of 'tlbvisor run' (printed once the cell is on disk)."""
     return line.startswith("chase/") or line.startswith("exit/")

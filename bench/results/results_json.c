@@ -55,8 +55,13 @@ static void uncertainty_keys(json_t *b, const struct cell_result *r)
 		json_object_set_new(b, "ci_target", json_string(r->ci_target));
 }
 
-/* Keys every entry of a cell shares: the cell's parameters and outcome. */
-static void cell_keys(json_t *b, const struct cell_result *r)
+/* The cell's keys. Every entry has its identity (name, parameters, status:
+ * what a Google Benchmark tool or a jq filter selects by); only the cell's
+ * first entry (full) has its outcome, interval and counters, so a cell of
+ * 8 to 12 entries writes them once (docs/metrics.md, "Results files").
+ * Readers take a cell's keys from its first entry (results_read.c,
+ * analysis/results_view.c), as they did when every entry had them all. */
+static void cell_keys(json_t *b, const struct cell_result *r, bool full)
 {
 	const struct cell *c = &r->cell;
 	char ws[32];
@@ -77,7 +82,7 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 		json_object_set_new(b, "vpid", json_string(c->vpid ? "on" : "off"));
 		json_object_set_new(b, "ept_levels", json_integer(c->ept_levels));
 	}
-	if (r->kvm.kvm[0]) {
+	if (full && r->kvm.kvm[0]) {
 		json_object_set_new(b, "kvm", json_string(r->kvm.kvm));
 		json_object_set_new(b, "second_level", json_string(r->kvm.second_level));
 		json_object_set_new(b, "second_level_levels", json_integer(r->kvm.second_level_levels));
@@ -86,13 +91,15 @@ static void cell_keys(json_t *b, const struct cell_result *r)
 		if (r->kvm.vpid[0])
 			json_object_set_new(b, "kvm_intel_vpid", json_string(r->kvm.vpid));
 	}
-	if (c->matrix_index != c->index) /* one shard of a matrix */
+	if (full && c->matrix_index != c->index) /* one shard of a matrix */
 		json_object_set_new(b, "matrix_index", json_integer(c->matrix_index));
 	if (c->section_name[0])
 		json_object_set_new(b, "section", json_string(c->section_name));
 	if (r->host[0])
 		json_object_set_new(b, "machine", json_string(r->host));
 	json_object_set_new(b, "status", json_string(cell_status_name(r->status)));
+	if (!full)
+		return;
 	if (r->wall_seconds > 0) {
 		json_object_set_new(b, "wall_seconds", json_real(r->wall_seconds));
 		phase_keys(b, r);
@@ -128,10 +135,10 @@ static void counters(json_t *b, const struct cell_result *r)
 		json_object_set_new(b, r->counters[i].name, json_real(r->counters[i].value));
 }
 
-static json_t *entry(const struct cell_result *r, const char *run_type, double cycles)
+static json_t *entry(const struct cell_result *r, const char *run_type, double cycles, bool full)
 {
 	json_t *b = json_object();
-	cell_keys(b, r);
+	cell_keys(b, r, full);
 	double ns = r->tsc_hz > 0 ? cycles / r->tsc_hz * 1e9 : 0;
 	json_object_set_new(b, "run_type", json_string(run_type));
 	json_object_set_new(b, "repetitions", json_integer(r->reps));
@@ -141,7 +148,8 @@ static json_t *entry(const struct cell_result *r, const char *run_type, double c
 	json_object_set_new(b, "time_unit", json_string("ns"));
 	json_object_set_new(b, "cycles_per_access", json_real(cycles));
 	json_object_set_new(b, "ns_per_access", json_real(ns));
-	counters(b, r);
+	if (full)
+		counters(b, r);
 	return b;
 }
 
@@ -149,7 +157,7 @@ static void add_cell(json_t *list, const struct cell_result *r)
 {
 	if (r->status != CELL_OK) {
 		json_t *b = json_object();
-		cell_keys(b, r);
+		cell_keys(b, r, true);
 		json_object_set_new(b, "run_type", json_string("iteration"));
 		json_object_set_new(b, "repetitions", json_integer(0));
 		json_object_set_new(b, "iterations", json_integer(0));
@@ -160,7 +168,7 @@ static void add_cell(json_t *list, const struct cell_result *r)
 		return;
 	}
 	for (int i = 0; i < r->reps; i++) {
-		json_t *b = entry(r, "iteration", r->cycles[i]);
+		json_t *b = entry(r, "iteration", r->cycles[i], i == 0);
 		json_object_set_new(b, "repetition_index", json_integer(i));
 		if (r->core_per_tsc[i] > 0) {
 			json_object_set_new(b, "rep_core_per_tsc", json_real(r->core_per_tsc[i]));
@@ -175,7 +183,7 @@ static void add_cell(json_t *list, const struct cell_result *r)
 		{ "mean", s.mean }, { "median", s.median }, { "stddev", s.stddev }, { "min", s.min },
 	};
 	for (size_t i = 0; i < sizeof aggs / sizeof *aggs; i++) {
-		json_t *b = entry(r, "aggregate", aggs[i].v);
+		json_t *b = entry(r, "aggregate", aggs[i].v, false);
 		char name[200];
 		snprintf(name, sizeof name, "%s_%s", r->cell.name, aggs[i].name);
 		json_object_set_new(b, "name", json_string(name));
@@ -184,7 +192,7 @@ static void add_cell(json_t *list, const struct cell_result *r)
 		json_array_append_new(list, b);
 	}
 	/* Google Benchmark reports cv as a fraction with unit "percentage". */
-	json_t *b = entry(r, "aggregate", s.cv);
+	json_t *b = entry(r, "aggregate", s.cv, false);
 	char name[200];
 	snprintf(name, sizeof name, "%s_cv", r->cell.name);
 	json_object_set_new(b, "name", json_string(name));
