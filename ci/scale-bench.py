@@ -9,7 +9,7 @@ on each size and prints wall time and maximum resident memory (getrusage of
 the child). Usage:
 
     ci/scale-bench.py build/bench/tlbvisor [--cells 10000,100000,1000000]
-                      [--reps 3] [--shape lean|full] [--dir DIR]
+                      [--reps 3] [--shape lean|full|full-old] [--dir DIR]
 
 Shapes: 'lean' (default) is each cell with the Google Benchmark and the
 basic tlbvisor cell keys but without backend counters or the uncertainty
@@ -18,9 +18,12 @@ keys: REPS iteration entries plus the median and cv aggregates, about
 writer (bench/results/results_json.c) writes a real native cell: every key
 in its order (phases, interval, drift, core clock, the next-run interval a
 run with a history of 3 or more earlier runs writes, phase faults, page-size
-counters, PMU status), doubles to 17 significant digits as jansson writes
-them, one compact entry a line, and all five aggregates: about 13 KB per
-cell at 3 repetitions. Reading it is bound by JSON parsing (yajl).
+counters, PMU status) on the cell's first entry, the identity and Google
+Benchmark keys on the others, doubles to 17 significant digits as jansson
+writes them, one compact entry a line, and all five aggregates: about 4.7 KB
+per cell at 3 repetitions. 'full-old' is the same cell as files written
+before 2026-11-30 hold it, every key on every entry: about 13.8 KB per cell.
+Reading either is bound by JSON parsing (yajl).
 NEW is BASE with every value 3% higher, so compare has work on every cell.
 """
 import argparse
@@ -105,9 +108,11 @@ def text(v):
     return json.dumps(v)
 
 
-def full_entries(i, reps, scale):
+def full_entries(i, reps, scale, every_entry=False):
     """The entries of cell i as results_json.c writes a native cell (keys in
-    its order; the values made up but of the same form)."""
+    its order; the values made up but of the same form): the cell's keys and
+    counters on its first entry only, or on every entry (every_entry: the
+    layout of files written before 2026-11-30)."""
     keys = cell_keys(i, "full")
     base = (10.0 + (i % 97)) * 1.0123456789012345
     tsc = 1996249000.0
@@ -127,20 +132,25 @@ def full_entries(i, reps, scale):
             ("next_high", max(values) * 1.2115178011349186), ("run_spread", 0.043152071124015736), ("next_runs", 10),
             ("steal_ticks", 0.0), ("order", "alone: the other cells of its working set could not run")]
     head = ",".join(json.dumps(k) + ":" + text(v) for k, v in cell)
+    identity = cell[:cell.index(("status", "ok")) + 1]  # name .. guest_page, status
+    slim = ",".join(json.dumps(k) + ":" + text(v) for k, v in identity)
     cnt = ",".join(json.dumps(k) + ":" + text(float(v) if k not in ("warmup_passes", "elements") else v)
                    for k, v in counters("full").items())
 
-    def entry(run_type, name, cycles, real_time, tail):
+    def entry(run_type, name, cycles, real_time, tail, first=False):
+        full = first or every_entry
         ns = cycles / tsc * 1e9
         e = [("run_type", run_type), ("repetitions", reps), ("iterations", 31806422),
              ("real_time", real_time if real_time is not None else ns), ("cpu_time", real_time if real_time is not None else ns),
              ("time_unit", "ns"), ("cycles_per_access", cycles), ("ns_per_access", real_time if real_time is not None else ns)]
         body = ",".join(json.dumps(k) + ":" + text(v) for k, v in e)
-        first = head if name == keys["name"] else head.replace(json.dumps(keys["name"]), json.dumps(name), 1)
-        return "{" + first + "," + body + "," + cnt + "," + ",".join(json.dumps(k) + ":" + text(v) for k, v in tail) + "}"
+        lead = head if full else slim
+        lead = lead if name == keys["name"] else lead.replace(json.dumps(keys["name"]), json.dumps(name), 1)
+        return ("{" + lead + "," + body + ("," + cnt if full else "") + "," +
+                ",".join(json.dumps(k) + ":" + text(v) for k, v in tail) + "}")
 
     out = [entry("iteration", keys["name"], v, None,
-                 [("repetition_index", r), ("rep_core_per_tsc", 1.274027), ("rep_clock_moved", False)])
+                 [("repetition_index", r), ("rep_core_per_tsc", 1.274027), ("rep_clock_moved", False)], first=r == 0)
            for r, v in enumerate(values)]
     for agg, v in [("mean", sum(values) / reps), ("median", med), ("stddev", 0.01 * base), ("min", min(values)),
                    ("cv", 0.01)]:
@@ -154,10 +164,11 @@ def write_results(path, n, reps, scale, shape):
                "num_cpus": 2, "tlbvisor_version": "synthetic", "command_line": "ci/scale-bench.py",
                "interrupted": False, "cells_total": n, "repetitions": reps}
     with open(path, "w") as f:
-        if shape == "full":  # laid out as the writer lays it out
+        if shape in ("full", "full-old"):  # laid out as the writer lays it out
             f.write('{\n  "context": ' + json.dumps(context, indent=2).replace("\n", "\n  ") + ',\n  "benchmarks": [\n')
             for i in range(n):
-                f.write((",\n" if i else "") + ",\n".join("    " + e for e in full_entries(i, reps, scale)))
+                f.write((",\n" if i else "") + ",\n".join(
+                    "    " + e for e in full_entries(i, reps, scale, every_entry=shape == "full-old")))
             f.write("\n  ]\n}\n")
             return
         f.write('{"context": ' + json.dumps(context) + ', "benchmarks": [\n')
@@ -187,7 +198,7 @@ def main():
     ap.add_argument("tlbvisor")
     ap.add_argument("--cells", default="10000,100000,1000000")
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--shape", choices=["lean", "full"], default="lean")
+    ap.add_argument("--shape", choices=["lean", "full", "full-old"], default="lean")
     ap.add_argument("--dir", default=None, help="where the synthetic files go (default: a temporary directory)")
     a = ap.parse_args()
     work = a.dir or tempfile.mkdtemp(prefix="tlbvisor-scale-")
