@@ -32,6 +32,11 @@ double compare_sign_flip_p(const double *e, int n)
 	return (double)hits / (double)patterns;
 }
 
+
+static const char *rounds_word(int n)
+{
+	return n == 1 ? "round" : "rounds";
+}
 static double cell_value(const struct cell_view *c)
 {
 	return isnan(c->median) ? c->reps[0] : c->median;
@@ -80,7 +85,7 @@ static const char *judge(const struct round_cell *rc, double mean, const struct 
 	why[0] = 0;
 	if (rc->n < compare_rounds_needed(o->alpha)) {
 		s->insufficient++;
-		snprintf(why, whylen, "%d rounds; the test needs %d to reach alpha %g", rc->n,
+		snprintf(why, whylen, "%d %s; the test needs %d to reach alpha %g", rc->n, rounds_word(rc->n),
 			 compare_rounds_needed(o->alpha), o->alpha);
 		return "insufficient data";
 	}
@@ -88,22 +93,22 @@ static const char *judge(const struct round_cell *rc, double mean, const struct 
 		s->unchanged++;
 		if (fabs(expm1(mean)) > o->threshold) {
 			s->within_noise++;
-			snprintf(why, whylen, "beyond the threshold in %d of %d rounds", beyond, rc->n);
+			snprintf(why, whylen, "beyond the threshold in %d of %d %s", beyond, rc->n, rounds_word(rc->n));
 		}
 		return "no change";
 	}
 	/* A change most of whose rounds had a drifting run is not judged. */
 	if (2 * rc->drifted > rc->n) {
 		s->unstable++;
-		snprintf(why, whylen, "%d of %d rounds had a run that drifted during its repetitions; rerun them",
-			 rc->drifted, rc->n);
+		snprintf(why, whylen, "%d of %d %s had a run that drifted during its repetitions; rerun them",
+			 rc->drifted, rc->n, rounds_word(rc->n));
 		return "unstable: not judged";
 	}
 	if (sign > 0)
 		s->regressions++;
 	else
 		s->improvements++;
-	snprintf(why, whylen, "beyond the threshold in %d of %d rounds%s", beyond, rc->n,
+	snprintf(why, whylen, "beyond the threshold in %d of %d %s%s", beyond, rc->n, rounds_word(rc->n),
 		 rc->drifted ? " (some drifted)" : "");
 	return sign > 0 ? "**regression**" : "improvement";
 }
@@ -115,7 +120,7 @@ static void summary(FILE *out, const struct compare_summary *s, const struct com
 		fprintf(out, "%d cells moved by more than the threshold on average, but not consistently over the rounds.\n",
 			s->within_noise);
 	char why[160];
-	snprintf(why, sizeof why, "have fewer than %d rounds with both runs finished (%d rounds given); fix: run at least %d rounds.",
+	snprintf(why, sizeof why, "have fewer than %d rounds with both runs finished (%d given); fix: run at least %d rounds.",
 		 compare_rounds_needed(o->alpha), rounds, compare_rounds_needed(o->alpha));
 	compare_print_verdict(out, s, "no cell has finished repetitions in both runs of any round", why);
 }
@@ -130,7 +135,7 @@ int compare_rounds(const struct results_view *base, const struct results_view *n
 		snprintf(err, errlen, "%d rounds: give between 1 and %d pairs of BASE and NEW", rounds, COMPARE_ROUNDS_MAX);
 		return -1;
 	}
-	fprintf(out, "## tlbvisor compare: %d paired rounds\n\n", rounds);
+	fprintf(out, "## tlbvisor compare: %d paired %s\n\n", rounds, rounds_word(rounds));
 	fprintf(out, "Threshold %.1f%%, alpha %.3g. Each round ran BASE and NEW back to back, so the machine's slow swings cancel in their ratio. A cell regressed when log(new/base) over its rounds lies beyond log(1 + threshold) by an exact one-sided sign-flip permutation test (p < alpha; %d rounds are the fewest that can reach it), and most of its rounds did not drift. Cycles are medians over the rounds; the change is the geometric mean of the rounds' ratios.\n\n",
 		o->threshold * 100, o->alpha, compare_rounds_needed(o->alpha));
 	fprintf(out, "| cell | base cycles | new cycles | change | p-value | verdict |\n|---|---:|---:|---:|---:|---|\n");

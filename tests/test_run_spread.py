@@ -115,4 +115,8 @@ check("compare --paired: 30% slower in all 5 rounds fails the gate", r.returncod
 r = paired("slow", 4)
 check("compare --paired: 4 rounds are insufficient data", r.returncode == 5
       and "fix: run at least 5 rounds" in r.stdout, r.stdout[-600:] + r.stderr)
+r = paired("slow", 1)
+check("compare --paired: one round is insufficient data, in the singular", r.returncode == 5
+      and "1 paired round\n" in r.stdout and "insufficient data: 1 round;" in r.stdout
+      and "(1 given); fix: run at least 5 rounds" in r.stdout, r.stdout[-600:] + r.stderr)
 finish()
