@@ -20,9 +20,9 @@ in its order (phases, interval, drift, core clock, the next-run interval a
 run with a history of 3 or more earlier runs writes, phase faults, page-size
 counters, PMU status) on the cell's first entry, the identity and Google
 Benchmark keys on the others, doubles to 17 significant digits as jansson
-writes them, one compact entry a line, and all five aggregates: about 4.7 KB
+writes them, one compact entry a line, and all five aggregates: about 5.9 KB
 per cell at 3 repetitions. 'full-old' is the same cell as files written
-before 2026-11-30 hold it, every key on every entry: about 13.8 KB per cell.
+before 2026-11-30 hold it, every key on every entry: about 14.2 KB per cell.
 Reading either is bound by JSON parsing (yajl).
 NEW is BASE with every value 3% higher, so compare has work on every cell.
 """

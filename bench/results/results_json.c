@@ -58,7 +58,8 @@ static void uncertainty_keys(json_t *b, const struct cell_result *r)
 /* The cell's keys. Every entry has its identity (name, parameters, status:
  * what a Google Benchmark tool or a jq filter selects by); only the cell's
  * first entry (full) has its outcome, interval and counters, so a cell of
- * 8 to 12 entries writes them once (docs/metrics.md, "Results files").
+ * reps + 5 entries writes them once (docs/metrics.md, "Which entry carries
+ * what").
  * Readers take a cell's keys from its first entry (results_read.c,
  * analysis/results_view.c), as they did when every entry had them all. */
 static void cell_keys(json_t *b, const struct cell_result *r, bool full)
