@@ -3,8 +3,8 @@
 # (on /dev/kvm where it works, and in the emulated kvm_amd and kvm_intel with
 # nested paging on every machine), tlbvisor's hypervisor in Bochs, end-to-end CLI,
 # history and report tests; then the same host code built with ASan+UBSan
-# (freestanding code is built without, its runtime cannot run there), and
-# the bounded fuzzing run.
+# (freestanding code is built without, its runtime cannot run there), the
+# results readers' threads under ThreadSanitizer, and the bounded fuzzing run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
@@ -25,6 +25,18 @@ ninja -C build-asan >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 TLBVISOR_SANITIZED=1 meson test -C build-asan --print-errorlogs --logbase sanitized || status=$?
 
+# The readers' threads (report's parse thread, compare's two readers) under
+# ThreadSanitizer: Criterion cannot start under it here ("Could not initialize
+# inheritable arena"), so the end-to-end test of those threads runs with a
+# tlbvisor built for it.
+echo "== thread sanitizer build (tlbvisor's reader threads)"
+if [ ! -f build-tsan/build.ninja ]; then
+	meson setup build-tsan -Db_sanitize=thread -Dbuildtype=debug >/dev/null
+fi
+ninja -C build-tsan bench/tlbvisor >/dev/null
+TSAN_OPTIONS=halt_on_error=1:exitcode=66 TLBVISOR_TSAN=1 \
+	meson test -C build-tsan --no-rebuild --print-errorlogs --logbase tsan reader_threads || status=$?
+
 if [ -x ci/fuzz.sh ]; then
 	echo "== bounded fuzzing"
 	bash ci/fuzz.sh || status=$?
@@ -43,7 +55,8 @@ tests = {"passed": 0, "failed": 0, "skipped": 0}
 checks = {"passed": 0, "failed": 0, "skipped": 0}
 skips = []
 for log, label in (("build/meson-logs/testlog.json", ""), ("build/meson-logs/emukvm-slow.json", ""),
-                   ("build-asan/meson-logs/sanitized.json", " (ASan)"), ("build-fuzz/fuzz-summary.json", "")):
+                   ("build-asan/meson-logs/sanitized.json", " (ASan)"), ("build-tsan/meson-logs/tsan.json", " (TSan)"),
+                   ("build-fuzz/fuzz-summary.json", "")):
     if not os.path.exists(log):
         continue
     for line in open(log):
