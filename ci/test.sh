@@ -34,8 +34,25 @@ if [ ! -f build-tsan/build.ninja ]; then
 	meson setup build-tsan -Db_sanitize=thread -Dbuildtype=debug >/dev/null
 fi
 ninja -C build-tsan bench/tlbvisor >/dev/null
-TSAN_OPTIONS=halt_on_error=1:exitcode=66 TLBVISOR_TSAN=1 \
-	meson test -C build-tsan --no-rebuild --print-errorlogs --logbase tsan reader_threads || status=$?
+# TSan's runtime refuses some kernels' address-space layouts (more mmap
+# randomization bits than it knows); without ASLR (setarch -R) it starts.
+tsan_wrap=()
+if ! probe=$(build-tsan/bench/tlbvisor --version 2>&1); then
+	tsan_wrap=(--wrapper "setarch $(uname -m) -R")
+	if ! probe=$(setarch "$(uname -m)" -R build-tsan/bench/tlbvisor --version 2>&1); then
+		tsan_wrap=(none)
+	fi
+fi
+if [ "${tsan_wrap[0]:-}" = none ]; then
+	# Recorded as a skip with the runtime's own words (the closing line lists it).
+	python3 -c 'import json, sys; print(json.dumps({"name": "reader_threads", "result": "SKIP",
+		"stdout": "SKIP ThreadSanitizer cannot start on this kernel: " + sys.argv[1][-300:]}))' "$probe" \
+		> build-tsan/meson-logs/tsan.json
+	echo "thread sanitizer: cannot start here: $probe"
+else
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 TLBVISOR_TSAN=1 meson test -C build-tsan --no-rebuild \
+		"${tsan_wrap[@]}" --print-errorlogs --logbase tsan reader_threads || status=$?
+fi
 
 if [ -x ci/fuzz.sh ]; then
 	echo "== bounded fuzzing"
