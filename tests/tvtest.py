@@ -71,10 +71,7 @@ def first_entries(doc):
     """run_name -> the cell's first entry: the one that carries its outcome,
     interval and counters (later entries carry only its identity and their
     own timings; docs/metrics.md)."""
-    out = {}
-    for b in doc["benchmarks"]:
-        out.setdefault(b["run_name"], b)
-    return out
+    return {name: entries[0] for name, entries in cells(doc).items()}
 
 
 def is_row(line):
