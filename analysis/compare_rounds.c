@@ -32,11 +32,11 @@ double compare_sign_flip_p(const double *e, int n)
 	return (double)hits / (double)patterns;
 }
 
-
 static const char *rounds_word(int n)
 {
 	return n == 1 ? "round" : "rounds";
 }
+
 static double cell_value(const struct cell_view *c)
 {
 	return isnan(c->median) ? c->reps[0] : c->median;
