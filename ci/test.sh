@@ -37,13 +37,12 @@ ninja -C build-tsan bench/tlbvisor >/dev/null
 # TSan's runtime refuses some kernels' address-space layouts (more mmap
 # randomization bits than it knows); without ASLR (setarch -R) it starts.
 tsan_wrap=()
+tsan_starts=yes
 if ! probe=$(build-tsan/bench/tlbvisor --version 2>&1); then
 	tsan_wrap=(--wrapper "setarch $(uname -m) -R")
-	if ! probe=$(setarch "$(uname -m)" -R build-tsan/bench/tlbvisor --version 2>&1); then
-		tsan_wrap=(none)
-	fi
+	probe=$(setarch "$(uname -m)" -R build-tsan/bench/tlbvisor --version 2>&1) || tsan_starts=no
 fi
-if [ "${tsan_wrap[0]:-}" = none ]; then
+if [ "$tsan_starts" = no ]; then
 	# Recorded as a skip with the runtime's own words (the closing line lists it).
 	python3 -c 'import json, sys; print(json.dumps({"name": "reader_threads", "result": "SKIP",
 		"stdout": "SKIP ThreadSanitizer cannot start on this kernel: " + sys.argv[1][-300:]}))' "$probe" \
